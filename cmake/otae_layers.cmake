@@ -1,7 +1,8 @@
 # otae_add_layer(NAME [HEADER_ONLY] [DEPS targets...] [INCLUDES dirs...])
 # Defines the library target otae_NAME (alias otae::NAME) from src/NAME/*.cpp. Public headers
-# live in include/otae/NAME/. Sources that need the fast-math exp kernels name themselves
-# *_fastmath.cpp and get -ffast-math on that file alone.
+# live in include/otae/NAME/. A source named *_fastmath.cpp gets -ffast-math on that file alone:
+# only then does GCC call glibc's vector exp (libmvec); such files hold nothing but kernels whose
+# inputs are clamped finite, so the finite-math assumption cannot bite.
 function(otae_add_layer name)
   cmake_parse_arguments(L "HEADER_ONLY" "" "DEPS;INCLUDES" ${ARGN})
   if(L_HEADER_ONLY)
@@ -13,10 +14,10 @@ function(otae_add_layer name)
     target_include_directories(otae_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include)
     target_include_directories(otae_${name} SYSTEM PUBLIC ${L_INCLUDES})
     target_link_libraries(otae_${name} PUBLIC ${L_DEPS})
-    target_compile_options(otae_${name} PRIVATE -Wall -Wextra)
+    target_compile_options(otae_${name} PRIVATE -Wall -Wextra -fopenmp-simd)
     foreach(src IN LISTS sources)
       if(src MATCHES "_fastmath\\.cpp$")
-        set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-ffast-math;-fno-finite-math-only")
+        set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-ffast-math")
       endif()
     endforeach()
   endif()
