@@ -25,7 +25,8 @@ struct PairScratch {
   std::vector<double> cost, plan;
   std::vector<double> f, g, u, v, kv, ktu;
   // gradient only
-  std::vector<double> row, col, h_a, h_b, schur, rhs, w_a, w_b;
+  std::vector<double> row, col, h_a, h_b, inv_sqrt_col, scaled_plan, schur, rhs, w_a, w_b;
+  std::vector<double> grad_eta_a, grad_phi_a, grad_eta_b, grad_phi_b;
 };
 
 void compact(const double* w, const double* x, int64_t count, std::vector<int64_t>& index,
@@ -41,17 +42,22 @@ void compact(const double* w, const double* x, int64_t count, std::vector<int64_
   }
 }
 
+/// Padding columns (j ≥ m, up to the stride) carry zero weight and a prohibitive cost, so the
+/// vector loops run over whole rows without remainders and the padding never receives mass.
+constexpr double kPaddingCost = 1e300;
+
 void load_pair(PairScratch& s, const double* wa, const double* xa, int64_t n_max, const double* wb,
                const double* xb, int64_t m_max) {
   compact(wa, xa, n_max, s.index_a, s.a, s.eta_a, s.phi_a);
   compact(wb, xb, m_max, s.index_b, s.b, s.eta_b, s.phi_b);
   s.n = static_cast<int64_t>(s.a.size());
   s.m = static_cast<int64_t>(s.b.size());
-  s.stride = (s.m + 7) / 8 * 8;  // rows start on a 64-byte multiple for the vector loops
-  s.cost.assign(s.n * s.stride, 0.0);
+  s.stride = (s.m + 7) / 8 * 8;  // whole AVX-512 vectors of doubles
+  for (auto* column : {&s.b, &s.eta_b, &s.phi_b}) column->resize(s.stride, 0.0);
+  s.cost.assign(s.n * s.stride, kPaddingCost);
   s.plan.assign(s.n * s.stride, 0.0);
   s.f.assign(s.n, 0.0); s.u.assign(s.n, 1.0); s.kv.assign(s.n, 0.0);
-  s.g.assign(s.m, 0.0); s.v.assign(s.m, 1.0); s.ktu.assign(s.m, 0.0);
+  s.g.assign(s.stride, 0.0); s.v.assign(s.stride, 0.0); s.ktu.assign(s.stride, 0.0);
 }
 
 struct PairResult {
@@ -87,15 +93,15 @@ PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64
   double* K = s.plan.data();
   for (size_t step = 0; step < epsilons.size(); ++step) {
     const double eps = epsilons[step];
-    absorbed_kernel(s.f.data(), s.g.data(), s.cost.data(), eps, n, m, st, K);
+    absorbed_kernel(s.f.data(), s.g.data(), s.cost.data(), eps, n, st, st, K);
     std::fill(s.u.begin(), s.u.end(), 1.0);
-    std::fill(s.v.begin(), s.v.end(), 1.0);
+    std::fill(s.v.begin(), s.v.begin() + m, 1.0);  // padding columns keep v = 0
     auto kernel_times_v = [&] {
       for (int64_t i = 0; i < n; ++i) {
         const double* k = K + i * st;
         double acc = 0;
 #pragma omp simd reduction(+ : acc)
-        for (int64_t j = 0; j < m; ++j) acc += k[j] * s.v[j];
+        for (int64_t j = 0; j < st; ++j) acc += k[j] * s.v[j];
         s.kv[i] = acc;
       }
     };
@@ -107,9 +113,10 @@ PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64
         const double* k = K + i * st;
         const double ui = s.u[i];
 #pragma omp simd
-        for (int64_t j = 0; j < m; ++j) s.ktu[j] += ui * k[j];
+        for (int64_t j = 0; j < st; ++j) s.ktu[j] += ui * k[j];
       }
-      for (int64_t j = 0; j < m; ++j) s.v[j] = s.b[j] / std::max(s.ktu[j], kTiny);
+#pragma omp simd
+      for (int64_t j = 0; j < st; ++j) s.v[j] = s.b[j] / std::max(s.ktu[j], kTiny);
       kernel_times_v();
       ++result.iterations;
       double error = 0;
@@ -128,9 +135,9 @@ PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64
     const double* c = s.cost.data() + i * st;
     const double ui = s.u[i];
 #pragma omp simd reduction(+ : cost)
-    for (int64_t j = 0; j < m; ++j) {
+    for (int64_t j = 0; j < st; ++j) {
       t[j] *= ui * s.v[j];
-      cost += t[j] * c[j];
+      cost += j < m ? t[j] * c[j] : 0.0;
     }
   }
   result.cost = cost;
@@ -166,97 +173,139 @@ bool cholesky_solve(std::vector<double>& A, std::vector<double>& y, int64_t k) {
   return true;
 }
 
-/// Adjoint of the entropic optimality conditions (Luise et al. 2018, Thm. 2, in Schur-complement
-/// form). With r = T1, c = Tᵀ1, h_a = (T⊙C)1, h_b = (T⊙C)ᵀ1, solve
-///   [diag(r) T; Tᵀ diag(c)] [w_a; w_b] = [h_a; h_b]
-/// by eliminating w_b: (diag(r) − T diag(1/c) Tᵀ) w_a = h_a − T (h_b/c). The matrix has the null
-/// vector 1 (w_a + t, w_b − t solve it too), so one row and column — of the heaviest particle,
-/// for conditioning — is dropped, fixing that w_a component to 0.
-void solve_adjoint(PairScratch& s) {
-  const int64_t n = s.n, m = s.m, st = s.stride;
-  const double* T = s.plan.data();
-  const double* C = s.cost.data();
-  s.row.assign(n, 0.0); s.h_a.assign(n, 0.0);
-  s.col.assign(m, 0.0); s.h_b.assign(m, 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < m; ++j) {
-      const double t = T[i * st + j], tc = t * C[i * st + j];
-      s.row[i] += t; s.col[j] += t;
-      s.h_a[i] += tc; s.h_b[j] += tc;
-    }
-  for (int64_t j = 0; j < m; ++j) s.col[j] = std::max(s.col[j], kTiny);
-
-  const int64_t dropped = std::max_element(s.row.begin(), s.row.end()) - s.row.begin();
-  const int64_t k = n - 1;
+/// Fills s.schur [(n−1)², lower part] and s.rhs [n−1] of the adjoint system (see solve_adjoint)
+/// without the row and column `dropped`, adding `ridge` to the diagonal.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void build_adjoint_system(PairScratch& s, int64_t dropped, double ridge) {
+  const int64_t n = s.n, m = s.m, st = s.stride, k = n - 1;
+  const double* q = s.scaled_plan.data();
   auto reduced = [dropped](int64_t i) { return i < dropped ? i : i - 1; };
   s.schur.assign(k * k, 0.0);
   s.rhs.assign(k, 0.0);
   for (int64_t i = 0; i < n; ++i) {
     if (i == dropped) continue;
     const int64_t ri = reduced(i);
-    double r = s.h_a[i];
-    for (int64_t j = 0; j < m; ++j) r -= T[i * st + j] * s.h_b[j] / s.col[j];
-    s.rhs[ri] = r;
+    const double* qi = q + i * st;
+    double r = 0;
+#pragma omp simd reduction(+ : r)
+    for (int64_t j = 0; j < m; ++j) r += qi[j] * s.h_b[j] * s.inv_sqrt_col[j];
+    s.rhs[ri] = s.h_a[i] - r;
     for (int64_t p = 0; p <= i; ++p) {
       if (p == dropped) continue;
+      const double* qp = q + p * st;
       double x = 0;
-      for (int64_t j = 0; j < m; ++j) x += T[i * st + j] * T[p * st + j] / s.col[j];
-      s.schur[ri * k + reduced(p)] = (i == p ? s.row[i] : 0.0) - x;
+#pragma omp simd reduction(+ : x)
+      for (int64_t j = 0; j < m; ++j) x += qi[j] * qp[j];
+      s.schur[ri * k + reduced(p)] = (i == p ? s.row[i] + ridge : 0.0) - x;
     }
-  }
-  // Underflowed plan entries can disconnect the transport graph and make the system singular:
-  // retry with a growing ridge, as the reference does with its fixed 1e-10.
-  const std::vector<double> schur = s.schur, rhs = s.rhs;
-  const double scale = *std::max_element(s.row.begin(), s.row.end());
-  bool solved = cholesky_solve(s.schur, s.rhs, k);
-  for (double ridge = 1e-14; !solved && ridge <= 1e-6; ridge *= 100) {
-    s.schur = schur; s.rhs = rhs;
-    for (int64_t i = 0; i < k; ++i) s.schur[i * k + i] += ridge * scale;
-    solved = cholesky_solve(s.schur, s.rhs, k);
-  }
-  if (!solved) throw NumericalError("sinkhorn_emd: the adjoint system of the gradient is singular");
-  s.w_a.assign(n, 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    if (i != dropped) s.w_a[i] = s.rhs[reduced(i)];
-  s.w_b.assign(m, 0.0);
-  for (int64_t j = 0; j < m; ++j) {
-    double x = s.h_b[j];
-    for (int64_t i = 0; i < n; ++i) x -= T[i * st + j] * s.w_a[i];
-    s.w_b[j] = x / s.col[j];
   }
 }
 
-/// Writes ∂S/∂(weights, positions) of both jets into the per-pair output rows.
+/// Adjoint of the entropic optimality conditions (Luise et al. 2018, Thm. 2, in Schur-complement
+/// form). With r = T1, c = Tᵀ1, h_a = (T⊙C)1, h_b = (T⊙C)ᵀ1, solve
+///   [diag(r) T; Tᵀ diag(c)] [w_a; w_b] = [h_a; h_b]
+/// by eliminating w_b: (diag(r) − Q Qᵀ) w_a = h_a − T (h_b/c) with Q = T diag(c)^−½. The matrix
+/// has the null vector 1 (w_a + t, w_b − t solve it too), so one row and column — of the
+/// heaviest particle, for conditioning — is dropped, fixing that w_a component to 0.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void solve_adjoint(PairScratch& s) {
+  const int64_t n = s.n, m = s.m, st = s.stride;
+  const double* T = s.plan.data();
+  const double* C = s.cost.data();
+  s.row.assign(n, 0.0); s.h_a.assign(n, 0.0);
+  s.col.assign(m, 0.0); s.h_b.assign(m, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    double row = 0, h_a = 0;
+#pragma omp simd reduction(+ : row, h_a)
+    for (int64_t j = 0; j < m; ++j) {
+      const double t = T[i * st + j], tc = t * C[i * st + j];
+      row += t; h_a += tc;
+      s.col[j] += t; s.h_b[j] += tc;
+    }
+    s.row[i] = row; s.h_a[i] = h_a;
+  }
+  s.inv_sqrt_col.resize(m);
+  for (int64_t j = 0; j < m; ++j) {
+    s.col[j] = std::max(s.col[j], kTiny);
+    s.inv_sqrt_col[j] = 1.0 / std::sqrt(s.col[j]);
+  }
+  s.scaled_plan.assign(n * st, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+#pragma omp simd
+    for (int64_t j = 0; j < m; ++j) s.scaled_plan[i * st + j] = T[i * st + j] * s.inv_sqrt_col[j];
+  }
+
+  const int64_t dropped = std::max_element(s.row.begin(), s.row.end()) - s.row.begin();
+  // Underflowed plan entries can disconnect the transport graph and make the system singular:
+  // retry with a growing ridge, as the reference does with its fixed 1e-10.
+  const double scale = s.row[dropped];
+  bool solved = false;
+  for (double ridge = 0; !solved && ridge <= 1e-6; ridge = ridge == 0 ? 1e-14 : ridge * 100) {
+    build_adjoint_system(s, dropped, ridge * scale);
+    solved = cholesky_solve(s.schur, s.rhs, n - 1);
+  }
+  if (!solved) throw NumericalError("sinkhorn_emd: the adjoint system of the gradient is singular");
+
+  s.w_a.assign(n, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    if (i != dropped) s.w_a[i] = s.rhs[i < dropped ? i : i - 1];
+  s.w_b.assign(m, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    const double wa = s.w_a[i];
+#pragma omp simd
+    for (int64_t j = 0; j < m; ++j) s.w_b[j] += T[i * st + j] * wa;
+  }
+  for (int64_t j = 0; j < m; ++j) s.w_b[j] = (s.h_b[j] - s.w_b[j]) / s.col[j];
+}
+
+/// ∂S/∂(η, φ) of both jets from ∂S/∂Cᵢⱼ (exact: Tᵢⱼ (1 + (w_aᵢ + w_bⱼ − Cᵢⱼ)/ε); frozen plan:
+/// Tᵢⱼ). C = (ΔR/R)^β ⇒ ∂C/∂(η, φ)_a = β C (Δη, Δφ)/ΔR²; ΔR = 0 gets the zero subgradient.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void position_gradient(PairScratch& s, double eps, const GroundDistance& ground, bool exact) {
+  const int64_t n = s.n, m = s.m, st = s.stride;
+  const double beta = ground.beta(), inv_eps = 1.0 / eps;
+  const bool wrap = ground.wrap_phi();
+  s.grad_eta_a.assign(n, 0.0); s.grad_phi_a.assign(n, 0.0);
+  s.grad_eta_b.assign(m, 0.0); s.grad_phi_b.assign(m, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    const double* t = s.plan.data() + i * st;
+    const double* c = s.cost.data() + i * st;
+    const double eta = s.eta_a[i], phi = s.phi_a[i], w_a = s.w_a[i];
+    double ge = 0, gp = 0;
+#pragma omp simd reduction(+ : ge, gp)
+    for (int64_t j = 0; j < m; ++j) {
+      const double de = eta - s.eta_b[j];
+      const double dp = wrap ? wrapped(phi - s.phi_b[j]) : phi - s.phi_b[j];
+      const double r2 = de * de + dp * dp;
+      const double dS_dC = exact ? t[j] * (1.0 + (w_a + s.w_b[j] - c[j]) * inv_eps) : t[j];
+      const double coef = r2 > 0 ? dS_dC * beta * c[j] / r2 : 0.0;
+      ge += coef * de; gp += coef * dp;
+      s.grad_eta_b[j] -= coef * de;
+      s.grad_phi_b[j] -= coef * dp;
+    }
+    s.grad_eta_a[i] = ge; s.grad_phi_a[i] = gp;
+  }
+}
+
+/// Writes ∂S/∂(weights, positions) of both jets into the pair's rows of the output tensors.
+/// Weight gradients are projected onto the simplex (zero mean over the jet's particles).
 void pair_gradient(PairScratch& s, double eps, const SinkhornOptions& options, double* grad_wa,
                    double* grad_xa, double* grad_wb, double* grad_xb) {
   solve_adjoint(s);
-  const int64_t n = s.n, m = s.m, st = s.stride;
+  position_gradient(s, eps, options.ground(), options.position_gradient() == PositionGradient::kExact);
   double mean_a = 0, mean_b = 0;
   for (double w : s.w_a) mean_a += w;
   for (double w : s.w_b) mean_b += w;
-  mean_a /= n; mean_b /= m;
-  for (int64_t i = 0; i < n; ++i) grad_wa[s.index_a[i]] = s.w_a[i] - mean_a;
-  for (int64_t j = 0; j < m; ++j) grad_wb[s.index_b[j]] = s.w_b[j] - mean_b;
-
-  const GroundDistance& ground = options.ground();
-  const bool exact = options.position_gradient() == PositionGradient::kExact;
-  for (int64_t i = 0; i < n; ++i) {
-    double ge = 0, gp = 0;
-    for (int64_t j = 0; j < m; ++j) {
-      const double t = s.plan[i * st + j], c = s.cost[i * st + j];
-      const double de = s.eta_a[i] - s.eta_b[j];
-      const double dp = ground.wrap_phi() ? wrapped(s.phi_a[i] - s.phi_b[j]) : s.phi_a[i] - s.phi_b[j];
-      const double dr = std::sqrt(de * de + dp * dp);
-      if (dr == 0.0 || t == 0.0) continue;  // ΔR is not differentiable at 0: take the zero subgradient
-      const double dS_dC = exact ? t * (1.0 + (s.w_a[i] + s.w_b[j] - c) / eps) : t;
-      // C = (ΔR/R)^β  ⇒  ∂C/∂ΔR = β C / ΔR, and ∂ΔR/∂(η, φ)_a = (Δη, Δφ)/ΔR
-      const double coef = dS_dC * ground.beta() * c / (dr * dr);
-      ge += coef * de; gp += coef * dp;
-      grad_xb[2 * s.index_b[j]] -= coef * de;
-      grad_xb[2 * s.index_b[j] + 1] -= coef * dp;
-    }
-    grad_xa[2 * s.index_a[i]] = ge;
-    grad_xa[2 * s.index_a[i] + 1] = gp;
+  mean_a /= s.n; mean_b /= s.m;
+  for (int64_t i = 0; i < s.n; ++i) {
+    grad_wa[s.index_a[i]] = s.w_a[i] - mean_a;
+    grad_xa[2 * s.index_a[i]] = s.grad_eta_a[i];
+    grad_xa[2 * s.index_a[i] + 1] = s.grad_phi_a[i];
+  }
+  for (int64_t j = 0; j < s.m; ++j) {
+    grad_wb[s.index_b[j]] = s.w_b[j] - mean_b;
+    grad_xb[2 * s.index_b[j]] = s.grad_eta_b[j];
+    grad_xb[2 * s.index_b[j] + 1] = s.grad_phi_b[j];
   }
 }
 
