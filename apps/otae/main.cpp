@@ -4,7 +4,22 @@
 #include "commands.hpp"
 #include "otae/base/error.hpp"
 
+namespace otae::cli {
+namespace {
+std::string recorded_invocation;
+}
+
+const std::string& invocation() { return recorded_invocation; }
+
+void set_invocation(int argc, char** argv) {
+  recorded_invocation = "otae";
+  for (int i = 1; i < argc; ++i) recorded_invocation += std::string(" ") + argv[i];
+}
+
+}  // namespace otae::cli
+
 int main(int argc, char** argv) {
+  otae::cli::set_invocation(argc, argv);
   CLI::App app{"otae: optimal-transport autoencoders for collider data"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "otae 0.1.0");

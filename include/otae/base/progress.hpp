@@ -1,0 +1,64 @@
+// A progress line for long work (pairwise distances, training): done/total, rate and time left,
+// redrawn in place on a terminal, printed at most every few seconds otherwise (logs stay short).
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace otae {
+
+class ProgressMeter {
+ public:
+  /// `what` names the unit counted ("pairs", "steps"); lines go to `stream` (stderr by default).
+  ProgressMeter(std::string label, std::string what, int64_t total, std::FILE* stream = stderr)
+      : label_(std::move(label)), what_(std::move(what)), total_(total), stream_(stream),
+        interactive_(isatty(fileno(stream))), start_(Clock::now()), last_print_(start_) {}
+
+  /// Reports `done` units finished; prints when enough time has passed since the last line.
+  void update(int64_t done) {
+    const auto now = Clock::now();
+    const double since_print = std::chrono::duration<double>(now - last_print_).count();
+    if (done < total_ && since_print < (interactive_ ? 0.2 : 10.0)) return;
+    last_print_ = now;
+    print(done, done >= total_);
+  }
+
+  /// Seconds since construction.
+  double elapsed_seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  /// Units per second so far.
+  double rate(int64_t done) const { return done / std::max(elapsed_seconds(), 1e-9); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  static std::string clock_time(double seconds) {
+    const auto s = static_cast<int64_t>(seconds + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", static_cast<long>(s / 3600),
+                  static_cast<long>(s / 60 % 60), static_cast<long>(s % 60));
+    return buf;
+  }
+
+  void print(int64_t done, bool final) {
+    const double r = rate(done);
+    const double left = r > 0 ? (total_ - done) / r : 0.0;
+    std::fprintf(stream_, "%s%s: %ld/%ld %s (%.1f%%), %.4g %s/s, elapsed %s, left %s%s", interactive_ ? "\r" : "",
+                 label_.c_str(), static_cast<long>(done), static_cast<long>(total_), what_.c_str(),
+                 total_ ? 100.0 * done / total_ : 100.0, r, what_.c_str(), clock_time(elapsed_seconds()).c_str(),
+                 clock_time(left).c_str(), interactive_ && !final ? "" : "\n");
+    std::fflush(stream_);
+  }
+
+  std::string label_, what_;
+  int64_t total_;
+  std::FILE* stream_;
+  bool interactive_;
+  Clock::time_point start_, last_print_;
+};
+
+}  // namespace otae

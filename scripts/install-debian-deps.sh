@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs otae's build and test dependencies from Debian 12 packages (idempotent: apt runs only
+# when something is missing). Needs root or sudo.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache git pkg-config
+  libtorch-dev libopenblas0-pthread            # LibTorch 1.13 + an optimised BLAS (reference BLAS is ~30x slower)
+  liblemon-dev libhdf5-dev libfastjet-dev libhepmc3-dev
+  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-numpy python3-h5py python3-matplotlib   # report figures
+  python3-scipy python3-pot                                # independent references, tests only
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "otae: installing ${missing[*]}" >&2
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
