@@ -97,14 +97,15 @@ void run_emd(const EmdArguments& args) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const int64_t pairs = args.paired ? distances.size(0) : same_file ? distances.size(0) * (distances.size(0) - 1) / 2 : distances.numel();
   const bool normalised = sinkhorn || args.norm;
+  data::Attributes attributes = provenance();
+  attributes.insert({{"method", args.method}, {"R", std::to_string(args.R)}, {"beta", std::to_string(args.beta)},
+                     {"norm", normalised ? "true" : "false"}, {"wrap_phi", args.no_wrap_phi ? "false" : "true"},
+                     {"file_a", args.file_a}, {"file_b", args.file_b}, {"dataset", args.dataset}});
   data::write_arrays(args.out,
                      {{"distances", distances,
                        {{"units", normalised ? "Delta R / R (pT normalised to 1 per jet)" : "GeV (pT-weighted Delta R / R)"},
                         {"layout", args.paired ? "paired: d(A[i], B[i])" : "matrix: d(A[i], B[j])"}}}},
-                     {{"method", args.method}, {"R", std::to_string(args.R)}, {"beta", std::to_string(args.beta)},
-                      {"norm", normalised ? "true" : "false"}, {"wrap_phi", args.no_wrap_phi ? "false" : "true"},
-                      {"file_a", args.file_a}, {"file_b", args.file_b}, {"dataset", args.dataset},
-                      {"otae_version", "0.1.0"}, {"command", invocation()}});
+                     attributes);
   std::fprintf(stderr, "otae emd: %ld pairs in %.2f s (%.0f pairs/s, %d threads) -> %s\n", static_cast<long>(pairs),
                seconds, pairs / std::max(seconds, 1e-9), at::get_num_threads(), args.out.c_str());
 }

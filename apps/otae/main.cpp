@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "otae/base/error.hpp"
+#include "otae/version.hpp"
 
 namespace otae::cli {
 namespace {
@@ -12,8 +13,19 @@ std::string recorded_invocation;
 const std::string& invocation() { return recorded_invocation; }
 
 void set_invocation(int argc, char** argv) {
+  auto quoted = [](std::string arg) {
+    if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,:/@%") == std::string::npos)
+      return arg;
+    std::string out = "'";
+    for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  };
   recorded_invocation = "otae";
-  for (int i = 1; i < argc; ++i) recorded_invocation += std::string(" ") + argv[i];
+  for (int i = 1; i < argc; ++i) recorded_invocation += " " + quoted(argv[i]);
+}
+
+std::map<std::string, std::string> provenance() {
+  return {{"otae_version", kVersion}, {"command_line", invocation()}};
 }
 
 }  // namespace otae::cli
@@ -22,9 +34,10 @@ int main(int argc, char** argv) {
   otae::cli::set_invocation(argc, argv);
   CLI::App app{"otae: optimal-transport autoencoders for collider data"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "otae 0.1.0");
+  app.set_version_flag("--version", std::string("otae ") + otae::kVersion);
   otae::cli::add_emd_command(app);
   otae::cli::add_data_command(app);
+  otae::cli::add_otus_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
