@@ -1,0 +1,189 @@
+// `otae vae …`: train the EMD-VAE through its β schedule (or resume it), encode rows into the
+// posterior's μ and σ at a chosen β, decode latent points into jets. Parsing and printing only;
+// the work is in otae::train.
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "commands.hpp"
+#include "otae/base/error.hpp"
+#include "otae/base/progress.hpp"
+#include "otae/data/hdf5.hpp"
+#include "otae/train/cpu_compute.hpp"
+#include "otae/train/vae_config.hpp"
+#include "otae/train/vae_run.hpp"
+#include "otae/train/vae_trainer.hpp"
+
+namespace otae::cli {
+namespace {
+
+struct TrainArguments {
+  std::string config, data, out, resume;
+  std::vector<std::string> overrides;
+};
+
+struct UseArguments {
+  std::string run, step = "last", data, latents, dataset, out;
+  int64_t batch_size = 1000;
+};
+
+/// KL above which a latent direction counts as used, for the one-line step summary only.
+constexpr double kActiveKl = 0.1;
+
+/// A progress line over "epoch slots" (max_epochs per β step; an early stop fills the rest of
+/// its step's slots), and a summary line per β step on stdout.
+train::TrainingObserver progress_observer() {
+  auto meter = std::make_shared<std::optional<ProgressMeter>>();
+  auto start = std::make_shared<train::TrainingStart>();
+  train::TrainingObserver observer;
+  observer.on_start = [meter, start](const train::TrainingStart& s) {
+    *start = s;
+    const int64_t slots = (static_cast<int64_t>(s.schedule.size()) - s.completed_steps) * s.max_epochs;
+    meter->emplace("otae vae train", "epoch slots", slots);
+    std::printf("otae vae train: %zu beta steps (%ld done), %ld training and %ld validation rows, <HT> = %.4g GeV\n",
+                s.schedule.size(), static_cast<long>(s.completed_steps), static_cast<long>(s.train_rows),
+                static_cast<long>(s.validation_rows), s.energy_scale);
+    std::fflush(stdout);
+  };
+  observer.on_epoch_end = [meter, start](const train::EpochRecord& e, torch::nn::Module&) {
+    (*meter)->update((e.step - start->completed_steps) * start->max_epochs + e.epoch + 1);
+  };
+  observer.on_step_end = [meter, start](const train::BetaStepRecord& r) {
+    (*meter)->update((r.step + 1 - start->completed_steps) * start->max_epochs);
+    const auto active =
+        std::count_if(r.kl_per_dim.begin(), r.kl_per_dim.end(), [](double kl) { return kl > kActiveKl; });
+    std::printf(
+        "step %ld/%zu %-10s beta_hat=%.3e beta=%.4g GeV: %ld epochs, val loss %.6g, D %.4g, KL %.4g (%ld dims > "
+        "%.1f)\n",
+        static_cast<long>(r.step + 1), start->schedule.size(), train::to_string(r.phase).c_str(), r.beta_hat, r.beta,
+        static_cast<long>(r.epochs), r.validation_loss, r.validation_distortion, r.validation_kl,
+        static_cast<long>(active), kActiveKl);
+    std::fflush(stdout);
+  };
+  return observer;
+}
+
+void run_train(const TrainArguments& a) {
+  const train::TrainingObserver observer = progress_observer();
+  if (!a.resume.empty()) {
+    if (!a.config.empty() || !a.data.empty() || !a.out.empty() || !a.overrides.empty())
+      throw ConfigError(
+          "--resume " + a.resume +
+          " continues that run with its own config.yaml: drop --config, --data, --out and key=value overrides");
+    train::resume_vae(a.resume, observer);
+    std::printf("otae vae train: run %s complete\n", a.resume.c_str());
+    return;
+  }
+  if (a.out.empty()) throw ConfigError("otae vae train needs --out RUN (or --resume RUN)");
+  train::VaeConfig config = a.config.empty() ? train::parse_vae_config("", a.overrides, "the defaults")
+                                             : train::load_vae_config(a.config, a.overrides);
+  // Set directly rather than as an override, so that a path is never read as YAML.
+  if (!a.data.empty()) config.data.source(a.data);
+  train::train_vae(config, a.out, observer);
+  std::printf("otae vae train: run %s complete\n", a.out.c_str());
+}
+
+std::string decimal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", value);
+  return text;
+}
+
+data::Attributes run_attributes(const UseArguments& a, const train::TrainedVae& trained) {
+  data::Attributes attributes = provenance();
+  attributes.insert({{"run", a.run},
+                     {"checkpoint", trained.checkpoint_path},
+                     {"beta_step", std::to_string(trained.checkpoint.step)},
+                     {"phase", trained.checkpoint.phase},
+                     {"beta_hat", decimal(trained.checkpoint.beta_hat)}});
+  return attributes;
+}
+
+void run_encode(const UseArguments& a) {
+  train::configure_cpu_compute(0);
+  train::TrainedVae trained = train::load_trained_vae(a.run, a.step);
+  train::VaeDataOptions options = trained.config.data;
+  const train::VaeData rows = train::VaeData::load(options.source(a.data).max_rows(0));
+  train::require_compatible(*trained.model, rows, a.data);
+  const nn::GaussianPosterior posterior = train::encode_rows(*trained.model, rows, a.batch_size);
+  data::Attributes attributes = run_attributes(a, trained);
+  attributes["data_source"] = a.data;
+  data::write_arrays(
+      a.out,
+      {{"mu", posterior.mean.contiguous(), {{"description", "posterior mean per row and latent direction"}}},
+       {"sigma",
+        posterior.standard_deviation().contiguous(),
+        {{"description", "posterior standard deviation per row and latent direction"}}}},
+      attributes);
+  std::printf("otae vae encode: %ld rows x %ld latent directions at beta_hat=%.4g -> %s\n",
+              static_cast<long>(posterior.mean.size(0)), static_cast<long>(posterior.mean.size(1)),
+              trained.checkpoint.beta_hat, a.out.c_str());
+}
+
+void run_decode(const UseArguments& a) {
+  train::configure_cpu_compute(0);
+  train::TrainedVae trained = train::load_trained_vae(a.run, a.step);
+  std::string dataset = a.dataset;
+  if (dataset.empty()) dataset = data::has_dataset(a.latents, "z") ? "z" : "mu";
+  const at::Tensor z = data::read_array(a.latents, dataset);
+  const std::vector<data::NamedArray> arrays = train::decode_latents(*trained.model, z, a.batch_size);
+  data::Attributes attributes = run_attributes(a, trained);
+  attributes["latents"] = a.latents + ":" + dataset;
+  data::write_arrays(a.out, arrays, attributes);
+  std::printf("otae vae decode: %ld latent points from %s:%s at beta_hat=%.4g -> %s\n", static_cast<long>(z.size(0)),
+              a.latents.c_str(), dataset.c_str(), trained.checkpoint.beta_hat, a.out.c_str());
+}
+
+void add_use_options(CLI::App* cmd, UseArguments& a) {
+  cmd->add_option("RUN", a.run, "run folder written by otae vae train")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option(
+         "--step", a.step,
+         "'last' (the last finished beta step) or a beta_hat (units of HT x Delta R) of the production run, e.g. 1e-3")
+      ->capture_default_str();
+  cmd->add_option("--out", a.out, "output HDF5 file")->required();
+  cmd->add_option("--batch-size", a.batch_size, "rows per forward pass")->capture_default_str();
+}
+
+}  // namespace
+
+void add_vae_command(CLI::App& app) {
+  CLI::App* vae = app.add_subcommand("vae", "EMD-VAE (Collins 2021): train through a beta schedule, encode, decode");
+  vae->require_subcommand(1);
+
+  auto t = std::make_shared<TrainArguments>();
+  CLI::App* train_cmd = vae->add_subcommand(
+      "train", "Train (or resume) a VAE; writes config, schedule, logs and checkpoints into the run folder");
+  train_cmd->add_option("--config", t->config, "YAML configuration (default: the paper's settings; see configs/vae/)")
+      ->check(CLI::ExistingFile);
+  train_cmd->add_option(
+      "--data", t->data,
+      "HDF5 jets [N, 50, 3] (pT GeV, eta, phi), or a toy such as toy:gaussian:2,1,0.5,0.25 (sets data.source)");
+  train_cmd->add_option("--out", t->out, "run folder to create");
+  train_cmd
+      ->add_option("--resume", t->resume,
+                   "continue the interrupted run in this folder from its last finished beta step")
+      ->check(CLI::ExistingDirectory);
+  train_cmd->add_option("overrides", t->overrides,
+                        "configuration overrides key=value, e.g. train.batch_size=50 model.latent_dim=32");
+  train_cmd->callback([t] { run_train(*t); });
+
+  auto e = std::make_shared<UseArguments>();
+  CLI::App* encode = vae->add_subcommand("encode", "Posterior mu and sigma [N, L] of every row of a data file");
+  add_use_options(encode, *e);
+  encode->add_option("--data", e->data, "HDF5 jets (prepared as in training: pT/HT, centring) or a toy spec")
+      ->required();
+  encode->callback([e] { run_encode(*e); });
+
+  auto d = std::make_shared<UseArguments>();
+  CLI::App* decode =
+      vae->add_subcommand("decode", "Decode latent points [N, L] into jets (pT/HT, eta, phi) or toy vectors");
+  add_use_options(decode, *d);
+  decode->add_option("--latents", d->latents, "HDF5 file with latent points [N, L]")
+      ->required()
+      ->check(CLI::ExistingFile);
+  decode->add_option("--dataset", d->dataset, "dataset of --latents (default: z if present, else mu)");
+  decode->callback([d] { run_decode(*d); });
+}
+
+}  // namespace otae::cli

@@ -1,0 +1,53 @@
+// A VAE for fixed-length vectors (the toy datasets): dense encoder to μ, log σ², dense decoder
+// back to the vector. With no hidden layers it is the linear VAE of Collins 2021, appendix A.3,
+// whose KL spectrum on a Gaussian is known in closed form.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "otae/base/arg.hpp"
+#include "otae/nn/dense_stack.hpp"
+#include "otae/nn/gaussian_latent.hpp"
+
+namespace otae::nn {
+
+struct DenseVaeOptions {
+  /// Dimension d of the data vectors.
+  OTAE_ARG(int64_t, input_dim, 1);
+  OTAE_ARG(int64_t, latent_dim, 1);
+  /// Hidden widths of the encoder and decoder; empty (the default) makes both linear.
+  OTAE_ARG(std::vector<int64_t>, encoder_widths, {});
+  OTAE_ARG(std::vector<int64_t>, decoder_widths, {});
+  OTAE_ARG(double, leaky_slope, 0.1);
+  OTAE_ARG_PUBLIC
+
+  /// Throws InvalidArgument naming the option unless every dimension and width is ≥ 1.
+  void validate() const;
+};
+
+class DenseVaeImpl : public torch::nn::Module {
+ public:
+  explicit DenseVaeImpl(const DenseVaeOptions& options);
+
+  /// x [B, input_dim] float32 → posterior [B, latent_dim].
+  GaussianPosterior encode(const torch::Tensor& x);
+  /// z [B, latent_dim] float32 → reconstruction [B, input_dim].
+  torch::Tensor decode(const torch::Tensor& z);
+
+  const DenseVaeOptions& options() const { return options_; }
+
+ private:
+  DenseVaeOptions options_;
+  DenseStack encoder_trunk_{nullptr};
+  GaussianLatentHead head_{nullptr};
+  DenseStack decoder_trunk_{nullptr};
+  torch::nn::Linear output_{nullptr};
+};
+TORCH_MODULE(DenseVae);
+
+}  // namespace otae::nn

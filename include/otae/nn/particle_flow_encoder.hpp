@@ -1,0 +1,59 @@
+// The EMD-VAE's encoder, a Particle Flow Network (Komiske et al. 2019): a dense network applied
+// to every particle alone, a sum over the particles of the jet, a dense network on the sum, and
+// the Gaussian heads μ, log σ² (Collins 2021, Sec. 2).
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "otae/base/arg.hpp"
+#include "otae/nn/dense_stack.hpp"
+#include "otae/nn/gaussian_latent.hpp"
+
+namespace otae::nn {
+
+/// Defaults are the paper's: 4 input features, 4 × 1024 per particle, 4 × 1024 per jet,
+/// LeakyReLU(0.1), 256 latent directions.
+struct ParticleFlowEncoderOptions {
+  /// Features per particle: (pT/HT, η, cos φ, sin φ).
+  OTAE_ARG(int64_t, particle_features, 4);
+  OTAE_ARG(std::vector<int64_t>, particle_widths, (std::vector<int64_t>{1024, 1024, 1024, 1024}));
+  OTAE_ARG(std::vector<int64_t>, jet_widths, (std::vector<int64_t>{1024, 1024, 1024, 1024}));
+  OTAE_ARG(int64_t, latent_dim, 256);
+  OTAE_ARG(double, leaky_slope, 0.1);
+  /// Leave padding particles (pT/HT = 0) out of the sum. The reference sums every row, so the
+  /// network's response to a padding row (its biases after the first layer) leaks into the jet
+  /// in proportion to the number of missing particles; false reproduces that.
+  OTAE_ARG(bool, mask_padding, true);
+  /// Divide the sum by √(last particle width), as the reference divides by √1024, so that the
+  /// jet network sees inputs of order one whatever the width.
+  OTAE_ARG(bool, scale_sum, true);
+  OTAE_ARG_PUBLIC
+
+  /// Throws InvalidArgument naming the option unless every width and the latent dimension are
+  /// ≥ 1 and the per-particle network has at least one layer.
+  void validate() const;
+};
+
+class ParticleFlowEncoderImpl : public torch::nn::Module {
+ public:
+  explicit ParticleFlowEncoderImpl(const ParticleFlowEncoderOptions& options);
+
+  /// features [B, N, particle_features] float32 (padding rows have pT/HT = 0 in column 0)
+  /// → posterior [B, latent_dim].
+  GaussianPosterior forward(const torch::Tensor& features);
+
+  const ParticleFlowEncoderOptions& options() const { return options_; }
+
+ private:
+  ParticleFlowEncoderOptions options_;
+  DenseStack particle_network_{nullptr};
+  DenseStack jet_network_{nullptr};
+  GaussianLatentHead head_{nullptr};
+};
+TORCH_MODULE(ParticleFlowEncoder);
+
+}  // namespace otae::nn

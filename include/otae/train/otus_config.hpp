@@ -1,0 +1,59 @@
+// The configuration of an OTUS run: data split, the two generators, the loss and its phases.
+// Read from YAML (configs/otus/*.yaml; every key optional, defaults from the paper's Z→ee run)
+// and written back resolved into the run folder, so that the folder alone rebuilds the models.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "otae/data/split.hpp"
+#include "otae/nn/otus_generator.hpp"
+#include "otae/train/otus_loss.hpp"
+
+namespace otae::train {
+
+/// One stretch of training with fixed weights: `epochs` passes over the training rows with Adam
+/// at lr(e) = learning_rate / (1 + e / lr_decay_epochs) (constant when lr_decay_epochs = 0), e the
+/// epoch within the phase. A decoder-only phase trains D alone on its terms (fine-tuning).
+struct OtusPhase {
+  std::string name = "main";
+  int64_t epochs = 1;
+  double learning_rate = 1e-3;
+  double lr_decay_epochs = 0;
+  bool decoder_only = false;
+  OtusLossWeights weights;
+};
+
+struct OtusConfig {
+  uint64_t seed = 0;
+  data::SplitOptions split = data::SplitOptions().train(0.5).validation(0.0).test(0.5);
+  /// Use at most this many training rows (0: all), for quick runs.
+  int64_t max_train_events = 0;
+  /// Fraction of the training rows whose pairing the semi-supervised term may use (eqs. 20–21).
+  double paired_fraction = 0;
+  int64_t batch_size = 20000;
+  /// Intra-op threads (0: every core).
+  int64_t threads = 0;
+  /// Write checkpoint.pt every this many epochs (and at every phase end).
+  int64_t checkpoint_every = 1;
+  /// x → z̃ and z → x̃; object counts come from the data, masses default to 0 when not given.
+  nn::OtusGeneratorOptions encoder, decoder;
+  OtusLossOptions loss;
+  std::vector<OtusPhase> phases;
+};
+
+/// Reads a configuration tree (after overrides). Throws ConfigError naming the key on an unknown
+/// key, a value of the wrong type, or an invalid value; InvalidArgument from the options' checks.
+OtusConfig parse_otus_config(const YAML::Node& tree);
+
+/// The configuration as YAML, every value explicit; parse_otus_config(to_yaml(c)) gives c back.
+YAML::Node to_yaml(const OtusConfig& config);
+
+/// Sets the object counts of both generators from the data (k_z parton, k_x detector objects),
+/// filling absent masses with zeros. Throws ConfigError when given masses do not number k.
+void resolve_objects(OtusConfig& config, int64_t z_objects, int64_t x_objects);
+
+}  // namespace otae::train

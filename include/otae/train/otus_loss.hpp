@@ -1,0 +1,93 @@
+// The OTUS objective (Howard et al. 2022, eqs. 9–21):
+//   L = β_x·MSE(x, D(E(x))) + λ·SW(z, E(x)) + τ·SW(x, D(z)) + β_E·A(x, E(x)) + β_D·A(z, D(z))
+//       [+ w_p·(E[c(x, D(z))] + E[c(z, E(x))]) on paired events, eqs. 20–21],
+// from a batch in which z and x are drawn independently. SW is the sliced Wasserstein SW₂² (mean
+// over slices of the squared 1-D W₂, no square root, GeV²; ot/sliced_wasserstein.hpp), A the
+// anchor cost 1 − p̂·p̂′ between the 3-momentum directions of one chosen object on each side.
+// Restricted decoder (eqs. 16–19): only decoded events inside the acceptance S enter the terms
+// that compare with data, each divided by P̂_D(S), the accepted fraction of D(z) in the batch.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "otae/base/arg.hpp"
+#include "otae/nn/otus_generator.hpp"
+
+namespace otae::train {
+
+/// Weights of the terms of L; a zero weight skips the term's computation.
+struct OtusLossWeights {
+  OTAE_ARG(double, reconstruction, 1.0);   ///< β_x, on MSE(x, D(E(x))) [GeV²]
+  OTAE_ARG(double, latent, 1.0);           ///< λ, on SW(z, E(x))
+  OTAE_ARG(double, data, 1.0);             ///< τ, on SW(x, D(z))
+  OTAE_ARG(double, encoder_anchor, 0.0);   ///< β_E, on A(x, E(x))
+  OTAE_ARG(double, decoder_anchor, 0.0);   ///< β_D, on A(z, D(z))
+  OTAE_ARG(double, paired, 0.0);           ///< w_p, on the paired costs (semi-supervised)
+  OTAE_ARG_PUBLIC
+};
+
+/// A cut every listed object of an event must pass: pT ≥ pt_min [GeV] and |η| ≤ abs_eta_max.
+struct ObjectCut {
+  std::vector<int64_t> objects;
+  double pt_min = 0;
+  double abs_eta_max = std::numeric_limits<double>::infinity();
+};
+
+/// Accepted rows of events [B, 4k] (px, py, pz, E): bool [B], true where every cut passes.
+/// No cuts: all true. Throws InvalidArgument when a cut names an object outside 0…k−1.
+at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCut>& cuts);
+
+/// Anchor cost 1 − p̂_a·p̂_b per row, averaged: events a [B, 4k_a], b [B, 4k_b], the 3-momentum of
+/// object `object_a` of a against `object_b` of b. Returns [] (dimensionless, in [0, 2]),
+/// differentiable. Throws InvalidArgument on shapes or object indices out of range.
+at::Tensor anchor_cost(const at::Tensor& a, int64_t object_a, const at::Tensor& b, int64_t object_b);
+
+struct OtusLossOptions {
+  /// L, the number of random directions of each SW term (redrawn every step through `seed`).
+  OTAE_ARG(int64_t, slices, 1000);
+  /// The anchored objects: index in z and in x (the electron); -1 disables the anchor terms.
+  OTAE_ARG(int64_t, anchor_z_object, 0);
+  OTAE_ARG(int64_t, anchor_x_object, 0);
+  /// The acceptance S of decoded events; empty: no restriction, P̂_D(S) = 1.
+  OTAE_ARG(std::vector<ObjectCut>, acceptance, {});
+  /// Compare events in standardised units (each column divided by its training σ) instead of
+  /// GeV. The reference trains in GeV; standardised units keep the pz tails from dominating.
+  OTAE_ARG(bool, standardised, false);
+  OTAE_ARG_PUBLIC
+};
+
+/// Term values of one step. Every tensor is [] float32; a skipped term (weight 0) is undefined.
+struct OtusLossTerms {
+  at::Tensor total;            ///< differentiable
+  at::Tensor reconstruction;   ///< MSE(x, D(E(x))) over accepted rows / P̂_D(S)
+  at::Tensor latent;           ///< SW(z, E(x))
+  at::Tensor data;             ///< SW(x, D(z)) over accepted rows / P̂_D(S)
+  at::Tensor encoder_anchor;   ///< A(x, E(x))
+  at::Tensor decoder_anchor;   ///< A(z, D(z))
+  at::Tensor paired;           ///< E[c(x, D(z))] + E[c(z, E(x))] on the paired events
+  double acceptance = 1.0;     ///< P̂_D(S)
+};
+
+/// Inputs of one step: unpaired z [B, 4k_z] and x [B′, 4k_x] in GeV, float32; optional paired
+/// events z_paired, x_paired [P, ·] of the same P events (undefined tensors: none).
+struct OtusBatch {
+  at::Tensor z, x, z_paired, x_paired;
+};
+
+/// Scales that turn GeV into standardised units for the comparisons: one σ per column [4k].
+struct OtusLossScales {
+  at::Tensor z, x;
+};
+
+/// Computes L for one batch with fresh SW directions from `seed`. The encoder maps x → z̃, the
+/// decoder z → x̃. Throws NumericalError when fewer than 2 decoded prior events are accepted
+/// (no SW can be formed; loosen the acceptance or enlarge the batch).
+OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, const OtusBatch& batch,
+                        const OtusLossWeights& weights, const OtusLossOptions& options, const OtusLossScales& scales,
+                        uint64_t seed);
+
+}  // namespace otae::train

@@ -1,0 +1,64 @@
+// Training OTUS from unpaired events, and reading a trained run back.
+//
+// A run folder holds:
+//   config.yaml           the resolved configuration (object counts and masses filled in)
+//   run.json              data file, object names, split sizes, seed
+//   checkpoint.pt         models, optimiser, RNG and position (phase, epoch), written atomically
+//   phase_<i>_<name>.pt   the models at the end of phase i; .json beside it: that phase's summary
+//   model.pt              the models at the end of the last phase
+//   log.csv               one row per epoch: loss terms, P̂_D(S), learning rate, seconds
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "otae/base/arg.hpp"
+#include "otae/data/event_pairs.hpp"
+#include "otae/nn/otus_generator.hpp"
+#include "otae/train/otus_config.hpp"
+
+namespace otae::train {
+
+struct OtusTrainOptions {
+  /// Continue from RUN/checkpoint.pt (same configuration) instead of starting afresh.
+  OTAE_ARG(bool, resume, false);
+  /// Stop after this many epochs of this call (0: run every phase to the end), leaving
+  /// checkpoint.pt to resume from: training in slices of a CPU budget.
+  OTAE_ARG(int64_t, epoch_limit, 0);
+  /// Print a progress line (steps, rate, time left) on stderr.
+  OTAE_ARG(bool, show_progress, true);
+  OTAE_ARG_PUBLIC
+};
+
+/// The two trained generators and what they were trained with.
+struct OtusModel {
+  OtusConfig config;
+  nn::OtusGenerator encoder{nullptr};  ///< x → z̃ (unfolding)
+  nn::OtusGenerator decoder{nullptr};  ///< z → x̃ (simulation)
+  nlohmann::json run;                  ///< run.json
+};
+
+/// Trains on the rows of `events` chosen by config.split (training part only; the pairing of z
+/// and x is never used except by the semi-supervised term on its paired_fraction of rows), phase
+/// after phase, writing the run folder described above. `data_name` (the file) and the object
+/// names go into run.json. Deterministic for a fixed seed on the CPU. Resuming skips finished
+/// phases and epochs and restores the optimiser and RNG, so an interrupted run ends with the
+/// same models as an uninterrupted one. Returns the trained models (evaluation mode); after an
+/// epoch_limit stop, the models as they stand (no model.pt is written).
+/// Throws ConfigError when resuming with a different configuration, IoError on file problems,
+/// NumericalError when a loss turns NaN (naming the phase and epoch).
+OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const std::string& data_name,
+                     const std::string& run_folder, const OtusTrainOptions& options = {});
+
+/// Reads a run folder: config.yaml, run.json and model.pt (or, for an unfinished run,
+/// checkpoint.pt). The generators are in evaluation mode. Throws IoError naming the missing file.
+OtusModel load_otus_model(const std::string& run_folder);
+
+/// Applies a generator to events [N, 4k] (GeV) in batches without gradients, with LibTorch's
+/// generator seeded by `seed` first (the same output twice). Returns [N, 4k'] float32.
+at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed,
+                           int64_t batch_size = 65536);
+
+}  // namespace otae::train

@@ -1,0 +1,179 @@
+// OTUS generators and the Minkowski layer; see otus_generator.hpp for the contract.
+#include "otae/nn/otus_generator.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include <torch/nn/functional/activation.h>
+
+#include "otae/base/error.hpp"
+
+namespace otae::nn {
+
+namespace {
+
+// Keeps √(|p|² + m²) differentiable at p = 0 for massless objects.
+constexpr double kEnergyFloorGeV2 = 1e-6;
+
+at::Tensor as_buffer(const at::Tensor& t, int64_t size, const char* name) {
+  if (!t.defined() || t.dim() != 1 || t.size(0) != size)
+    throw InvalidArgument(std::string("OtusGenerator: statistics '") + name + "' must be [" + std::to_string(size) +
+                          "], received " + (t.defined() ? "shape " + std::to_string(t.numel()) + " values" : "nothing"));
+  const at::Tensor values = t.to(at::kFloat).contiguous().clone();
+  if (!at::isfinite(values).all().item<bool>())
+    throw InvalidArgument(std::string("OtusGenerator: statistics '") + name + "' hold a non-finite value");
+  return values;
+}
+
+}  // namespace
+
+at::Tensor minkowski_layer(const at::Tensor& momenta, const std::vector<double>& masses) {
+  if (momenta.dim() != 3 || momenta.size(2) != 3 || momenta.size(1) != static_cast<int64_t>(masses.size())) {
+    std::ostringstream msg;
+    msg << "minkowski_layer: momenta must be [B, k, 3] with k = " << masses.size() << " (one mass per object), received "
+        << momenta.sizes();
+    throw InvalidArgument(msg.str());
+  }
+  std::vector<double> squared;
+  for (double m : masses) {
+    if (!(m >= 0) || !std::isfinite(m))
+      throw InvalidArgument("minkowski_layer: masses must be finite and >= 0 GeV, received " + std::to_string(m));
+    squared.push_back(m * m + kEnergyFloorGeV2);
+  }
+  const at::Tensor mass_squared =
+      at::tensor(squared, at::TensorOptions().dtype(at::kDouble)).to(momenta.options()).view({1, -1});
+  const at::Tensor energy = (momenta.pow(2).sum(2) + mass_squared).sqrt();
+  return at::cat({momenta, energy.unsqueeze(2)}, 2).reshape({momenta.size(0), 4 * momenta.size(1)});
+}
+
+void OtusGeneratorOptions::validate() const {
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw InvalidArgument("OtusGeneratorOptions: " + what);
+  };
+  require(input_objects_ >= 1, "input_objects must be >= 1, received " + std::to_string(input_objects_));
+  require(output_objects_ >= 1, "output_objects must be >= 1, received " + std::to_string(output_objects_));
+  require(hidden_ >= 1, "hidden must be >= 1, received " + std::to_string(hidden_));
+  require(hidden_layers_ >= 1, "hidden_layers must be >= 1, received " + std::to_string(hidden_layers_));
+  require(residual_blocks_ >= 0, "residual_blocks must be >= 0, received " + std::to_string(residual_blocks_));
+  require(noise_dimension_ >= 0, "noise_dimension must be >= 0 (0: 3 per output object), received " +
+                                     std::to_string(noise_dimension_));
+  require(noise_hidden_ >= 1, "noise_hidden must be >= 1, received " + std::to_string(noise_hidden_));
+  require(static_cast<int64_t>(output_masses_.size()) == output_objects_,
+          "output_masses has " + std::to_string(output_masses_.size()) + " entries but there are " +
+              std::to_string(output_objects_) + " output objects");
+  for (double m : output_masses_) require(std::isfinite(m) && m >= 0, "output mass " + std::to_string(m) + " GeV is not >= 0");
+  require(!input_residual_ || input_objects_ == output_objects_,
+          "input_residual needs as many input as output objects, received " + std::to_string(input_objects_) +
+              " and " + std::to_string(output_objects_));
+}
+
+OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const GeneratorStatistics& statistics)
+    : options_(options) {
+  options_.validate();
+  const int64_t in = 4 * options_.input_objects(), out = 3 * options_.output_objects();
+  const int64_t d = options_.resolved_noise_dimension(), width = options_.hidden();
+  input_mean_ = register_buffer("input_mean", as_buffer(statistics.input_mean, in, "input_mean"));
+  input_std_dev_ = register_buffer("input_std_dev", as_buffer(statistics.input_std_dev, in, "input_std_dev"));
+  output_mean_ = register_buffer("output_mean", as_buffer(statistics.output_mean, out, "output_mean"));
+  output_std_dev_ = register_buffer("output_std_dev", as_buffer(statistics.output_std_dev, out, "output_std_dev"));
+  if (!(input_std_dev_ > 0).all().item<bool>() || !(output_std_dev_ > 0).all().item<bool>())
+    throw InvalidArgument("OtusGenerator: every standard deviation of the statistics must be > 0");
+
+  if (options_.noise() == GeneratorNoise::kConditional) {
+    noise_hidden_ = register_module("noise_hidden", torch::nn::Linear(in, options_.noise_hidden()));
+    noise_out_ = register_module("noise_out", torch::nn::Linear(options_.noise_hidden(), 2 * d));
+    torch::NoGradGuard no_grad;
+    noise_out_->bias.fill_(1.0);
+  }
+  layers_ = register_module("layers", torch::nn::ModuleList());
+  norms_ = register_module("norms", torch::nn::ModuleList());
+  if (options_.architecture() == GeneratorArchitecture::kMlp) {
+    for (int64_t i = 0; i < options_.hidden_layers(); ++i) layers_->push_back(torch::nn::Linear(i == 0 ? in + d : width, width));
+  } else {
+    layers_->push_back(torch::nn::Linear(in + d, width));
+    for (int64_t i = 0; i < 2 * options_.residual_blocks(); ++i) {
+      norms_->push_back(torch::nn::BatchNorm1d(width));
+      layers_->push_back(torch::nn::Linear(width, width));
+    }
+  }
+  output_ = register_module("output", torch::nn::Linear(width, out));
+}
+
+void OtusGeneratorImpl::check_input(const at::Tensor& u) const {
+  if (u.dim() != 2 || u.size(1) != 4 * options_.input_objects()) {
+    std::ostringstream msg;
+    msg << "OtusGenerator: input must be [B, " << 4 * options_.input_objects() << "] (px, py, pz, E of "
+        << options_.input_objects() << " objects), received " << u.sizes();
+    throw InvalidArgument(msg.str());
+  }
+}
+
+at::Tensor OtusGeneratorImpl::standardised_input(const at::Tensor& u) const {
+  return (u.to(at::kFloat) - input_mean_) / input_std_dev_;
+}
+
+at::Tensor OtusGeneratorImpl::draw_noise(const at::Tensor& u) {
+  check_input(u);
+  const int64_t d = options_.resolved_noise_dimension();
+  const at::Tensor n = at::randn({u.size(0), d}, u.options().dtype(at::kFloat));
+  if (options_.noise() == GeneratorNoise::kFixed) return n;
+  const at::Tensor h = torch::relu(noise_hidden_->forward(standardised_input(u)));
+  const at::Tensor mu_and_sigma = noise_out_->forward(h);
+  return mu_and_sigma.narrow(1, 0, d) + torch::nn::functional::softplus(mu_and_sigma.narrow(1, d, d)) * n;
+}
+
+at::Tensor OtusGeneratorImpl::core(const at::Tensor& features) {
+  at::Tensor h = features;
+  if (options_.architecture() == GeneratorArchitecture::kMlp) {
+    for (const auto& layer : *layers_) h = torch::relu(layer->as<torch::nn::Linear>()->forward(h));
+    return output_->forward(h);
+  }
+  h = layers_[0]->as<torch::nn::Linear>()->forward(h);
+  for (int64_t block = 0; block < options_.residual_blocks(); ++block) {
+    at::Tensor branch = h;
+    for (int64_t half = 0; half < 2; ++half) {
+      const size_t i = static_cast<size_t>(2 * block + half);
+      branch = torch::relu(norms_[i]->as<torch::nn::BatchNorm1d>()->forward(branch));
+      branch = layers_[i + 1]->as<torch::nn::Linear>()->forward(branch);
+    }
+    h = h + branch;
+  }
+  return output_->forward(h);
+}
+
+at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::Tensor& noise) {
+  check_input(u);
+  const int64_t d = options_.resolved_noise_dimension();
+  if (noise.dim() != 2 || noise.size(0) != u.size(0) || noise.size(1) != d) {
+    std::ostringstream msg;
+    msg << "OtusGenerator: noise must be [" << u.size(0) << ", " << d << "], received " << noise.sizes();
+    throw InvalidArgument(msg.str());
+  }
+  const int64_t batch = u.size(0), k_out = options_.output_objects();
+  at::Tensor momenta = core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1)) * output_std_dev_ + output_mean_;
+  momenta = momenta.view({batch, k_out, 3});
+  if (options_.input_residual()) momenta = momenta + u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3);
+  return minkowski_layer(momenta, options_.output_masses());
+}
+
+at::Tensor OtusGeneratorImpl::forward(const at::Tensor& u) { return forward_with_noise(u, draw_noise(u)); }
+
+GeneratorArchitecture parse_generator_architecture(const std::string& name) {
+  if (name == "mlp") return GeneratorArchitecture::kMlp;
+  if (name == "residual") return GeneratorArchitecture::kResidual;
+  throw InvalidArgument("unknown generator architecture '" + name + "'; choose mlp or residual");
+}
+
+GeneratorNoise parse_generator_noise(const std::string& name) {
+  if (name == "conditional") return GeneratorNoise::kConditional;
+  if (name == "fixed") return GeneratorNoise::kFixed;
+  throw InvalidArgument("unknown generator noise '" + name + "'; choose conditional or fixed");
+}
+
+std::string to_string(GeneratorArchitecture architecture) {
+  return architecture == GeneratorArchitecture::kMlp ? "mlp" : "residual";
+}
+
+std::string to_string(GeneratorNoise noise) { return noise == GeneratorNoise::kConditional ? "conditional" : "fixed"; }
+
+}  // namespace otae::nn

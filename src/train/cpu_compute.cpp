@@ -1,0 +1,29 @@
+#include "otae/train/cpu_compute.hpp"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+// Defined only when OpenBLAS is loaded (a weak reference is null otherwise).
+extern "C" void openblas_set_num_threads(int threads) __attribute__((weak));
+
+namespace otae::train {
+
+void configure_cpu_compute(int64_t threads) {
+  const int count = static_cast<int>(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(count);
+  if (openblas_set_num_threads) openblas_set_num_threads(count);
+#if defined(__GLIBC__)
+  // Above the default, adaptive threshold every large buffer is a fresh mmap whose pages fault in
+  // again; 32 MiB is glibc's maximum and holds the paper's largest activation (5000 × 1024 floats).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
+}  // namespace otae::train

@@ -1,0 +1,76 @@
+#include "otae/train/vae_run.hpp"
+
+#include <torch/utils.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "decimal.hpp"
+#include "otae/base/error.hpp"
+#include "otae/data/split.hpp"
+#include "otae/train/vae_run_folder.hpp"
+
+namespace otae::train {
+
+namespace {
+
+/// The production checkpoint whose β̂ is within 1 % of the requested one.
+std::string production_checkpoint_for(const VaeRunFolder& folder, const std::string& step) {
+  char* end = nullptr;
+  const double beta_hat = std::strtod(step.c_str(), &end);
+  if (end == step.c_str() || *end != '\0' || !(beta_hat > 0))
+    throw ConfigError("step '" + step + "' is neither 'last' nor a positive beta_hat such as 1e-3");
+  std::string kept;
+  for (const auto& [value, path] : folder.production_checkpoints()) {
+    if (std::abs(std::log(value / beta_hat)) < 0.01) return path;
+    kept += (kept.empty() ? "" : ", ") + detail::shortest_decimal(value);
+  }
+  throw ConfigError("no production checkpoint at beta_hat=" + step + " in " + folder.root() +
+                    (kept.empty() ? std::string(" (none kept yet; use --step last)") : " (kept: " + kept + ")"));
+}
+
+}  // namespace
+
+TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step) {
+  const VaeRunFolder folder(run_dir);
+  TrainedVae trained;
+  try {
+    trained.config = load_vae_config(folder.config_file());
+  } catch (const IoError&) {
+    throw IoError(run_dir + " holds no training run (no readable config.yaml)");
+  }
+  trained.model = make_vae_model(trained.config);
+  trained.checkpoint_path = step == "last" ? folder.last_checkpoint() : production_checkpoint_for(folder, step);
+  trained.checkpoint = load_checkpoint(trained.checkpoint_path, *trained.model->module(), nullptr);
+  return trained;
+}
+
+nn::GaussianPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> means, log_variances;
+  for (const at::Tensor& rows : data::batch_slices(at::arange(data.size(), at::kLong), batch_size)) {
+    const nn::GaussianPosterior posterior = model.encode(data.batch(rows).inputs);
+    means.push_back(posterior.mean);
+    log_variances.push_back(posterior.log_variance);
+  }
+  return {at::cat(means), at::cat(log_variances)};
+}
+
+std::vector<data::NamedArray> decode_latents(VaeModel& model, const at::Tensor& z, int64_t batch_size) {
+  if (z.dim() != 2 || z.size(1) != model.latent_dim() || !at::isFloatingType(z.scalar_type()))
+    throw InvalidArgument("latent points must be floating [N, " + std::to_string(model.latent_dim()) +
+                          "] for this model, received " + std::string(c10::str(z.sizes())));
+  if (!at::isfinite(z).all().item<bool>()) throw InvalidArgument("latent points contain NaN or inf");
+  torch::NoGradGuard no_grad;
+  std::vector<std::vector<at::Tensor>> parts;
+  std::vector<data::NamedArray> arrays;
+  for (const at::Tensor& rows : data::batch_slices(at::arange(z.size(0), at::kLong), batch_size)) {
+    arrays = model.decode_arrays(z.index_select(0, rows).to(at::kFloat));
+    parts.resize(arrays.size());
+    for (size_t i = 0; i < arrays.size(); ++i) parts[i].push_back(arrays[i].values);
+  }
+  for (size_t i = 0; i < arrays.size(); ++i) arrays[i].values = at::cat(parts[i]).contiguous();
+  return arrays;
+}
+
+}  // namespace otae::train

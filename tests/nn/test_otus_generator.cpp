@@ -1,0 +1,123 @@
+// OTUS generators: the Minkowski layer's closed form, mass shells of generated events, shapes of
+// both architectures, the noise network's initial σ, determinism by seed, and option errors.
+#include <cmath>
+
+#include <ATen/Context.h>
+#include <gtest/gtest.h>
+#include <torch/nn/functional/activation.h>
+
+#include "otae/base/error.hpp"
+#include "otae/nn/otus_generator.hpp"
+
+namespace {
+
+namespace nn = otae::nn;
+
+nn::GeneratorStatistics unit_statistics(int64_t in_objects, int64_t out_objects) {
+  return {at::zeros({4 * in_objects}), at::full({4 * in_objects}, 30.0), at::zeros({3 * out_objects}),
+          at::full({3 * out_objects}, 30.0)};
+}
+
+at::Tensor random_events(int64_t rows, int64_t objects, uint64_t seed) {
+  at::manual_seed(seed);
+  return at::randn({rows, 4 * objects}) * 40;
+}
+
+TEST(MinkowskiLayer, EnergyOnTheMassShell) {
+  const at::Tensor momenta = at::tensor({3.0, 4.0, 12.0, 0.0, 0.0, 0.0}, at::kDouble).view({1, 2, 3});
+  const at::Tensor events = nn::minkowski_layer(momenta, {0.0, 4.7});
+  ASSERT_EQ(events.sizes(), (std::vector<int64_t>{1, 8}));
+  EXPECT_NEAR(events[0][3].item<double>(), 13.0, 1e-6);
+  EXPECT_NEAR(events[0][7].item<double>(), 4.7, 1e-6);
+  EXPECT_DOUBLE_EQ(events[0][2].item<double>(), 12.0);
+}
+
+TEST(MinkowskiLayer, GradientFiniteAtRest) {
+  const at::Tensor momenta = at::zeros({2, 1, 3}, at::kDouble).set_requires_grad(true);
+  nn::minkowski_layer(momenta, {0.0}).sum().backward();
+  EXPECT_TRUE(at::isfinite(momenta.grad()).all().item<bool>());
+}
+
+TEST(MinkowskiLayer, RejectsMismatchedMasses) {
+  EXPECT_THROW(nn::minkowski_layer(at::zeros({2, 2, 3}), {0.0}), otae::InvalidArgument);
+  EXPECT_THROW(nn::minkowski_layer(at::zeros({2, 2, 3}), {0.0, -1.0}), otae::InvalidArgument);
+  EXPECT_THROW(nn::minkowski_layer(at::zeros({2, 8}), {0.0, 0.0}), otae::InvalidArgument);
+}
+
+TEST(OtusGenerator, ZeeShapeAndMassShell) {
+  nn::OtusGenerator g(nn::OtusGeneratorOptions(), unit_statistics(2, 2));
+  const at::Tensor v = g->forward(random_events(64, 2, 1));
+  ASSERT_EQ(v.sizes(), (std::vector<int64_t>{64, 8}));
+  const at::Tensor objects = v.view({64, 2, 4}).to(at::kDouble);
+  const at::Tensor m2 = objects.select(2, 3).pow(2) - objects.narrow(2, 0, 3).pow(2).sum(2);
+  EXPECT_LT(m2.abs().max().item<double>(), 1e-2);  // float32 rounding of E² at ~100 GeV
+}
+
+TEST(OtusGenerator, TtbarResidualShapesAndMasses) {
+  const auto options = nn::OtusGeneratorOptions()
+                           .input_objects(6)
+                           .output_objects(6)
+                           .output_masses({0, 0, 4.7, 4.7, 0, 0})
+                           .architecture(nn::GeneratorArchitecture::kResidual)
+                           .hidden(64)
+                           .noise(nn::GeneratorNoise::kFixed)
+                           .input_residual(true);
+  nn::OtusGenerator g(options, unit_statistics(6, 6));
+  g->eval();
+  const at::Tensor v = g->forward(random_events(32, 6, 2)).view({32, 6, 4}).to(at::kDouble);
+  const at::Tensor m = (v.select(2, 3).pow(2) - v.narrow(2, 0, 3).pow(2).sum(2)).clamp_min(0).sqrt();
+  EXPECT_NEAR(m.select(1, 2).mean().item<double>(), 4.7, 0.05);
+  EXPECT_NEAR(m.select(1, 0).max().item<double>(), 0.0, 0.2);
+  EXPECT_EQ(g->named_parameters().size(), 2u * 4 + 2u * 2);  // 4 Linear and 2 BatchNorm, no noise network
+}
+
+TEST(OtusGenerator, InputResidualAddsTheInputMomentum) {
+  const auto options = nn::OtusGeneratorOptions().noise(nn::GeneratorNoise::kFixed).input_residual(true);
+  nn::OtusGenerator g(options, unit_statistics(2, 2));
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : g->named_parameters())
+      if (p.key().rfind("output", 0) == 0) p.value().zero_();
+  }
+  const at::Tensor u = random_events(16, 2, 3);
+  const at::Tensor v = g->forward(u);
+  for (int64_t object = 0; object < 2; ++object)
+    EXPECT_TRUE(at::allclose(v.narrow(1, 4 * object, 3), u.narrow(1, 4 * object, 3), 1e-5, 1e-4));
+}
+
+TEST(OtusGenerator, ConditionalNoiseStartsWithSoftplusOfOne) {
+  nn::OtusGenerator g(nn::OtusGeneratorOptions(), unit_statistics(2, 2));
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : g->named_parameters())
+      if (p.key() == "noise_out.weight") p.value().zero_();
+  }
+  const at::Tensor noise = g->draw_noise(random_events(20000, 2, 4));
+  const double sigma = torch::nn::functional::softplus(at::ones({1})).item<double>();
+  EXPECT_NEAR(noise.mean().item<double>(), 1.0, 0.02);  // μ starts at the bias, 1
+  EXPECT_NEAR(noise.std().item<double>(), sigma, 0.02);
+}
+
+TEST(OtusGenerator, SameSeedSameEvents) {
+  nn::OtusGenerator g(nn::OtusGeneratorOptions(), unit_statistics(2, 2));
+  const at::Tensor u = random_events(100, 2, 5);
+  at::manual_seed(7);
+  const at::Tensor first = g->forward(u);
+  at::manual_seed(7);
+  EXPECT_TRUE(at::equal(first, g->forward(u)));
+  EXPECT_FALSE(at::equal(first, g->forward(u)));  // the noise moves on
+}
+
+TEST(OtusGenerator, RejectsBadOptionsAndInputs) {
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().output_objects(3), unit_statistics(2, 3)),
+               otae::InvalidArgument);  // two masses for three objects
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().input_objects(6).input_residual(true), unit_statistics(6, 2)),
+               otae::InvalidArgument);
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions(), unit_statistics(3, 2)), otae::InvalidArgument);
+  nn::OtusGenerator g(nn::OtusGeneratorOptions(), unit_statistics(2, 2));
+  EXPECT_THROW(g->forward(at::zeros({4, 12})), otae::InvalidArgument);
+  EXPECT_THROW(g->forward_with_noise(at::zeros({4, 8}), at::zeros({4, 5})), otae::InvalidArgument);
+  EXPECT_THROW(nn::parse_generator_noise("gaussian"), otae::InvalidArgument);
+}
+
+}  // namespace

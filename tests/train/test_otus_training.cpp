@@ -1,0 +1,181 @@
+// OTUS training: acceptance and anchor costs on hand-made events, the restricted decoder's
+// P̂_D(S), the shipped configurations and overrides, resuming equals not stopping, and the known
+// answer: x = z + Gaussian noise of known width, learnt from unpaired events.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <gtest/gtest.h>
+
+#include "otae/base/error.hpp"
+#include "otae/data/event_pairs.hpp"
+#include "otae/train/config_file.hpp"
+#include "otae/train/otus_config.hpp"
+#include "otae/train/otus_loss.hpp"
+#include "otae/train/otus_training.hpp"
+
+namespace {
+
+namespace train = otae::train;
+namespace nn = otae::nn;
+namespace data = otae::data;
+
+std::string fresh_folder(const std::string& name) {
+  const auto path = std::filesystem::temp_directory_path() / ("otae_test_otus_" + name);
+  std::filesystem::remove_all(path);
+  return path.string();
+}
+
+/// One massless object per event from (pT, η) at φ = 0: (pT, 0, pT sinh η, pT cosh η).
+at::Tensor object_at(double pt, double eta) {
+  return at::tensor({pt, 0.0, pt * std::sinh(eta), pt * std::cosh(eta)}, at::kFloat);
+}
+
+TEST(OtusAcceptance, CutsOnPtAndEta) {
+  const at::Tensor events = at::stack({at::cat({object_at(15, 0.0), object_at(25, 1.0)}),
+                                       at::cat({object_at(5, 0.0), object_at(25, 1.0)}),
+                                       at::cat({object_at(15, 2.6), object_at(25, 1.0)}),
+                                       at::cat({object_at(15, 0.0), object_at(25, 4.6)})});
+  const std::vector<train::ObjectCut> cuts = {{{0}, 10.0, 2.5}, {{1}, 20.0, 4.5}};
+  const at::Tensor accepted = train::event_acceptance(events, cuts);
+  EXPECT_TRUE(at::equal(accepted, at::tensor({1, 0, 0, 0}, at::kLong).to(at::kBool)));
+  EXPECT_TRUE(train::event_acceptance(events, {}).all().item<bool>());
+  EXPECT_THROW(train::event_acceptance(events, {{{2}, 0.0, 1.0}}), otae::InvalidArgument);
+}
+
+TEST(OtusAnchor, CosineOfTheChosenObjects) {
+  const at::Tensor a = at::cat({object_at(30, 0.5), object_at(40, -1.0)}).unsqueeze(0);
+  const at::Tensor opposite = -a;
+  EXPECT_NEAR(train::anchor_cost(a, 0, a, 0).item<double>(), 0.0, 1e-6);
+  EXPECT_NEAR(train::anchor_cost(a, 1, opposite, 1).item<double>(), 2.0, 1e-6);
+  EXPECT_THROW(train::anchor_cost(a, 2, a, 0), otae::InvalidArgument);
+}
+
+TEST(OtusLoss, RestrictedDecoderScalesByTheAcceptedFraction) {
+  at::manual_seed(3);
+  const auto stats = nn::GeneratorStatistics{at::zeros({8}), at::full({8}, 40.0), at::zeros({6}), at::full({6}, 40.0)};
+  nn::OtusGenerator encoder(nn::OtusGeneratorOptions(), stats), decoder(nn::OtusGeneratorOptions(), stats);
+  const at::Tensor z = at::randn({400, 8}) * 40, x = at::randn({400, 8}) * 40;
+  const auto options = train::OtusLossOptions().slices(50).acceptance({{{0}, 20.0}});
+  const auto weights = train::OtusLossWeights().reconstruction(0).latent(0).data(1);
+  at::manual_seed(11);
+  const train::OtusLossTerms terms = train::otus_loss(encoder, decoder, {z, x, {}, {}}, weights, options, {}, 5);
+  at::manual_seed(11);
+  const at::Tensor decoded = decoder->forward(z);
+  const at::Tensor accepted = train::event_acceptance(decoded, options.acceptance());
+  EXPECT_NEAR(terms.acceptance, accepted.to(at::kDouble).mean().item<double>(), 1e-12);
+  EXPECT_GT(terms.acceptance, 0.05);
+  EXPECT_LT(terms.acceptance, 0.95);
+  EXPECT_FALSE(terms.latent.defined());  // weight 0: never computed
+  EXPECT_NEAR(terms.total.item<double>(), terms.data.item<double>(), 1e-6);
+}
+
+TEST(OtusConfig, ShippedConfigurationsParseAndOverride) {
+  for (const char* name : {"zee", "zee_cpu", "zee_quick", "ttbar", "ttbar_quick"}) {
+    YAML::Node tree = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/" + name + ".yaml");
+    train::apply_overrides(tree, {"phases.0.epochs=3", "loss.standardised=true"});
+    train::OtusConfig c = train::parse_otus_config(tree);
+    EXPECT_EQ(c.phases.at(0).epochs, 3) << name;
+    EXPECT_TRUE(c.loss.standardised()) << name;
+    const train::OtusConfig again = train::parse_otus_config(train::to_yaml(c));
+    YAML::Emitter a, b;
+    a << train::to_yaml(c);
+    b << train::to_yaml(again);
+    EXPECT_EQ(std::string(a.c_str()), std::string(b.c_str())) << name;
+  }
+  const train::OtusConfig ttbar =
+      train::parse_otus_config(train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/ttbar.yaml"));
+  EXPECT_EQ(ttbar.loss.acceptance().size(), 2u);
+  EXPECT_DOUBLE_EQ(ttbar.phases.at(0).weights.latent(), 20.0);
+  EXPECT_TRUE(ttbar.phases.at(1).decoder_only);
+}
+
+TEST(OtusConfig, UnknownKeysAndBadOverridesAreErrors) {
+  YAML::Node tree = YAML::Load("loss: {slices: 10, slice: 3}");
+  EXPECT_THROW(train::parse_otus_config(tree), otae::ConfigError);
+  YAML::Node ok = YAML::Load("phases: [{epochs: 1}]");
+  EXPECT_THROW(train::apply_overrides(ok, {"phases.4.epochs=2"}), otae::ConfigError);
+  EXPECT_THROW(train::apply_overrides(ok, {"phases.0.epochs"}), otae::ConfigError);
+  train::apply_overrides(ok, {"phases.0.epochs=2"});
+  EXPECT_EQ(train::parse_otus_config(ok).phases.at(0).epochs, 2);
+  EXPECT_THROW(train::parse_otus_config(YAML::Load("phases: [{epochs: many}]")), otae::ConfigError);
+}
+
+train::OtusConfig small_zee_config() {
+  YAML::Node tree = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/zee_quick.yaml");
+  train::apply_overrides(tree, {"phases.0.epochs=1", "phases.1.epochs=1", "data.max_train_events=1000",
+                                "training.batch_size=250", "training.threads=1", "loss.slices=20",
+                                "encoder.hidden=16", "decoder.hidden=16", "encoder.noise_hidden=8",
+                                "decoder.noise_hidden=8", "data.paired_fraction=0.1", "phases.1.weights.paired=0.5"});
+  return train::parse_otus_config(tree);
+}
+
+TEST(OtusTraining, ResumingEqualsNotStopping) {
+  const data::EventPairs events = data::load_event_pairs(std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5");
+  const auto quiet = train::OtusTrainOptions().show_progress(false);
+  const std::string straight = fresh_folder("straight"), stopped = fresh_folder("stopped");
+  train::OtusModel a = train::train_otus(small_zee_config(), events, "zee_small.h5", straight, quiet);
+  train::train_otus(small_zee_config(), events, "zee_small.h5", stopped, train::OtusTrainOptions(quiet).epoch_limit(1));
+  EXPECT_FALSE(std::filesystem::exists(stopped + "/model.pt"));
+  train::train_otus(small_zee_config(), events, "zee_small.h5", stopped, train::OtusTrainOptions(quiet).resume(true));
+  train::OtusModel b = train::load_otus_model(stopped);
+  const at::Tensor z = events.z().narrow(0, 0, 50);
+  EXPECT_TRUE(at::equal(train::generate_events(a.decoder, z, 1), train::generate_events(b.decoder, z, 1)));
+  for (const char* file : {"config.yaml", "run.json", "log.csv", "phase_0_anchors.json", "phase_1_free.pt", "model.pt"})
+    EXPECT_TRUE(std::filesystem::exists(straight + "/" + file)) << file;
+  // a changed configuration refuses to resume
+  train::OtusConfig other = small_zee_config();
+  other.seed = 99;
+  EXPECT_THROW(train::train_otus(other, events, "zee_small.h5", stopped, train::OtusTrainOptions(quiet).resume(true)),
+               otae::ConfigError);
+}
+
+// The known answer. z: one massless object whose px, py, pz each sit on one of three narrow
+// peaks (−40, 0, +40 GeV, width 0.5); x = z + N(0, σ² = 4²) on every momentum component, E = |p|.
+// Only smearing by 4 GeV around each peak reproduces p(x) (the peaks are 10 σ apart), so a
+// decoder trained on unpaired events must learn p(x|z) with mean z and width 4 GeV. β_x = 0:
+// the reconstruction term prefers a deterministic decoder and would bias the width.
+TEST(OtusTraining, KnownAnswerGaussianSmearingLearntUnpaired) {
+  constexpr int64_t kEvents = 20000;
+  constexpr double kSigma = 4.0;
+  at::Generator rng = at::make_generator<at::CPUGeneratorImpl>(2024);
+  const at::Tensor peaks = (at::randint(0, 3, {kEvents, 3}, rng, at::kLong) - 1).to(at::kFloat) * 40 +
+                           at::randn({kEvents, 3}, rng, at::TensorOptions().dtype(at::kFloat)) * 0.5;
+  const at::Tensor smeared = peaks + at::randn({kEvents, 3}, rng, at::TensorOptions().dtype(at::kFloat)) * kSigma;
+  auto with_energy = [](const at::Tensor& p) { return at::cat({p, p.norm(2, {1}, true)}, 1); };
+  const data::EventPairs events(with_energy(peaks), with_energy(smeared));
+
+  YAML::Node tree = YAML::Load(R"(
+    seed: 5
+    data: {split: {train: 1.0, validation: 0.0, test: 0.0}}
+    training: {batch_size: 2000, threads: 1}
+    encoder: {hidden: 64, noise_hidden: 32, input_residual: true}
+    decoder: {hidden: 64, noise_hidden: 32, input_residual: true}
+    loss: {slices: 100, anchor: {z_object: -1, x_object: -1}}
+    phases:
+      - {name: fit, epochs: 60, learning_rate: 3.0e-3, weights: {reconstruction: 0, latent: 1, data: 1}}
+      - {name: settle, epochs: 40, learning_rate: 1.0e-3, lr_decay_epochs: 10, weights: {reconstruction: 0, latent: 1, data: 1}}
+  )");
+  train::OtusModel model = train::train_otus(train::parse_otus_config(tree), events, "toy", fresh_folder("known_answer"),
+                                             train::OtusTrainOptions().show_progress(false));
+  for (const auto& centre : {std::vector<float>{40, 0, -40}, std::vector<float>{0, 40, 40}, std::vector<float>{-40, -40, 0}}) {
+    const at::Tensor z = with_energy(at::tensor(centre).view({1, 3}).expand({20000, 3}).contiguous());
+    const at::Tensor x = train::generate_events(model.decoder, z, 17);
+    const at::Tensor shift = (x - z).narrow(1, 0, 3);
+    std::printf("learnt p(x|z) at z = (%g, %g, %g) GeV: mean shift (%.2f, %.2f, %.2f), width (%.2f, %.2f, %.2f) GeV; "
+                "true 0 and %.1f\n",
+                centre[0], centre[1], centre[2], shift.select(1, 0).mean().item<double>(),
+                shift.select(1, 1).mean().item<double>(), shift.select(1, 2).mean().item<double>(),
+                shift.select(1, 0).std().item<double>(), shift.select(1, 1).std().item<double>(),
+                shift.select(1, 2).std().item<double>(), kSigma);
+    for (int64_t c = 0; c < 3; ++c) {
+      EXPECT_NEAR(shift.select(1, c).mean().item<double>(), 0.0, 1.0) << "component " << c << " at " << centre[0];
+      EXPECT_NEAR(shift.select(1, c).std().item<double>(), kSigma, 0.8) << "component " << c << " at " << centre[0];
+    }
+  }
+}
+
+}  // namespace
