@@ -11,6 +11,7 @@ namespace otae::cli {
 void add_emd_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_otus_command(CLI::App& app);
+void add_vae_command(CLI::App& app);
 
 /// The command line as typed ("otae emd a.h5 b.h5 --out d.h5"), arguments with spaces or shell
 /// characters single-quoted so that it can be pasted back into a shell.

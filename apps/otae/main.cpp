@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   otae::cli::add_emd_command(app);
   otae::cli::add_data_command(app);
   otae::cli::add_otus_command(app);
+  otae::cli::add_vae_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,59 @@
+// Evaluation of a trained OTUS run on held-out events, as the paper reports it, with every figure
+// beside two references computed the same way on the same events: the statistical floor (two
+// disjoint halves of the data) and the identity (x̃′ = z for simulation, z̃ = x for unfolding).
+//
+// The test events are cut (seeded) into halves A and B. The model sees half A only and is
+// compared with half B, so no comparison can profit from the z–x pairing:
+//   unfolding    z_B vs z̃ = E(x_A)          floor z_B vs z_A    identity z_B vs x_A
+//   reconstruct  x_B vs x̃ = D(E(x_A))       floor x_B vs x_A    identity x_B vs z_A
+//   simulation   x_B vs x̃′ = D(z_A)         floor x_B vs x_A    identity x_B vs z_A
+// Decoded events (and the identity's z) pass the run's acceptance S first. The pairing of the
+// test events is used only for the transfer function: for each parton–detector component pair of
+// an object present on both sides, the mean and width of x − z in quantile bins of z, true (the
+// pairs) against learnt (D(z) for the same z).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include "otae/base/arg.hpp"
+#include "otae/data/event_pairs.hpp"
+#include "otae/train/otus_training.hpp"
+
+namespace otae::analysis {
+
+struct OtusEvaluationOptions {
+  /// L of every sliced Wasserstein distance; all distances of one dimension share the directions.
+  OTAE_ARG(int64_t, slices, 1000);
+  /// Seeds the halves, the generators' noise and the SW directions.
+  OTAE_ARG(uint64_t, seed, 0);
+  /// Initial equal-width bins of the χ² test (merged to ≥ 5 counts) and of the stored histograms.
+  OTAE_ARG(int64_t, histogram_bins, 50);
+  /// Quantile bins of z for the transfer function.
+  OTAE_ARG(int64_t, transfer_bins, 20);
+  OTAE_ARG_PUBLIC
+};
+
+/// What `evaluate_otus` returns: the metrics (the layout is documented in the JSON itself under
+/// "layout") and the generated events of half A, for figures.
+struct OtusEvaluation {
+  nlohmann::json metrics;
+  at::Tensor z_a, x_a, z_b, x_b;  ///< [N/2, 4k] float32 GeV: the halves
+  at::Tensor unfolded;            ///< E(x_A) [N/2, 4k_z]
+  at::Tensor reconstructed;       ///< D(E(x_A)) [N/2, 4k_x], before the acceptance
+  at::Tensor simulated;           ///< D(z_A) [N/2, 4k_x], before the acceptance
+};
+
+/// Evaluates `model` on rows `rows` (int64 [n], n ≥ 4) of `events`, whose objects are named
+/// `z_objects` and `x_objects` (the data's `objects` attributes). Deterministic in
+/// (model, rows, options). Throws InvalidArgument on bad rows, mismatched object names, or a
+/// model whose object counts differ from the data's.
+OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& events, const at::Tensor& rows,
+                             const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects,
+                             const OtusEvaluationOptions& options = {});
+
+}  // namespace otae::analysis

@@ -1,0 +1,222 @@
+// OTUS evaluation against the statistical floor and the identity; see otus_evaluation.hpp.
+#include "otae/analysis/otus_evaluation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "otae/analysis/otus_observables.hpp"
+#include "otae/base/error.hpp"
+#include "otae/data/split.hpp"
+#include "otae/ot/one_dimensional.hpp"
+#include "otae/ot/sliced_wasserstein.hpp"
+#include "otae/train/otus_loss.hpp"
+
+namespace otae::analysis {
+
+namespace {
+
+// Seed offsets, so that the halves, each generator's noise and the directions are independent.
+constexpr uint64_t kUnfoldNoise = 1, kReconstructNoise = 2, kSimulateNoise = 3, kTransferNoise = 4;
+
+std::vector<double> to_vector(const at::Tensor& t) {
+  const at::Tensor c = t.to(at::kDouble).contiguous();
+  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
+}
+
+at::Tensor accepted(const at::Tensor& events, const std::vector<train::ObjectCut>& cuts) {
+  if (cuts.empty()) return events;
+  return events.index_select(0, train::event_acceptance(events, cuts).nonzero().squeeze(1));
+}
+
+nlohmann::json compare_samples(const at::Tensor& reference, const at::Tensor& other, int64_t bins) {
+  if (!other.defined() || other.numel() < 2) return nullptr;
+  const ot::Wasserstein1dResult w = ot::wasserstein_1d(reference, other);
+  const ot::KolmogorovSmirnovResult ks = ot::kolmogorov_smirnov(reference, other);
+  nlohmann::json out = {{"w1", w.w1}, {"w2_squared", w.w2_squared}, {"ks", ks.statistic}, {"ks_p_value", ks.p_value}};
+  try {
+    const ot::ChiSquaredResult chi2 = ot::binned_chi_squared(reference, other, ot::ChiSquaredOptions().bins(bins));
+    out["chi2_reduced"] = chi2.reduced_chi2;
+    out["chi2_dof"] = chi2.dof;
+    out["chi2_p_value"] = chi2.p_value;
+  } catch (const InvalidArgument&) {
+    // too few populated bins (e.g. a constant column such as the missing momentum's pz): no χ²
+    out["chi2_reduced"] = nullptr;
+  }
+  return out;
+}
+
+/// Common equal-width bins over the reference's 0.5–99.5 % range and the counts of every sample.
+nlohmann::json histograms(const at::Tensor& reference, const std::vector<std::pair<std::string, at::Tensor>>& samples,
+                          int64_t bins) {
+  const at::Tensor q = at::quantile(reference, at::tensor({0.005, 0.995}, at::kDouble));
+  double low = q[0].item<double>(), high = q[1].item<double>();
+  if (!(high > low)) high = low + 1.0;
+  nlohmann::json out = {{"edges", to_vector(at::linspace(low, high, bins + 1, at::kDouble))},
+                        {"reference", to_vector(at::histc(reference, bins, low, high))}};
+  for (const auto& [name, values] : samples)
+    out[name] = values.defined() && values.numel() > 0 ? nlohmann::json(to_vector(at::histc(values, bins, low, high)))
+                                                       : nlohmann::json(nullptr);
+  return out;
+}
+
+/// Every observable of one side: reference sample against the named others.
+nlohmann::json observable_table(const std::vector<EventObservable>& observables, const at::Tensor& reference,
+                                const std::vector<std::pair<std::string, at::Tensor>>& others, int64_t bins) {
+  nlohmann::json table = nlohmann::json::array();
+  for (const auto& observable : observables) {
+    const at::Tensor ref = observable.compute(reference);
+    std::vector<std::pair<std::string, at::Tensor>> values;
+    nlohmann::json comparisons;
+    for (const auto& [name, events] : others) {
+      const at::Tensor v = events.defined() && events.size(0) > 0 ? observable.compute(events) : at::Tensor();
+      values.emplace_back(name, v);
+      comparisons[name] = compare_samples(ref, v, bins);
+    }
+    table.push_back({{"name", observable.name},
+                     {"units", observable.units},
+                     {"comparisons", comparisons},
+                     {"histogram", histograms(ref, values, bins)}});
+  }
+  return table;
+}
+
+double sliced_distance(const at::Tensor& a, const at::Tensor& b, const at::Tensor& directions) {
+  if (!a.defined() || !b.defined() || a.size(0) < 1 || b.size(0) < 1 || a.size(1) != b.size(1)) return std::nan("");
+  return ot::sliced_wasserstein(a, b, ot::SlicedWassersteinOptions().directions(directions)).sw2_squared.item<double>();
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+/// Mean and width of x − z in quantile bins of z, for the true pairs and for the learnt D(z).
+nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
+                                 const at::Tensor& learnt_accepted, const std::vector<std::string>& z_objects,
+                                 const std::vector<std::string>& x_objects, int64_t bins) {
+  const char* const components[] = {"px", "py", "pz", "E"};
+  nlohmann::json out = nlohmann::json::array();
+  const at::Tensor levels = at::linspace(0.0, 1.0, bins + 1, at::kDouble);
+  for (size_t i = 0; i < z_objects.size(); ++i) {
+    const auto j = std::find(x_objects.begin(), x_objects.end(), z_objects[i]) - x_objects.begin();
+    if (j == static_cast<int64_t>(x_objects.size())) continue;
+    for (int64_t c = 0; c < 4; ++c) {
+      const at::Tensor zc = z.select(1, 4 * static_cast<int64_t>(i) + c).to(at::kDouble);
+      const at::Tensor true_shift = x.select(1, 4 * j + c).to(at::kDouble) - zc;
+      const at::Tensor learnt_shift = learnt.select(1, 4 * j + c).to(at::kDouble) - zc;
+      const at::Tensor edges = at::quantile(zc, levels);
+      std::vector<double> centre, true_mean, true_width, learnt_mean, learnt_width;
+      for (int64_t b = 0; b < bins; ++b) {
+        const double lo = edges[b].item<double>(), hi = edges[b + 1].item<double>();
+        const at::Tensor in_bin = (zc >= lo) & (b + 1 == bins ? zc <= hi : zc < hi);
+        const at::Tensor t = true_shift.masked_select(in_bin), l = learnt_shift.masked_select(in_bin & learnt_accepted);
+        centre.push_back(0.5 * (lo + hi));
+        true_mean.push_back(t.numel() ? t.mean().item<double>() : std::nan(""));
+        true_width.push_back(t.numel() > 1 ? t.std().item<double>() : std::nan(""));
+        learnt_mean.push_back(l.numel() ? l.mean().item<double>() : std::nan(""));
+        learnt_width.push_back(l.numel() > 1 ? l.std().item<double>() : std::nan(""));
+      }
+      auto listed = [](const std::vector<double>& v) {
+        nlohmann::json a = nlohmann::json::array();
+        for (double d : v) a.push_back(number_or_null(d));
+        return a;
+      };
+      out.push_back({{"object", z_objects[i]},
+                     {"component", components[c]},
+                     {"z_bin_edges", to_vector(edges)},
+                     {"z_bin_centres", centre},
+                     {"true_mean", listed(true_mean)},
+                     {"true_width", listed(true_width)},
+                     {"learnt_mean", listed(learnt_mean)},
+                     {"learnt_width", listed(learnt_width)}});
+    }
+  }
+  return out;
+}
+
+void check_objects(const train::OtusModel& model, const std::vector<std::string>& z_objects,
+                   const std::vector<std::string>& x_objects, const data::EventPairs& events) {
+  const auto kz = static_cast<int64_t>(z_objects.size()), kx = static_cast<int64_t>(x_objects.size());
+  if (kz != events.z().size(1) / 4 || kx != events.x().size(1) / 4)
+    throw InvalidArgument("evaluate_otus: the object names (" + std::to_string(kz) + " parton, " + std::to_string(kx) +
+                          " detector) do not match the event columns");
+  if (kz != model.run.at("z_objects").get<int64_t>() || kx != model.run.at("x_objects").get<int64_t>())
+    throw InvalidArgument("evaluate_otus: the run was trained on " + model.run.at("z_objects").dump() + " parton and " +
+                          model.run.at("x_objects").dump() + " detector objects, the data have " + std::to_string(kz) +
+                          " and " + std::to_string(kx));
+}
+
+}  // namespace
+
+OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& events, const at::Tensor& rows,
+                             const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects,
+                             const OtusEvaluationOptions& options) {
+  check_objects(model, z_objects, x_objects, events);
+  data::check_rows(rows, events.size(), "evaluate_otus");
+  const int64_t n = rows.size(0), half = n / 2;
+  if (half < 2) throw InvalidArgument("evaluate_otus: needs at least 4 test events, received " + std::to_string(n));
+  const at::Tensor order = rows.index_select(0, data::seeded_permutation(n, options.seed()));
+  const at::Tensor a = order.narrow(0, 0, half), b = order.narrow(0, half, half);
+  OtusEvaluation e;
+  e.z_a = events.z().index_select(0, a);
+  e.x_a = events.x().index_select(0, a);
+  e.z_b = events.z().index_select(0, b);
+  e.x_b = events.x().index_select(0, b);
+  e.unfolded = train::generate_events(model.encoder, e.x_a, options.seed() + kUnfoldNoise);
+  e.reconstructed = train::generate_events(model.decoder, e.unfolded, options.seed() + kReconstructNoise);
+  e.simulated = train::generate_events(model.decoder, e.z_a, options.seed() + kSimulateNoise);
+
+  const auto& cuts = model.config.loss.acceptance();
+  const bool same_shape = e.z_a.size(1) == e.x_a.size(1);
+  const at::Tensor simulated = accepted(e.simulated, cuts), reconstructed = accepted(e.reconstructed, cuts);
+  const at::Tensor identity_x = same_shape ? accepted(e.z_a, cuts) : at::Tensor();
+  const at::Tensor identity_z = same_shape ? e.x_a : at::Tensor();
+
+  // standardised coordinates: each column over its training σ (the generators' input statistics)
+  const at::Tensor z_sigma = model.decoder->named_buffers()["input_std_dev"];
+  const at::Tensor x_sigma = model.encoder->named_buffers()["input_std_dev"];
+  const at::Tensor z_directions = ot::random_directions(options.slices(), e.z_a.size(1), options.seed());
+  const at::Tensor x_directions = ot::random_directions(options.slices(), e.x_a.size(1), options.seed());
+  auto sw_block = [&](const at::Tensor& sz, const at::Tensor& sx) {
+    auto scaled = [](const at::Tensor& v, const at::Tensor& s) { return v.defined() && s.defined() ? v / s : v; };
+    auto sw = [&](const at::Tensor& p, const at::Tensor& q, const at::Tensor& s, const at::Tensor& d) {
+      return number_or_null(sliced_distance(scaled(p, s), scaled(q, s), d));
+    };
+    return nlohmann::json{
+        {"unfolding", {{"model", sw(e.z_b, e.unfolded, sz, z_directions)}, {"floor", sw(e.z_b, e.z_a, sz, z_directions)},
+                       {"identity", sw(e.z_b, identity_z, sz, z_directions)}}},
+        {"reconstruction", {{"model", sw(e.x_b, reconstructed, sx, x_directions)}, {"floor", sw(e.x_b, e.x_a, sx, x_directions)},
+                            {"identity", sw(e.x_b, identity_x, sx, x_directions)}}},
+        {"simulation", {{"model", sw(e.x_b, simulated, sx, x_directions)}, {"floor", sw(e.x_b, e.x_a, sx, x_directions)},
+                        {"identity", sw(e.x_b, identity_x, sx, x_directions)}}}};
+  };
+
+  const at::Tensor all_z = events.z().index_select(0, rows), all_x = events.x().index_select(0, rows);
+  const at::Tensor learnt = train::generate_events(model.decoder, all_z, options.seed() + kTransferNoise);
+  const int64_t bins = options.histogram_bins();
+  e.metrics = {
+      {"layout",
+       "halves A and B of the test events; 'model' compares B with the model applied to A, 'floor' B with A, "
+       "'identity' B with the other side of A taken as is (x~' = z, z~ = x). SW: SW_2^2 with L slices, GeV^2 "
+       "('gev2') and in units of the training sigma of each column ('standardised'). Observables: 1-D W1 [units], "
+       "W2^2 [units^2], two-sided KS, reduced chi2 with dof; histograms share edges."},
+      {"events", {{"test", n}, {"half", half}}},
+      {"options", {{"slices", options.slices()}, {"seed", options.seed()}, {"histogram_bins", bins},
+                   {"transfer_bins", options.transfer_bins()}}},
+      {"acceptance",
+       {{"simulation", static_cast<double>(simulated.size(0)) / static_cast<double>(half)},
+        {"reconstruction", static_cast<double>(reconstructed.size(0)) / static_cast<double>(half)},
+        {"identity", identity_x.defined() ? nlohmann::json(static_cast<double>(identity_x.size(0)) / static_cast<double>(half))
+                                          : nlohmann::json(nullptr)}}},
+      {"sliced_wasserstein", {{"gev2", sw_block(at::Tensor(), at::Tensor())}, {"standardised", sw_block(z_sigma, x_sigma)}}},
+      {"observables",
+       {{"parton", observable_table(event_observables(z_objects), e.z_b,
+                                    {{"unfolding", e.unfolded}, {"floor", e.z_a}, {"identity", identity_z}}, bins)},
+        {"detector", observable_table(event_observables(x_objects), e.x_b,
+                                      {{"reconstruction", reconstructed}, {"simulation", simulated}, {"floor", e.x_a},
+                                       {"identity", identity_x}},
+                                      bins)}}},
+      {"transfer_function",
+       transfer_function(all_z, all_x, learnt, train::event_acceptance(learnt, cuts), z_objects, x_objects,
+                         options.transfer_bins())}};
+  return e;
+}
+
+}  // namespace otae::analysis
