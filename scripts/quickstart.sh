@@ -4,8 +4,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-debian-deps.sh
 scripts/build.sh
-mkdir -p runs/quickstart
-# Exact EMDs among 400 embedded W jets (symmetric matrix), then Sinkhorn EMDs of paired jets.
-build/otae emd samples/wjets_small.h5 samples/wjets_small.h5 --max-jets 400 --out runs/quickstart/emd_exact.h5
-build/otae emd samples/wjets_small.h5 samples/qcdjets_small.h5 --paired --method sinkhorn --out runs/quickstart/emd_sinkhorn.h5
-build/otae data inspect runs/quickstart/emd_exact.h5
+# The main job: the EMD-VAE's quick configuration on the embedded W jets (a few minutes on a laptop
+# CPU), then one line per beta step of its KL spectrum from the run's own log.
+rm -rf runs/quickstart
+build/otae vae train --config configs/vae/quick.yaml --data samples/wjets_small.h5 --out runs/quickstart
+/usr/bin/python3 - <<'PY'
+import json
+for line in open("runs/quickstart/beta_steps.jsonl"):
+    step = json.loads(line)
+    kl = sorted(step["kl_per_dim"], reverse=True)
+    print(f'{step["phase"]:<10} beta = {step["beta_GeV"]:7.2f} GeV  KL per direction: ' + " ".join(f"{k:.2f}" for k in kl[:8]))
+PY

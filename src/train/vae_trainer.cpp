@@ -1,6 +1,7 @@
 // The β-annealing training loop. Every random stream of a β step (batch order, the ε of the
 // reparameterisation) is seeded from (seed, step, attempt), and the validation ε from the seed
 // alone, so the state to resume from is only the weights, the optimiser and the step index.
+#include "otae/version.hpp"
 #include "otae/train/vae_trainer.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -149,7 +150,7 @@ class Trainer {
 
   std::string run_info() const {
     nlohmann::ordered_json info;
-    info["otae_version"] = "0.1.0";
+    info["otae_version"] = kVersion;
     info["model"] = model_->reads_jets() ? "emd_vae" : "dense_vae";
     info["data_source"] = config_.data.source();
     info["rows"] = data_->size();
