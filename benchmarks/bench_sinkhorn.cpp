@@ -10,6 +10,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include "median_time.hpp"
 #include "otae/ot/sinkhorn.hpp"
 
 namespace {
@@ -54,18 +55,6 @@ torch::Tensor reference_sinkhorn(const Batch& b, const SinkhornOptions& o) {
   }
   auto plan = torch::exp((f.unsqueeze(2) + g.unsqueeze(1) - C) / eps + log_a.unsqueeze(2) + log_b.unsqueeze(1));
   return (plan * C).sum({1, 2});
-}
-
-double median_ms(const std::function<void()>& run, int repeats) {
-  run();  // warm-up
-  std::vector<double> ms;
-  for (int r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    run();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
-  return ms[ms.size() / 2];
 }
 
 void forward_backward(const Batch& b, const std::function<torch::Tensor(const Batch&)>& loss) {

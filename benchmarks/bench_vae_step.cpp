@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "median_time.hpp"
 #include "otae/data/jet_dataset.hpp"
 #include "otae/nn/gaussian_latent.hpp"
 #include "otae/train/cpu_compute.hpp"
@@ -24,18 +25,6 @@
 namespace {
 
 using otae::train::VaeConfig;
-
-double median_ms(const std::function<void()>& run, int repeats) {
-  run();  // warm-up
-  std::vector<double> ms;
-  for (int r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    run();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
-  return ms[ms.size() / 2];
-}
 
 /// Multiply-adds × 2 of one forward pass, times 3 for forward + backward (input and weight gradients).
 double training_gflop(const VaeConfig& c, int64_t batch) {
