@@ -27,7 +27,8 @@ struct VaeDataOptions {
   /// The jets' dataset in the HDF5 file.
   OTAE_ARG(std::string, dataset, "particles");
   /// Move each jet's pT-weighted centroid to (0, 0) before training (pT is always divided by HT).
-  OTAE_ARG(bool, centre, true);
+  /// Off by default: the paper studies uncentred jets, whose η and φ the VAE learns.
+  OTAE_ARG(bool, centre, false);
   /// Use only the first rows of the source (0: all), for quick runs.
   OTAE_ARG(int64_t, max_rows, 0);
   OTAE_ARG_PUBLIC
