@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "invalid_argument_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/ot/one_dimensional.hpp"
 
@@ -39,15 +40,7 @@ at::Tensor sample(const std::vector<double>& values) { return at::tensor(values,
                                        << ", relative " << error / std::abs(expected) << ")";
 }
 
-template <typename F>
-std::string message_of(F&& call) {
-  try {
-    call();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument thrown)";
-}
+using otae::ot::testing::message_of;
 
 TEST(QuantileCoupling, EqualSizesIsTheIdentity) {
   const ot::QuantileCoupling c = ot::quantile_coupling(4, 4);

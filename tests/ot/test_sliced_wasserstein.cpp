@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <torch/autograd.h>
 
+#include "invalid_argument_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/ot/one_dimensional.hpp"
 #include "otae/ot/sliced_wasserstein.hpp"
@@ -54,15 +55,7 @@ std::vector<double> column(const at::Tensor& t) {
   return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
-template <typename F>
-std::string message_of(F&& call) {
-  try {
-    call();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument thrown)";
-}
+using otae::ot::testing::message_of;
 
 TEST(SlicedWasserstein, IdenticalOrPermutedSamplesGiveZero) {
   const at::Tensor x = gaussian(500, 5, 1);
