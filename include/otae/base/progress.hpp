@@ -18,13 +18,16 @@ class ProgressMeter {
       : label_(std::move(label)), what_(std::move(what)), total_(total), stream_(stream),
         interactive_(isatty(fileno(stream))), start_(Clock::now()), last_print_(start_) {}
 
-  /// Reports `done` units finished; prints when enough time has passed since the last line.
+  /// Reports `done` units finished; prints when enough time has passed since the last line, and
+  /// once when the work is complete (later reports of completion print nothing).
   void update(int64_t done) {
+    if (finished_) return;
     const auto now = Clock::now();
     const double since_print = std::chrono::duration<double>(now - last_print_).count();
     if (done < total_ && since_print < (interactive_ ? 0.2 : 10.0)) return;
     last_print_ = now;
-    print(done, done >= total_);
+    finished_ = done >= total_;
+    print(done, finished_);
   }
 
   /// Seconds since construction.
@@ -58,6 +61,7 @@ class ProgressMeter {
   int64_t total_;
   std::FILE* stream_;
   bool interactive_;
+  bool finished_ = false;
   Clock::time_point start_, last_print_;
 };
 
