@@ -267,11 +267,11 @@ def write_run(folder, kind, seed=0, analysis=True):
     if kind == "jets":
         correlation = correlation_dimension(rng.normal(size=(1500, 4)) * np.array(scales) / 1.5, 0.5, 2000, 40,
                                             "GeV", "exact_emd")
-        chosen = production[len(production) // 3::4]
+        chosen = production[len(production) // 3::6]
         traversals = [(c, jet_traversal(c, rng)) for c in chosen]
         tables = [(c, latent_physics(c, rng)) for c in chosen if len(c["informative"]) >= 2]
     elif kind == "bananas":
-        traversals = [(c, vector_traversal(c, banana_decoder(c["beta"]), rng)) for c in production[::2]]
+        traversals = [(c, vector_traversal(c, banana_decoder(c["beta"]), rng)) for c in production[2::5]]
     else:
         correlation = correlation_dimension(rng.normal(size=(3000, 11)) * scales, 1e-2, 20, 50, "data", "euclidean")
         traversals = [(production[2], vector_traversal(production[2], lambda za, zb: [za, zb] + [0.0] * 9, rng)),
@@ -351,9 +351,8 @@ def main():
         for kind, analysis in [(k, True) for k in KINDS] + [("jets", False)]:
             run = write_run(os.path.join(root, kind + ("" if analysis else "_no_analysis")), kind,
                             analysis=analysis)
-            out = os.path.join(run, "report")
-            build_report(run, out)
-            pngs = check_report(out)
+            build_report(run)  # into RUN/report, the default
+            pngs = check_report(os.path.join(run, "report"))
             total += 2 * len(pngs)
             print(f"{os.path.relpath(run, root)}: {len(pngs)} figures: {', '.join(pngs)}")
     print(f"all {total} figure files drawn and checked")
