@@ -8,6 +8,7 @@ from .readers import ReportInputError, read_json, reading
 
 ANALYZE_HINT = "run `otae vae analyze RUN` first"
 KINDS = ("jets", "vectors")
+SUMMARY_FIELDS = ("kind", "latent_dim", "beta_unit", "checkpoints", "dimensionalities")
 CHECKPOINT_FIELDS = ("step", "phase", "beta_hat", "beta", "kl", "distortion", "kl_per_dim", "informative")
 
 
@@ -23,8 +24,9 @@ class AnalysisFolder:
 
     def _check_summary(self):
         s = self.summary
-        for field in ("kind", "latent_dim", "beta_unit", "checkpoints", "dimensionalities"):
-            s[field]  # noqa: B018 (a KeyError here names the missing field)
+        missing = [f for f in SUMMARY_FIELDS if f not in s]
+        if missing:
+            raise ValueError(f"it has no field {', '.join(missing)}")
         if s["kind"] not in KINDS:
             raise ValueError(f"kind is {s['kind']!r}, expected one of {KINDS}")
         if not s["checkpoints"]:
@@ -73,9 +75,9 @@ class AnalysisFolder:
         name = self.summary["dimensionalities"]
         document = self._named(name, "dimensionalities")
         with reading(self.path(name)):
-            for p in document["points"]:
-                p["beta"], p["d1"], p["d2"]  # noqa: B018
-            document["runs"]  # noqa: B018
+            for field in ("runs", "points"):
+                if not isinstance(document.get(field), list):
+                    raise KeyError(field)
         return self.path(name), document
 
     def correlation_dimension(self):

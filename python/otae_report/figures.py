@@ -351,7 +351,8 @@ def plot_latent_physics(table, stem):
                     ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
                             color="white" if abs(v - (low + high) / 2) > 0.35 * (high - low) else "black")
             ax.set_xticks(range(len(quantities)))
-            ax.set_xticklabels([q.replace("_GeV", " [GeV]").replace("_", " ") for q in quantities], rotation=45, ha="right")
+            names = [q.replace("_GeV", " [GeV]").replace("_", " ") for q in quantities]
+            ax.set_xticklabels(names, rotation=45, ha="right")
             ax.set_yticks(range(len(directions)))
             ax.set_yticklabels([rf"$z_{{{d}}}$" for d in directions])
             ax.minorticks_off()

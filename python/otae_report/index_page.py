@@ -67,7 +67,8 @@ def write_index(out_dir, title, sections, notes=()):
             body.append(f"<p>{html.escape(section['text'])}</p>")
         for png, caption in figure_entries(section):
             if not os.path.isfile(os.path.join(out_dir, png)):
-                raise FileNotFoundError(f"{os.path.join(out_dir, png)}: figure of section {section['title']!r} is missing")
+                raise FileNotFoundError(f"{os.path.join(out_dir, png)}: the figure of section "
+                                        f"{section['title']!r} is missing")
             body.append(_figure(out_dir, png, caption))
         body += [_table(t) for t in section.get("tables", [])]
     page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -43,8 +43,9 @@ def otus_report_sections(run_dir, out_dir):
     except ModuleNotFoundError as e:
         if e.name != module:
             raise
+        here = os.path.dirname(os.path.abspath(__file__))
         raise ReportError(f"{run_dir} is an OTUS run (log.csv, run.json) but {module} is not installed "
-                          f"beside {os.path.dirname(os.path.abspath(__file__))}: this otae cannot draw OTUS runs") from e
+                          f"beside {here}: this otae cannot draw OTUS runs") from e
     return otus_figures.otus_sections(run_dir, out_dir)
 
 
@@ -256,7 +257,8 @@ class VaeReport:
         panels = []
         for label, low, high in ranges:
             inside = [(p, t) for p, t in traversals if low <= t.get("beta", -1) < high]
-            inside.sort(key=lambda pt: (pt[1].get("phase") != "production", _distance_to_middle(pt[1]["beta"], low, high)))
+            inside.sort(key=lambda pt: (pt[1].get("phase") != "production",
+                                        _distance_to_middle(pt[1]["beta"], low, high)))
             if inside:
                 path, traversal = inside[0]
                 panels.append((f"{label}: β = {traversal['beta']:.2g}", traversal))

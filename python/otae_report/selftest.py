@@ -108,18 +108,9 @@ def grid_values(g=7):
     return [(i - (g - 1) / 2) * math.pi / 4 for i in range(g)]
 
 
-def neighbour_distances(decoded, grid_axes, distance):
-    """The "emds" of a traversal: distance between neighbours along each grid axis."""
-    out = []
-    for axis in range(grid_axes):
-        a = np.moveaxis(decoded, axis, 0)
-        d = np.array([[distance(x, y) for x, y in zip(a[i].reshape(-1, *a.shape[1 + grid_axes - 1:])[:],
-                                                      a[i + 1].reshape(-1, *a.shape[1 + grid_axes - 1:]))]
-                      for i in range(a.shape[0] - 1)])
-        shape = list(a.shape[:grid_axes]) if grid_axes > 1 else [a.shape[0]]
-        shape[0] -= 1
-        out.append(np.moveaxis(d.reshape(shape), 0, axis).tolist())
-    return out
+def neighbour_distances(decoded, grid_axes):
+    """The "emds" of a vectors traversal: Euclidean distances between neighbours along each grid axis."""
+    return [np.linalg.norm(np.diff(decoded, axis=axis), axis=-1).tolist() for axis in range(grid_axes)]
 
 
 def top_directions(checkpoint, count):
@@ -161,7 +152,7 @@ def vector_traversal(checkpoint, decoder, rng, directions=2, g=7):
     spread = [1.0 if k in checkpoint["informative"] else 0.02 for k in top]
     means = rng.normal(size=(1500, directions)) * spread
     return {"directions": top, "values": values, "decoded": decoded.tolist(), "encoded_means": means.tolist(),
-            "emds": neighbour_distances(decoded, directions, lambda x, y: float(np.linalg.norm(x - y)))}
+            "emds": neighbour_distances(decoded, directions)}
 
 
 def latent_physics(checkpoint, rng):

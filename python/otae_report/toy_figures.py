@@ -125,7 +125,8 @@ def plot_vector_traversal(traversal, stem, density=None, unit="data units"):
         data_ax.set_title("data space" + (" (grey: toy density)" if density is not None else ""))
         span = (values_a[0] - 0.5, values_a[-1] + 0.5)
         if direction_b is not None:
-            if means.ndim == 2 and means.shape[0] > 2 and means.shape[1] >= 2 and np.ptp(means[:, :2], axis=0).min() > 0:
+            spread = means.ndim == 2 and means.shape[0] > 2 and means.shape[1] >= 2 and np.ptp(means[:, :2], 0).min() > 0
+            if spread:
                 gx, gy = np.meshgrid(np.linspace(*span, 100), np.linspace(*span, 100))
                 kde = gaussian_kde(means[:, :2].T)(np.vstack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
                 latent_ax.contourf(gx, gy, kde, levels=8, cmap="Blues", alpha=0.7, zorder=0)
@@ -222,7 +223,8 @@ def plot_dimensions_against_correlation(dimensionalities, correlation, stem, bet
         if correlation is not None and len(correlation["q"]):
             q = np.asarray(correlation["q"], float)
             dimension, error = np.asarray(correlation["dimension"], float), np.asarray(correlation["error"], float)
-            ax.fill_between(q / 2, dimension - error, dimension + error, color=QUANTITY_COLOURS["dcorr"], alpha=0.25, lw=0)
+            ax.fill_between(q / 2, dimension - error, dimension + error, color=QUANTITY_COLOURS["dcorr"], alpha=0.25,
+                            lw=0)
             ax.plot(q / 2, dimension, color=QUANTITY_COLOURS["dcorr"], lw=1.5,
                     label=rf"$D_\mathrm{{corr}}(Q = 2\beta)$, {correlation.get('points', '?')} points")
             ax.axvline(q[0] / 2, color=QUANTITY_COLOURS["dcorr"], ls=":", lw=1)

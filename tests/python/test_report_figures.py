@@ -51,8 +51,8 @@ class ReportFigures(unittest.TestCase):
         build_report(run, again)
         self.assertEqual(selftest.check_report(again), pngs)
         for png in pngs:
-            np.testing.assert_array_equal(image.imread(os.path.join(first, png)), image.imread(os.path.join(again, png)),
-                                          err_msg=png)
+            np.testing.assert_array_equal(image.imread(os.path.join(first, png)),
+                                          image.imread(os.path.join(again, png)), err_msg=png)
 
     def test_missing_summary_is_named(self):
         run = selftest.write_run(os.path.join(self.folder, "jets"), "jets")
