@@ -90,7 +90,8 @@ def plot_kl_spectra(checkpoints, stem, beta_label=BETA_GEV, threshold=0.1, phase
             ax.set_xlabel(beta_label)
             ax.set_title(f"{phase} run ({len(run)} checkpoints)")
         panels[0][0].set_ylabel(r"$\langle \mathrm{KL}_i \rangle$ [nats]")
-        panels[0][-1].legend(title=f"{len(informative)} with KL > {threshold:g} nats", ncol=2, loc="upper right")
+        panels[0][-1].legend(title=f"{len(informative)} above {threshold:g} nats in some run", ncol=2,
+                             loc="upper right")
         return save(fig, stem)
 
 
