@@ -194,7 +194,10 @@ def grid_plane(traversal, slice_index=None):
 
 
 def _encoded_density(ax, means, x_range, y_range, colours="Blues"):
-    """Filled contours of a Gaussian KDE of the encoder means [N, 2] (the encoded data's density)."""
+    """Filled contours of a Gaussian KDE of the encoder means [N, 2] (the encoded data's density);
+    nothing when the means are degenerate (collapsed directions all at one point)."""
+    if np.linalg.matrix_rank(np.cov(means.T)) < 2:
+        return
     gx, gy = np.meshgrid(np.linspace(*x_range, 120), np.linspace(*y_range, 120))
     density = gaussian_kde(means.T)(np.vstack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
     ax.contourf(gx, gy, density, levels=8, cmap=colours, alpha=0.6, zorder=0)

@@ -31,6 +31,9 @@ def build_report(run_dir, out_dir=None, analysis_dir=None):
     name = os.path.basename(os.path.normpath(os.path.abspath(run_dir)))
     if is_otus_run(run_dir):
         return write_index(out_dir, f"OTUS run {name}", otus_report_sections(run_dir, out_dir))
+    if analysis_dir is not None and not os.path.isdir(analysis_dir):
+        raise ReportInputError(f"the analysis folder {analysis_dir} is missing: run `otae vae analyze RUN --out "
+                               f"{analysis_dir}` first, or leave --analysis out")
     report = VaeReport(run_dir, out_dir, analysis_dir or os.path.join(run_dir, "analysis"))
     return write_index(out_dir, f"EMD-VAE run {name}", report.sections(), report.notes)
 

@@ -125,8 +125,8 @@ def plot_vector_traversal(traversal, stem, density=None, unit="data units"):
         data_ax.set_title("data space" + (" (grey: toy density)" if density is not None else ""))
         span = (values_a[0] - 0.5, values_a[-1] + 0.5)
         if direction_b is not None:
-            spread = means.ndim == 2 and means.shape[0] > 2 and means.shape[1] >= 2 and np.ptp(means[:, :2], 0).min() > 0
-            if spread:
+            spread = means.ndim == 2 and means.shape[0] > 2 and means.shape[1] >= 2
+            if spread and np.linalg.matrix_rank(np.cov(means[:, :2].T)) == 2:
                 gx, gy = np.meshgrid(np.linspace(*span, 100), np.linspace(*span, 100))
                 kde = gaussian_kde(means[:, :2].T)(np.vstack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
                 latent_ax.contourf(gx, gy, kde, levels=8, cmap="Blues", alpha=0.7, zorder=0)
