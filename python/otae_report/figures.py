@@ -17,38 +17,81 @@ def _beta_axis(steps, beta_key):
     return np.array([s[beta_key] for s in steps], float), label
 
 
-def plot_kl_spectrum(steps, stem, phase="production", beta_key="beta_GeV", threshold=0.1, labelled=8):
+def _ranked_directions(steps, threshold):
+    """Directions by decreasing peak KL over `steps`, and those whose peak exceeds `threshold`."""
+    peak = np.array([s["kl_per_dim"] for s in steps], float).max(axis=0)
+    order = np.argsort(-peak, kind="stable")
+    return order, [k for k in order if peak[k] > threshold]
+
+
+def _draw_kl_spectrum(ax, steps, beta_key, order, informative, labelled, error_key=None):
+    """KLᵢ against β of `steps` (sorted by β): informative directions in a colour fixed by their
+    rank in `informative`, with a one-σ band when `error_key` is given; the others in grey."""
+    beta = np.array([s[beta_key] for s in steps], float)
+    kl = np.array([s["kl_per_dim"] for s in steps], float)  # [steps, K]
+    error = np.array([s[error_key] for s in steps], float) if error_key else None
+    colours = plt.cm.viridis(np.linspace(0.0, 0.9, max(len(informative), 1)))
+    collapsed = [k for k in order if k not in set(informative)]
+    for k in collapsed:
+        ax.plot(beta, kl[:, k], color="0.75", lw=0.6, zorder=1)
+    for rank, k in enumerate(informative):
+        if error is not None:
+            ax.fill_between(beta, kl[:, k] - error[:, k], kl[:, k] + error[:, k], color=colours[rank], alpha=0.25,
+                            lw=0, zorder=2)
+        ax.plot(beta, kl[:, k], color=colours[rank], lw=1.4, marker="o", ms=2.5, zorder=3,
+                label=rf"$z_{{{k}}}$" if rank < labelled else None)
+    if collapsed:
+        ax.plot([], [], color="0.75", lw=0.6, label=f"{len(collapsed)} collapsed")
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+
+
+def plot_kl_spectrum(steps, stem, phase="production", beta_key="beta_GeV", threshold=0.1, labelled=8,
+                     beta_label=None):
     """KL per latent direction against β, log β axis (Fig. 7).
 
     steps: dicts of beta_steps.jsonl (needs beta_key and kl_per_dim); only those of `phase` (None:
     all). Directions whose largest KL exceeds `threshold` [nats] are drawn in colour, the `labelled`
-    largest with a legend entry; the collapsed ones in grey.
+    largest with a legend entry; the collapsed ones in grey. beta_label: the x label (default: from
+    beta_key).
     """
     chosen = sorted((s for s in steps if phase is None or s.get("phase") == phase), key=lambda s: s[beta_key])
     if not chosen:
         raise ValueError(f"plot_kl_spectrum: no β step of phase {phase!r} to draw")
-    beta, beta_label = _beta_axis(chosen, beta_key)
-    kl = np.array([s["kl_per_dim"] for s in chosen], float)  # [steps, K]
-    peak = kl.max(axis=0)
-    order = np.argsort(-peak, kind="stable")
-    informative = [k for k in order if peak[k] > threshold]
-    colours = plt.cm.viridis(np.linspace(0.0, 0.9, max(len(informative), 1)))
+    order, informative = _ranked_directions(chosen, threshold)
     with figure_style():
         fig, ax = plt.subplots()
-        collapsed = [k for k in order if peak[k] <= threshold]
-        for k in collapsed:
-            ax.plot(beta, kl[:, k], color="0.75", lw=0.6, zorder=1)
-        for rank, k in enumerate(informative):
-            ax.plot(beta, kl[:, k], color=colours[rank], lw=1.4, marker="o", ms=2.5, zorder=2,
-                    label=rf"$z_{{{k}}}$" if rank < labelled else None)
-        if collapsed:
-            ax.plot([], [], color="0.75", lw=0.6, label=f"{len(collapsed)} collapsed")
-        ax.set_xscale("log")
-        ax.set_xlabel(beta_label)
+        _draw_kl_spectrum(ax, chosen, beta_key, order, informative, labelled)
+        ax.set_xlabel(beta_label or _beta_axis(chosen, beta_key)[1])
         ax.set_ylabel(r"$\langle \mathrm{KL}_i \rangle$ [nats]")
-        ax.set_ylim(bottom=0)
         run = f"{phase} run: " if phase else ""
         ax.legend(title=f"{run}{len(informative)} with KL > {threshold:g} nats", ncol=2, loc="upper right")
+        return save(fig, stem)
+
+
+def plot_kl_spectra(checkpoints, stem, beta_label=BETA_GEV, threshold=0.1, phases=("priming", "production"),
+                    beta_key="beta", error_key="kl_per_dim_error", labelled=8):
+    """Fig. 7 for every run of `phases` present, one panel each, side by side with a shared KL
+    axis; a direction keeps its colour in every panel (ranked by its peak KL over all of them).
+
+    checkpoints: summary.json's checkpoints (beta_key, phase, kl_per_dim and, when error_key is
+    not None, its one-σ errors). Raises ValueError when no checkpoint belongs to `phases`.
+    """
+    runs = [(p, sorted((c for c in checkpoints if c["phase"] == p), key=lambda c: c[beta_key])) for p in phases]
+    runs = [(p, run) for p, run in runs if run]
+    if not runs:
+        raise ValueError(f"plot_kl_spectra: no checkpoint of the phases {', '.join(phases)}")
+    order, informative = _ranked_directions([c for _, run in runs for c in run], threshold)
+    with figure_style():
+        fig, panels = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 3.8), sharey=True, squeeze=False)
+        for ax, (phase, run) in zip(panels[0], runs):
+            _draw_kl_spectrum(ax, run, beta_key, order, informative, labelled,
+                              error_key if error_key and all(error_key in c for c in run) else None)
+            ax.set_xlabel(beta_label)
+            ax.set_title(f"{phase} run ({len(run)} checkpoints)")
+        panels[0][0].set_ylabel(r"$\langle \mathrm{KL}_i \rangle$ [nats]")
+        panels[0][-1].legend(title=f"{len(informative)} above {threshold:g} nats in some run", ncol=2,
+                             loc="upper right")
         return save(fig, stem)
 
 
@@ -130,97 +173,202 @@ def plot_correlation_dimension(result, stem, q_label=r"$Q$ [GeV]", beta_label=r"
         return save(fig, stem)
 
 
-def _traversal_plane(traversal, slice_index):
-    """The decoded jets of a 2-D slice, [G, G, M, 3], and the encoded means of its two directions."""
+def grid_plane(traversal, slice_index=None):
+    """The decoded grid as a 2-D plane [G_a, G_b, …] with its axis values and directions.
+
+    A grid of one direction is a single row (G_b = 1, value 0, direction None); of three, the
+    slice at `slice_index` of the third (default: its middle). `trailing` is the number of
+    per-point axes of "decoded" (2 for jets [M, 3], 1 for vectors [d]).
+    """
     decoded = np.asarray(traversal["decoded"], float)
-    axes = decoded.ndim - 2
-    if axes not in (2, 3):
-        raise ValueError(f"plot_traversal: needs a grid of 2 or 3 directions, received {axes}")
+    values = np.asarray(traversal["values"], float)
+    directions = list(traversal["directions"])
+    axes = len(directions)
+    if axes not in (1, 2, 3):
+        raise ValueError(f"a traversal grid needs 1 to 3 directions, received {axes}")
+    if axes == 1:
+        return decoded[:, None], values, np.zeros(1), directions[0], None
     if axes == 3:
         decoded = decoded[:, :, decoded.shape[2] // 2 if slice_index is None else slice_index]
-    means = np.asarray(traversal.get("encoded_means", []), float)
-    return decoded, (means[:, :2] if means.size else means)
+    return decoded, values, values, directions[0], directions[1]
 
 
-def plot_traversal(traversal, stem, jet_radius=None, disc_area=60.0, slice_index=None):
-    """Decoded jets on the traversal grid of the top two directions (Fig. 8): at each grid point the
-    jet's particles as discs at (η, φ) around it, area ∝ pT, over density contours of the encoder
-    means (a Gaussian KDE).
+def _encoded_density(ax, means, x_range, y_range, colours="Blues"):
+    """Filled contours of a Gaussian KDE of the encoder means [N, 2] (the encoded data's density);
+    nothing when the means are degenerate (collapsed directions all at one point)."""
+    if np.linalg.matrix_rank(np.cov(means.T)) < 2:
+        return
+    gx, gy = np.meshgrid(np.linspace(*x_range, 120), np.linspace(*y_range, 120))
+    density = gaussian_kde(means.T)(np.vstack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
+    ax.contourf(gx, gy, density, levels=8, cmap=colours, alpha=0.6, zorder=0)
+    ax.contour(gx, gy, density, levels=8, colors="steelblue", linewidths=0.4, zorder=1)
 
-    traversal: the JSON of otae::analysis::traversal_to_json. jet_radius: the (η, φ) half-width
-    drawn inside a cell (default: the 99th percentile of |η|, |φ| of the decoded particles).
-    disc_area: marker area [pt²] of a particle carrying all of the jet's pT. A grid of three
-    directions is drawn at `slice_index` of the third (default: its middle).
+
+def _draw_jet(ax, jet, centre, scale, disc_area, colour="darkred"):
+    """One jet's particles [M, 3] (pT, η, φ) as discs at centre + scale·(η, φ), area ∝ pT share."""
+    keep = jet[:, 0] > 0
+    weight = jet[keep, 0] / jet[keep, 0].sum()
+    ax.scatter(centre[0] + scale * jet[keep, 1], centre[1] + scale * jet[keep, 2], s=disc_area * weight,
+               color=colour, alpha=0.8, linewidths=0, zorder=3)
+
+
+def _zoom_panel(ax, jet, title, jet_radius, disc_area):
+    """A decoded jet drawn large, in (η, φ) [rad] with the jet's own axes."""
+    _draw_jet(ax, jet, (0.0, 0.0), 1.0, 8 * disc_area)
+    ax.set_xlim(-jet_radius, jet_radius)
+    ax.set_ylim(-jet_radius, jet_radius)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"$\eta$")
+    ax.set_ylabel(r"$\phi$ [rad]")
+    ax.set_title(title, fontsize=9)
+
+
+def plot_traversal(traversal, stem, jet_radius=None, disc_area=60.0, slice_index=None, zoom=True):
+    """Decoded jets on the traversal grid of the top directions (Figs. 1, 2, 8): at each grid point
+    the jet's particles as discs at (η, φ) around it, area ∝ pT, over density contours of the
+    encoder means (a Gaussian KDE); beside it, zoomed views of the jets at the grid's centre and
+    at its corner (cells A and B).
+
+    traversal: the JSON of otae::analysis::traversal_to_json (decoded [G][G][M][3] pT/HT, η, φ;
+    [G][M][3] for one direction, [G][G][G][M][3] for three, drawn at `slice_index` of the third,
+    default its middle). jet_radius: the (η, φ) half-width drawn inside a cell (default: the 99th
+    percentile of |η|, |φ| of the decoded particles). disc_area: marker area [pt²] of a particle
+    carrying all of the jet's pT.
     """
-    decoded, means = _traversal_plane(traversal, slice_index)
-    values = np.asarray(traversal["values"], float)
-    directions = traversal["directions"]
-    step = values[1] - values[0]
-    pt, eta, phi = decoded[..., 0], decoded[..., 1], decoded[..., 2]
-    real = pt > 0
+    decoded, values_a, values_b, direction_a, direction_b = grid_plane(traversal, slice_index)
+    if decoded.ndim != 4 or decoded.shape[-1] != 3:
+        raise ValueError(f"plot_traversal: decoded jets must end in [M, 3], received shape {decoded.shape}")
+    means = np.asarray(traversal.get("encoded_means", []), float)
+    step = values_a[1] - values_a[0]
+    real = decoded[..., 0] > 0
     if jet_radius is None:
-        jet_radius = float(np.quantile(np.abs(np.concatenate([eta[real], phi[real]])), 0.99)) or 1.0
+        spread = np.abs(np.concatenate([decoded[..., 1][real], decoded[..., 2][real]]))
+        jet_radius = float(np.quantile(spread, 0.99)) if spread.size else 1.0
+        jet_radius = jet_radius or 1.0
     scale = 0.45 * step / jet_radius
-    low, high = values[0] - step / 2, values[-1] + step / 2
+    low, high = values_a[0] - step / 2, values_a[-1] + step / 2
+    low_b, high_b = values_b[0] - step / 2, values_b[-1] + step / 2
+    corner = (len(values_a) - 1, len(values_b) - 1)
+    centre = (len(values_a) // 2, len(values_b) // 2)
     with figure_style():
-        fig, ax = plt.subplots(figsize=(6.4, 6.4))
-        if means.ndim == 2 and means.shape[0] > 2:
-            grid = np.linspace(low, high, 120)
-            gx, gy = np.meshgrid(grid, grid)
-            density = gaussian_kde(means.T)(np.vstack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
-            ax.contourf(gx, gy, density, levels=8, cmap="Blues", alpha=0.6, zorder=0)
-            ax.contour(gx, gy, density, levels=8, colors="steelblue", linewidths=0.4, zorder=1)
-        for i, za in enumerate(values):
-            for j, zb in enumerate(values):
-                keep = real[i, j]
-                weight = pt[i, j][keep] / pt[i, j][keep].sum()
-                ax.scatter(za + scale * eta[i, j][keep], zb + scale * phi[i, j][keep], s=disc_area * weight,
-                           color="darkred", alpha=0.8, linewidths=0, zorder=3)
-        for edge in np.append(values - step / 2, high):
+        fig = plt.figure(figsize=(9.0 if zoom else 6.4, 6.4 if direction_b is not None else 2.8))
+        grid = fig.add_gridspec(2, 2, width_ratios=(3, 1) if zoom else (1, 0.001), wspace=0.25, hspace=0.45)
+        ax = fig.add_subplot(grid[:, 0])
+        if means.ndim == 2 and means.shape[0] > 2 and means.shape[1] >= 2 and direction_b is not None:
+            _encoded_density(ax, means[:, :2], (low, high), (low_b, high_b))
+        for i, za in enumerate(values_a):
+            for j, zb in enumerate(values_b):
+                _draw_jet(ax, decoded[i, j], (za, zb), scale, disc_area)
+        for edge in np.append(values_a - step / 2, high):
             ax.axvline(edge, color="0.85", lw=0.4, zorder=2)
+        for edge in np.append(values_b - step / 2, high_b):
             ax.axhline(edge, color="0.85", lw=0.4, zorder=2)
         ax.set_xlim(low, high)
-        ax.set_ylim(low, high)
+        ax.set_ylim(low_b, high_b)
         ax.set_aspect("equal")
-        ax.set_xticks(values)
-        ax.set_yticks(values)
-        ax.set_xticklabels([f"{v:.2g}" for v in values])
-        ax.set_yticklabels([f"{v:.2g}" for v in values])
+        ax.set_xticks(values_a)
+        ax.set_xticklabels([f"{v:.2g}" for v in values_a])
+        ax.set_yticks(values_b)
+        ax.set_yticklabels([f"{v:.2g}" for v in values_b])
         ax.minorticks_off()
-        ax.set_xlabel(rf"$z_{{{directions[0]}}}$ (cell: $\eta$ across)")
-        ax.set_ylabel(rf"$z_{{{directions[1]}}}$ (cell: $\phi$ up)")
+        ax.set_xlabel(rf"$z_{{{direction_a}}}$ (cell: $\eta$ across)")
+        ax.set_ylabel(rf"$z_{{{direction_b}}}$ (cell: $\phi$ up)" if direction_b is not None else "")
         ax.set_title(rf"jets at $\pm${jet_radius:.2g} in $(\eta, \phi)$ per cell; disc area $\propto p_T$")
+        if zoom:
+            for row, (label, (i, j)) in enumerate((("A", centre), ("B", corner))):
+                ax.add_patch(plt.Rectangle((values_a[i] - step / 2, values_b[j] - step / 2), step, step, fill=False,
+                                           edgecolor="darkorange", lw=1.5, zorder=4))
+                ax.text(values_a[i] - step / 2, values_b[j] + step / 2, label, color="darkorange", fontsize=9,
+                        ha="left", va="bottom", zorder=5)
+                position = f"{values_a[i]:.2g}" + ("" if direction_b is None else f", {values_b[j]:.2g}")
+                _zoom_panel(fig.add_subplot(grid[row, 1]), decoded[i, j], f"{label}: z = ({position})", jet_radius,
+                            disc_area)
         return save(fig, stem)
+
+
+def emd_lines(traversal):
+    """The distances between neighbouring decoded points along each direction of the grid, as
+    [(direction, other direction or None, [lines along it, one per position of the other])].
+    A grid of three directions gives the two first ones at the middle of the third."""
+    emds = [np.asarray(e, float) for e in traversal["emds"]]
+    directions = list(traversal["directions"])
+    if len(emds) != len(directions):
+        raise ValueError(f"{len(directions)} directions but EMDs along {len(emds)} axes")
+    if len(directions) == 1:
+        return [(directions[0], None, emds[0][None, :])]
+    if len(directions) == 3:
+        emds = [e[:, :, e.shape[2] // 2] for e in emds[:2]]
+    return [(directions[0], directions[1], emds[0].T), (directions[1], directions[0], emds[1])]
 
 
 def plot_traversal_emds(traversal, stem, emd_label="EMD [GeV]"):
     """The EMD geometry check: EMD between neighbouring decoded jets against the latent midpoint, one
-    line per grid line, a panel per direction. Equal steps in latent space give flat lines."""
+    line per grid line, a panel per direction. Equal steps in latent space give flat lines.
+    For toy vectors the same figure shows Euclidean distances (emd_label names them)."""
     values = np.asarray(traversal["values"], float)
     midpoints = 0.5 * (values[1:] + values[:-1])
-    emds = [np.asarray(e, float) for e in traversal["emds"]]
-    directions = traversal["directions"]
-    if len(emds) != 2:
-        raise ValueError(f"plot_traversal_emds: needs the EMDs of a 2-D grid, received {len(emds)} axes")
+    axes = emd_lines(traversal)
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(values)))
     with figure_style():
-        fig, panels = plt.subplots(1, 2, figsize=(8.0, 3.4), sharey=True)
-        for axis, (ax, emd) in enumerate(zip(panels, emds)):
-            other = directions[1 - axis]
-            lines = emd.T if axis == 0 else emd  # one row per position along the other direction
+        fig, panels = plt.subplots(1, len(axes), figsize=(4.0 * len(axes), 3.4), sharey=True, squeeze=False)
+        for ax, (direction, other, lines) in zip(panels[0], axes):
             for k, line in enumerate(lines):
-                ax.plot(midpoints, line, color=colours[k], lw=1, marker="o", ms=2,
-                        label=rf"$z_{{{other}}} = {values[k]:.2g}$" if k in (0, len(values) // 2, len(values) - 1)
-                        else None)
-            ax.set_xlabel(rf"$z_{{{directions[axis]}}}$ (midpoint of the step)")
-            ax.legend()
-        panels[0].set_ylabel(f"{emd_label} between neighbours")
-        panels[0].set_ylim(bottom=0)
+                label = None
+                if other is not None and k in (0, len(values) // 2, len(values) - 1):
+                    label = rf"$z_{{{other}}} = {values[k]:.2g}$"
+                ax.plot(midpoints, line, color=colours[k] if other is not None else "k", lw=1, marker="o", ms=2,
+                        label=label)
+            ax.set_xlabel(rf"$z_{{{direction}}}$ (midpoint of the step)")
+            if other is not None:
+                ax.legend()
+        panels[0][0].set_ylabel(f"{emd_label} between neighbours")
+        panels[0][0].set_ylim(bottom=0)
         return save(fig, stem)
 
 
-def plot_beta_schedule(schedule, stem):
-    """β̂ against training step, points coloured by phase, β [GeV] on the right axis.
+def plot_latent_physics(table, stem):
+    """Latent ↔ physics: Spearman correlation and mutual information [nats] of every informative
+    direction (rows) with every quantity (columns), two heat maps with the values written in.
+
+    table: the JSON of otae::analysis::to_json(LatentPhysicsTable); null entries (a constant
+    column) are drawn grey.
+    """
+    directions, quantities = table["directions"], table["quantities"]
+    if not directions or not quantities:
+        raise ValueError("plot_latent_physics: the table has no row or no column")
+    measures = [(np.array([[np.nan if v is None else v for v in row] for row in table[key]], float), title, cmap, lim)
+                for key, title, cmap, lim in (("spearman", "Spearman correlation", "RdBu_r", (-1, 1)),
+                                              ("mutual_information", "mutual information [nats]", "viridis", None))]
+    width = 1.2 + 0.55 * len(quantities)
+    with figure_style():
+        fig, panels = plt.subplots(1, 2, figsize=(2 * width + 1.0, 1.6 + 0.4 * len(directions)))
+        for ax, (values, title, cmap, lim) in zip(panels, measures):
+            if values.shape != (len(directions), len(quantities)):
+                raise ValueError(f"plot_latent_physics: {title} has shape {values.shape}, expected "
+                                 f"{(len(directions), len(quantities))}")
+            low, high = lim or (0.0, max(float(np.nanmax(values)) if np.isfinite(values).any() else 1.0, 1e-3))
+            colours = plt.get_cmap(cmap).copy()
+            colours.set_bad("0.85")
+            image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=low, vmax=high, aspect="auto")
+            for (r, c), v in np.ndenumerate(values):
+                if np.isfinite(v):
+                    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                            color="white" if abs(v - (low + high) / 2) > 0.35 * (high - low) else "black")
+            ax.set_xticks(range(len(quantities)))
+            names = [q.replace("_GeV", " [GeV]").replace("_", " ") for q in quantities]
+            ax.set_xticklabels(names, rotation=45, ha="right")
+            ax.set_yticks(range(len(directions)))
+            ax.set_yticklabels([rf"$z_{{{d}}}$" for d in directions])
+            ax.minorticks_off()
+            ax.tick_params(top=False, right=False)
+            ax.set_title(title)
+            fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
+        return save(fig, stem)
+
+
+def plot_beta_schedule(schedule, stem, beta_hat_label=r"$\hat\beta$ [$H_T\,\Delta R$]", beta_label=BETA_GEV):
+    """β̂ against training step, points coloured by phase, β = ⟨HT⟩β̂ on the right axis (none when
+    beta_label is None: toys, where β = β̂).
 
     schedule: the rows of beta_schedule.csv (readers.read_beta_schedule)."""
     if not schedule:
@@ -236,9 +384,10 @@ def plot_beta_schedule(schedule, stem):
             ax.scatter(step[mine], beta_hat[mine], s=12, color=phase_colour(phase), label=phase, zorder=2)
         ax.set_yscale("log")
         ax.set_xlabel(r"$\beta$ step")
-        ax.set_ylabel(r"$\hat\beta$ [$H_T\,\Delta R$]")
-        right = ax.secondary_yaxis("right", functions=(lambda b: b * energy_scale, lambda b: b / energy_scale))
-        right.set_ylabel(BETA_GEV)
-        ax.tick_params(axis="y", which="both", right=False)
+        ax.set_ylabel(beta_hat_label)
+        if beta_label is not None:
+            right = ax.secondary_yaxis("right", functions=(lambda b: b * energy_scale, lambda b: b / energy_scale))
+            right.set_ylabel(beta_label)
+            ax.tick_params(axis="y", which="both", right=False)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3)
         return save(fig, stem)
