@@ -1,18 +1,22 @@
 // `otae vae …`: train the EMD-VAE through its β schedule (or resume it), encode rows into the
-// posterior's μ and σ at a chosen β, decode latent points into jets. Parsing and printing only;
-// the work is in otae::train.
+// posterior's μ and σ at a chosen β, decode latent points into jets, analyse a finished run, or
+// train and analyse in one go. Parsing and printing only; the work is in otae::train and
+// otae::analysis.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
 #include "commands.hpp"
+#include "otae/analysis/vae_run_analysis.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/train/cpu_compute.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_run.hpp"
+#include "otae/train/vae_run_folder.hpp"
 #include "otae/train/vae_trainer.hpp"
 
 namespace otae::cli {
@@ -26,6 +30,11 @@ struct TrainArguments {
 struct UseArguments {
   std::string run, step = "last", data, latents, dataset, out;
   int64_t batch_size = 1000;
+};
+
+struct AnalyzeArguments {
+  std::string run, data, out;
+  int64_t max_rows = 0, correlation_points = 10000, traversal_directions = 2, threads = 0;
 };
 
 /// KL above which a latent direction counts as used, for the one-line step summary only.
@@ -84,6 +93,57 @@ void run_train(const TrainArguments& a) {
   std::printf("otae vae train: run %s complete\n", a.out.c_str());
 }
 
+/// A progress line per analysis stage, each with its rate and time left.
+analysis::AnalysisProgress analysis_progress() {
+  auto meter = std::make_shared<std::optional<ProgressMeter>>();
+  auto stage = std::make_shared<std::string>();
+  return [meter, stage](const std::string& what, int64_t done, int64_t total) {
+    if (*stage != what || !meter->has_value()) {
+      *stage = what;
+      const auto colon = what.find(": ");
+      meter->emplace("otae vae analyze: " + what.substr(0, colon),
+                     colon == std::string::npos ? what : what.substr(colon + 2), total);
+    }
+    (*meter)->update(done);
+  };
+}
+
+void run_analyze(const AnalyzeArguments& a) {
+  train::configure_cpu_compute(a.threads);
+  const std::string out = a.out.empty() ? (std::filesystem::path(a.run) / "analysis").string() : a.out;
+  const nlohmann::json summary = analysis::analyze_vae_run(a.run, out,
+                                                           analysis::VaeAnalysisOptions()
+                                                               .data(a.data)
+                                                               .max_rows(a.max_rows)
+                                                               .correlation_points(a.correlation_points)
+                                                               .traversal_directions(a.traversal_directions)
+                                                               .threads(a.threads)
+                                                               .command_line(invocation())
+                                                               .progress(analysis_progress()));
+  std::printf("otae vae analyze: %zu checkpoints on %ld held-out rows of %s (<HT> = %.4g GeV)\n",
+              summary["checkpoints"].size(), static_cast<long>(summary["rows"].get<int64_t>()),
+              summary["data"].get<std::string>().c_str(), summary["energy_scale_GeV"].get<double>());
+  for (const auto& c : summary["checkpoints"])
+    std::printf("step %3ld %-10s beta=%9.4g %s: KL %.4g nats, D %.4g, %zu informative directions\n",
+                static_cast<long>(c["step"].get<int64_t>()), c["phase"].get<std::string>().c_str(),
+                c["beta"].get<double>(), summary["beta_unit"].get<std::string>().c_str(), c["kl"].get<double>(),
+                c["distortion"].get<double>(), c["informative"].size());
+  std::printf("otae vae analyze: -> %s\n", out.c_str());
+}
+
+void add_analyze_options(CLI::App* cmd, AnalyzeArguments& a) {
+  cmd->add_option("--max-rows", a.max_rows, "evaluate at most this many held-out rows (0: all)")
+      ->capture_default_str();
+  cmd->add_option("--dcorr-points", a.correlation_points,
+                  "rows for the correlation dimension of the data (N(N-1)/2 exact EMDs; 0 skips it)")
+      ->capture_default_str();
+  cmd->add_option("--traversal-directions", a.traversal_directions,
+                  "latent directions of each traversal grid, the most informative first")
+      ->check(CLI::Range(1, 3))
+      ->capture_default_str();
+  cmd->add_option("--threads", a.threads, "threads (0: every core)")->capture_default_str();
+}
+
 std::string decimal(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.10g", value);
@@ -139,7 +199,8 @@ void add_use_options(CLI::App* cmd, UseArguments& a) {
   cmd->add_option("RUN", a.run, "run folder written by otae vae train")->required()->check(CLI::ExistingDirectory);
   cmd->add_option(
          "--step", a.step,
-         "'last' (the last finished beta step) or a beta_hat (units of HT x Delta R) of the production run, e.g. 1e-3")
+         "'last' (the last finished beta step), step:N (beta step N of any phase) or a beta_hat (units of HT x "
+         "Delta R) of the production run, e.g. 1e-3")
       ->capture_default_str();
   cmd->add_option("--out", a.out, "output HDF5 file")->required();
   cmd->add_option("--batch-size", a.batch_size, "rows per forward pass")->capture_default_str();
@@ -167,6 +228,41 @@ void add_vae_command(CLI::App& app) {
   train_cmd->add_option("overrides", t->overrides,
                         "configuration overrides key=value, e.g. train.batch_size=50 model.latent_dim=32");
   train_cmd->callback([t] { run_train(*t); });
+
+  auto an = std::make_shared<AnalyzeArguments>();
+  CLI::App* analyze = vae->add_subcommand(
+      "analyze",
+      "Read out a run on held-out rows: KL spectra, D1/D2, correlation dimension, traversals, latent <-> physics");
+  analyze->add_option("RUN", an->run, "run folder written by otae vae train")->required()->check(CLI::ExistingDirectory);
+  analyze->add_option("--data", an->data,
+                      "HDF5 jets or toy spec to evaluate on (default: the run's own source, its test split and the "
+                      "rows beyond its data.max_rows; never training rows)");
+  analyze->add_option("--out", an->out, "analysis folder (default: RUN/analysis)");
+  add_analyze_options(analyze, *an);
+  analyze->callback([an] { run_analyze(*an); });
+
+  auto st = std::make_shared<TrainArguments>();
+  auto sa = std::make_shared<AnalyzeArguments>();
+  CLI::App* study = vae->add_subcommand(
+      "study", "Train a run (resuming it when --out already holds one), then analyse it into RUN/analysis");
+  study->add_option("--config", st->config, "YAML configuration (see configs/vae/)")->required()->check(CLI::ExistingFile);
+  study->add_option("--data", st->data, "HDF5 jets or toy spec to train on (sets data.source)");
+  study->add_option("--out", st->out, "run folder")->required();
+  study->add_option("overrides", st->overrides, "configuration overrides key=value, e.g. data.centre=true");
+  add_analyze_options(study, *sa);
+  study->callback([st, sa] {
+    TrainArguments train_arguments = *st;
+    if (std::filesystem::exists(train::VaeRunFolder(st->out).last_checkpoint())) {
+      std::printf("otae vae study: %s already holds a run; resuming it with its own config.yaml\n", st->out.c_str());
+      train_arguments = TrainArguments{};
+      train_arguments.resume = st->out;
+    }
+    run_train(train_arguments);
+    AnalyzeArguments analyze_arguments = *sa;
+    analyze_arguments.run = st->out;
+    run_analyze(analyze_arguments);
+    std::printf("figures: otae report %s\n", st->out.c_str());
+  });
 
   auto e = std::make_shared<UseArguments>();
   CLI::App* encode = vae->add_subcommand("encode", "Posterior mu and sigma [N, L] of every row of a data file");

@@ -14,12 +14,14 @@ namespace otae::train {
 
 namespace {
 
+constexpr const char* kStepPrefix = "step:";
+
 /// The production checkpoint whose β̂ is within 1 % of the requested one.
 std::string production_checkpoint_for(const VaeRunFolder& folder, const std::string& step) {
   char* end = nullptr;
   const double beta_hat = std::strtod(step.c_str(), &end);
   if (end == step.c_str() || *end != '\0' || !(beta_hat > 0))
-    throw ConfigError("step '" + step + "' is neither 'last' nor a positive beta_hat such as 1e-3");
+    throw ConfigError("step '" + step + "' is neither 'last', step:N nor a positive beta_hat such as 1e-3");
   std::string kept;
   for (const auto& [value, path] : folder.production_checkpoints()) {
     if (std::abs(std::log(value / beta_hat)) < 0.01) return path;
@@ -27,6 +29,22 @@ std::string production_checkpoint_for(const VaeRunFolder& folder, const std::str
   }
   throw ConfigError("no production checkpoint at beta_hat=" + step + " in " + folder.root() +
                     (kept.empty() ? std::string(" (none kept yet; use --step last)") : " (kept: " + kept + ")"));
+}
+
+/// The kept checkpoint of β step N, for "step:N".
+std::string step_checkpoint_for(const VaeRunFolder& folder, const std::string& step) {
+  const std::string number = step.substr(std::string(kStepPrefix).size());
+  char* end = nullptr;
+  const long index = std::strtol(number.c_str(), &end, 10);
+  if (number.empty() || *end != '\0' || index < 0)
+    throw ConfigError("step '" + step + "' is not of the form step:N with N a β step index ≥ 0");
+  const auto kept = folder.step_checkpoints();
+  for (const StepCheckpoint& checkpoint : kept)
+    if (checkpoint.step == index) return checkpoint.path;
+  throw ConfigError("no checkpoint of beta step " + number + " in " + folder.root() +
+                    (kept.empty() ? std::string(" (none kept yet; use --step last)")
+                                  : " (kept: steps " + std::to_string(kept.front().step) + " to " +
+                                        std::to_string(kept.back().step) + ")"));
 }
 
 }  // namespace
@@ -40,7 +58,12 @@ TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step)
     throw IoError(run_dir + " holds no training run (no readable config.yaml)");
   }
   trained.model = make_vae_model(trained.config);
-  trained.checkpoint_path = step == "last" ? folder.last_checkpoint() : production_checkpoint_for(folder, step);
+  if (step == "last")
+    trained.checkpoint_path = folder.last_checkpoint();
+  else if (step.rfind(kStepPrefix, 0) == 0)
+    trained.checkpoint_path = step_checkpoint_for(folder, step);
+  else
+    trained.checkpoint_path = production_checkpoint_for(folder, step);
   trained.checkpoint = load_checkpoint(trained.checkpoint_path, *trained.model->module(), nullptr);
   return trained;
 }

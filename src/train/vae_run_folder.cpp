@@ -8,31 +8,47 @@ namespace otae::train {
 
 namespace {
 
-const std::string kProductionPrefix = "beta_hat_";
-const std::string kCheckpointSuffix = ".pt";
+const char* const kPhases[] = {"priming", "zigzag", "production"};
+
+/// Reads "step_<NNN>_beta_hat_<β̂>.pt"; false for any other name.
+bool parse_step_file_name(const std::string& name, int64_t& step, double& beta_hat) {
+  long parsed_step = -1;
+  int consumed = 0;
+  if (std::sscanf(name.c_str(), "step_%ld_beta_hat_%lf.pt%n", &parsed_step, &beta_hat, &consumed) != 2) return false;
+  if (consumed != static_cast<int>(name.size()) || parsed_step < 0 || !(beta_hat > 0)) return false;
+  step = parsed_step;
+  return true;
+}
 
 }  // namespace
 
-std::string VaeRunFolder::production_checkpoint(double beta_hat) const {
-  char name[64];
-  std::snprintf(name, sizeof name, "%s%.6e%s", kProductionPrefix.c_str(), beta_hat, kCheckpointSuffix.c_str());
-  return path("checkpoints/production/") + name;
+std::string VaeRunFolder::step_checkpoint(int64_t step, const std::string& phase, double beta_hat) const {
+  char name[96];
+  std::snprintf(name, sizeof name, "step_%03ld_beta_hat_%.6e.pt", static_cast<long>(step), beta_hat);
+  return path("checkpoints/" + phase + "/" + name);
+}
+
+std::vector<StepCheckpoint> VaeRunFolder::step_checkpoints() const {
+  namespace fs = std::filesystem;
+  std::vector<StepCheckpoint> found;
+  for (const char* phase : kPhases) {
+    const fs::path folder = path(std::string("checkpoints/") + phase);
+    if (!fs::is_directory(folder)) continue;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+      StepCheckpoint checkpoint{0, phase, 0.0, entry.path().string()};
+      if (parse_step_file_name(entry.path().filename().string(), checkpoint.step, checkpoint.beta_hat))
+        found.push_back(checkpoint);
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const StepCheckpoint& a, const StepCheckpoint& b) { return a.step < b.step; });
+  return found;
 }
 
 std::vector<std::pair<double, std::string>> VaeRunFolder::production_checkpoints() const {
-  namespace fs = std::filesystem;
   std::vector<std::pair<double, std::string>> found;
-  const fs::path folder = path("checkpoints/production");
-  if (!fs::is_directory(folder)) return found;
-  for (const auto& entry : fs::directory_iterator(folder)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(kProductionPrefix, 0) != 0 || entry.path().extension() != kCheckpointSuffix) continue;
-    const std::string number =
-        name.substr(kProductionPrefix.size(), name.size() - kProductionPrefix.size() - kCheckpointSuffix.size());
-    char* end = nullptr;
-    const double beta_hat = std::strtod(number.c_str(), &end);
-    if (end && *end == '\0' && beta_hat > 0) found.emplace_back(beta_hat, entry.path().string());
-  }
+  for (const StepCheckpoint& checkpoint : step_checkpoints())
+    if (checkpoint.phase == "production") found.emplace_back(checkpoint.beta_hat, checkpoint.path);
   std::sort(found.begin(), found.end());
   return found;
 }

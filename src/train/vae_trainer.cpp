@@ -292,13 +292,13 @@ class Trainer {
     return mean;
   }
 
-  /// Logs the step, then checkpoints: a kill between the two re-runs the step on resume, whose
-  /// log entries the resume drops first.
+  /// Logs the step, keeps its weights, then checkpoints: a kill before the last checkpoint re-runs
+  /// the step on resume, whose log entries the resume drops first and whose kept weights it
+  /// overwrites with the same numbers.
   void finish_step(int64_t k, const BetaStepRecord& record) {
     append_step(folder_, record);
     const CheckpointInfo info{k + 1, k, to_string(record.phase), record.beta_hat};
-    if (record.phase == BetaPhase::kProduction)
-      save_checkpoint(folder_.production_checkpoint(record.beta_hat), *model_->module(), nullptr, info);
+    save_checkpoint(folder_.step_checkpoint(k, info.phase, record.beta_hat), *model_->module(), nullptr, info);
     save_checkpoint(folder_.last_checkpoint(), *model_->module(), optimizer_.get(), info);
     completed_steps_ = k + 1;
     if (observer_.on_step_end) observer_.on_step_end(record);

@@ -129,6 +129,21 @@ TEST_F(VaeTraining, WritesTheRunFolder) {
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_DOUBLE_EQ(kept[0].first, 1e-2);
   EXPECT_DOUBLE_EQ(kept[1].first, 1e-1);
+  // every phase's steps are kept, in training order
+  const auto steps_kept = folder.step_checkpoints();
+  ASSERT_EQ(steps_kept.size(), 4u);
+  for (size_t k = 0; k < steps_kept.size(); ++k) {
+    EXPECT_EQ(steps_kept[k].step, static_cast<int64_t>(k));
+    EXPECT_EQ(steps_kept[k].phase, k < 2 ? "priming" : "production");
+    EXPECT_DOUBLE_EQ(steps_kept[k].beta_hat, k % 2 == 0 ? 1e-2 : 1e-1);
+  }
+  EXPECT_EQ(steps_kept[1].path, folder.root() + "/checkpoints/priming/step_001_beta_hat_1.000000e-01.pt");
+  const TrainedVae primed = load_trained_vae(reference_->path(), "step:1");
+  EXPECT_EQ(primed.checkpoint.step, 1);
+  EXPECT_EQ(primed.checkpoint.phase, "priming");
+  EXPECT_EQ(load_trained_vae(reference_->path(), "1e-1").checkpoint.step, 3);
+  EXPECT_THROW(load_trained_vae(reference_->path(), "step:7"), ConfigError);
+  EXPECT_THROW(load_trained_vae(reference_->path(), "step:x"), ConfigError);
   for (const auto& r : records_) {
     EXPECT_TRUE(std::isfinite(r.validation_loss));
     EXPECT_GT(r.validation_distortion, 0.0);

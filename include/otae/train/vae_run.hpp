@@ -26,10 +26,11 @@ struct TrainedVae {
   std::string checkpoint_path;
 };
 
-/// Loads the model of the run in `run_dir` at `step`: "last" (the last finished β step) or a
-/// β̂ (e.g. "1e-3") matched, within 1 %, against the kept production checkpoints.
-/// Throws IoError when the folder holds no run, ConfigError listing the kept β̂ values when
-/// none matches.
+/// Loads the model of the run in `run_dir` at `step`: "last" (the last finished β step),
+/// "step:N" (the kept checkpoint of β step N, of any phase) or a β̂ (e.g. "1e-3") matched,
+/// within 1 %, against the kept production checkpoints.
+/// Throws IoError when the folder holds no run or the checkpoint cannot be read, ConfigError
+/// listing the kept β̂ values or steps when none matches.
 TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step = "last");
 
 /// The posterior of every row of `data` (μ and log σ², [N, L] float32), `batch_size` rows per

@@ -1,0 +1,449 @@
+// `otae vae analyze`: every kept checkpoint of a run evaluated on held-out rows, then the scan's
+// dimensionalities, the data's correlation dimension, traversals and latent ↔ physics tables.
+// Checkpoints are evaluated one at a time and their encodings dropped, so memory stays that of
+// one checkpoint whatever the length of the schedule.
+#include "otae/analysis/vae_run_analysis.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <tuple>
+
+#include "otae/analysis/correlation_dimension.hpp"
+#include "otae/analysis/dimensionality.hpp"
+#include "otae/analysis/kl_spectrum.hpp"
+#include "otae/analysis/latent_physics.hpp"
+#include "otae/base/error.hpp"
+#include "otae/data/hdf5.hpp"
+#include "otae/data/split.hpp"
+#include "otae/data/toy_datasets.hpp"
+#include "otae/physics/kinematics.hpp"
+#include "otae/train/checkpoint.hpp"
+#include "otae/train/run_folder.hpp"
+#include "otae/train/vae_config.hpp"
+#include "otae/train/vae_data.hpp"
+#include "otae/train/vae_model.hpp"
+#include "otae/train/vae_run.hpp"
+#include "otae/train/vae_run_folder.hpp"
+#include "otae/version.hpp"
+
+namespace otae::analysis {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string decimal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", value);
+  return text;
+}
+
+std::vector<double> as_vector(const at::Tensor& t) {
+  const at::Tensor values = t.to(at::kDouble).contiguous();
+  return {values.data_ptr<double>(), values.data_ptr<double>() + values.numel()};
+}
+
+/// The mean of x [N] and its standard error (sample standard deviation / √N).
+std::pair<double, double> mean_and_error(const at::Tensor& x) {
+  const double n = static_cast<double>(x.numel());
+  return {x.mean().item<double>(), x.std().item<double>() / std::sqrt(n)};
+}
+
+/// True when `a` and `b` name the same data: the same toy spec, or the same file.
+bool same_source(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  if (data::is_toy_spec(a) || data::is_toy_spec(b)) return false;
+  std::error_code error;
+  return fs::equivalent(a, b, error) && !error;
+}
+
+/// The rows the analysis evaluates, with the data they index.
+struct HeldOut {
+  std::string source;
+  train::VaeData data;
+  at::Tensor rows;  ///< int64 [N] into data
+};
+
+/// Rows of the run's own source that it never trained or validated on: its test split, then the
+/// rows beyond its data.max_rows. Any other source is held out entirely.
+HeldOut held_out_rows(const train::VaeConfig& run, const VaeAnalysisOptions& options) {
+  HeldOut held_out;
+  held_out.source = options.data().empty() ? run.data.source() : options.data();
+  train::VaeDataOptions data_options = run.data;
+  held_out.data = train::VaeData::load(data_options.source(held_out.source).max_rows(0));
+  const int64_t size = held_out.data.size();
+  if (same_source(held_out.source, run.data.source())) {
+    const int64_t run_rows = run.data.max_rows() > 0 ? std::min(run.data.max_rows(), size) : size;
+    held_out.rows = at::cat({data::split_rows(run_rows, run.split).test, at::arange(run_rows, size, at::kLong)});
+  } else {
+    held_out.rows = at::arange(size, at::kLong);
+  }
+  if (options.max_rows() > 0 && held_out.rows.numel() > options.max_rows())
+    held_out.rows = held_out.rows.narrow(0, 0, options.max_rows()).contiguous();
+  if (held_out.rows.numel() < 2)
+    throw ConfigError(held_out.source + ": " + std::to_string(held_out.rows.numel()) +
+                      " held-out rows, at least 2 needed (the run's data.split.test is " +
+                      decimal(run.split.test()) + "; give --data with rows the run never saw)");
+  return held_out;
+}
+
+/// The jet's pT [GeV], η, φ and mass [GeV] from its particles' massless four-vectors, and every
+/// `truth` column of the file.
+std::vector<PhysicsQuantity> physics_quantities(const std::string& path, const std::string& dataset,
+                                                const at::Tensor& rows) {
+  const at::Tensor particles = data::read_jet_particles(path, dataset).index_select(0, rows).to(at::kDouble);
+  const int64_t n = particles.size(0), m = particles.size(1);
+  std::vector<double> pt(n), eta(n), phi(n), mass(n);
+  const auto p = particles.accessor<double, 3>();
+  for (int64_t i = 0; i < n; ++i) {
+    physics::FourMomentum jet;
+    for (int64_t j = 0; j < m; ++j)
+      if (p[i][j][0] > 0) jet += physics::from_pt_eta_phi_m(p[i][j][0], p[i][j][1], p[i][j][2]);
+    pt[i] = physics::pt(jet);
+    eta[i] = physics::eta(jet);
+    phi[i] = physics::phi(jet);
+    mass[i] = physics::invariant_mass(jet);
+  }
+  const auto column = [](const std::vector<double>& values) { return at::tensor(values, at::kDouble); };
+  std::vector<PhysicsQuantity> quantities = {{"pt_GeV", column(pt), false},
+                                             {"eta", column(eta), false},
+                                             {"phi", column(phi), true},
+                                             {"mass_GeV", column(mass), false}};
+  if (!data::has_dataset(path, "truth")) return quantities;
+  const at::Tensor truth = data::read_array(path, "truth").index_select(0, rows).to(at::kDouble);
+  const auto columns = data::read_list_attributes(path, "truth");
+  const auto names = columns.find("columns");
+  if (truth.dim() != 2 || names == columns.end() || static_cast<int64_t>(names->second.size()) != truth.size(1))
+    throw IoError(path + ": dataset 'truth' " + std::string(c10::str(truth.sizes())) +
+                  " needs an attribute 'columns' naming each of its columns");
+  for (int64_t c = 0; c < truth.size(1); ++c) {
+    const std::string& name = names->second[static_cast<size_t>(c)];
+    const bool circular = name.find("phi") != std::string::npos || name.find("angle") != std::string::npos;
+    quantities.push_back({name, truth.select(1, c).contiguous(), circular});
+  }
+  return quantities;
+}
+
+/// One checkpoint evaluated on the held-out rows; KL in nats, distortion in units of β̂².
+struct CheckpointEvaluation {
+  KlSpectrum spectrum;
+  double kl = 0, kl_error = 0, distortion = 0, distortion_error = 0;
+  at::Tensor mean;  ///< [N, L] the encoder means
+};
+
+CheckpointEvaluation evaluate(train::VaeModel& model, const HeldOut& held_out, const VaeAnalysisOptions& options) {
+  torch::NoGradGuard no_grad;
+  // The same ε at every checkpoint: their distortions differ by the model, not by the noise.
+  at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(options.seed());
+  std::vector<at::Tensor> means, log_variances, distortions;
+  for (const at::Tensor& rows : data::batch_slices(held_out.rows, options.batch_size())) {
+    const train::VaeBatch batch = held_out.data.batch(rows);
+    const nn::GaussianPosterior posterior = model.encode(batch.inputs);
+    distortions.push_back(model.distortion(batch.targets, nn::sample_latent(posterior, noise)).to(at::kDouble));
+    means.push_back(posterior.mean);
+    log_variances.push_back(posterior.log_variance);
+  }
+  CheckpointEvaluation result;
+  result.mean = at::cat(means);
+  const at::Tensor mu = result.mean.to(at::kDouble), log_variance = at::cat(log_variances).to(at::kDouble);
+  result.spectrum = kl_spectrum(mu, log_variance);
+  const at::Tensor kl_per_row = 0.5 * (mu.square() + log_variance.exp() - 1 - log_variance).sum(1);
+  std::tie(result.kl, result.kl_error) = mean_and_error(kl_per_row);
+  std::tie(result.distortion, result.distortion_error) = mean_and_error(at::cat(distortions));
+  return result;
+}
+
+/// ‖decoded[…, i_a + 1, …] − decoded[…, i_a, …]‖ along each grid axis a of a traversal of
+/// vectors, decoded [G, …, G, d].
+std::vector<at::Tensor> neighbour_distances(const at::Tensor& decoded) {
+  std::vector<at::Tensor> distances;
+  const at::Tensor x = decoded.to(at::kDouble);
+  for (int64_t axis = 0; axis + 1 < x.dim(); ++axis) {
+    const int64_t g = x.size(axis);
+    distances.push_back((x.narrow(axis, 1, g - 1) - x.narrow(axis, 0, g - 1)).norm(2, -1));
+  }
+  return distances;
+}
+
+/// What every per-checkpoint file carries to say where it was taken.
+void describe_checkpoint(nlohmann::ordered_json& out, const train::StepCheckpoint& checkpoint, double energy_scale) {
+  out["step"] = checkpoint.step;
+  out["phase"] = checkpoint.phase;
+  out["beta_hat"] = checkpoint.beta_hat;
+  out["beta"] = checkpoint.beta_hat * energy_scale;
+}
+
+std::string step_file_name(const std::string& prefix, int64_t step) {
+  char name[64];
+  std::snprintf(name, sizeof name, "%s_step%03ld.json", prefix.c_str(), static_cast<long>(step));
+  return name;
+}
+
+/// The analysis of one run, kept together so that each stage reads as a short function.
+class RunAnalysis {
+ public:
+  RunAnalysis(const std::string& run_dir, const std::string& out_dir, const VaeAnalysisOptions& options)
+      : folder_(run_dir), out_dir_(out_dir), options_(options) {
+    options_.validate();
+    try {
+      config_ = train::load_vae_config(folder_.config_file());
+    } catch (const IoError&) {
+      throw IoError(run_dir + " is not a VAE run folder (no readable config.yaml; train one with otae vae train)");
+    }
+    checkpoints_ = folder_.step_checkpoints();
+    if (checkpoints_.empty())
+      throw IoError(run_dir + " holds no step checkpoints (checkpoints/<phase>/step_*.pt): no beta step finished yet");
+    model_ = train::make_vae_model(config_);
+    held_out_ = std::make_unique<HeldOut>(held_out_rows(config_, options_));
+    train::require_compatible(*model_, held_out_->data, held_out_->source);
+    jets_ = model_->reads_jets();
+    energy_scale_ = held_out_->data.energy_scale(held_out_->rows);
+    choose_detailed_steps();
+    if (jets_)
+      quantities_ = physics_quantities(held_out_->source, config_.data.dataset(), held_out_->rows);
+  }
+
+  nlohmann::json run() {
+    fs::create_directories(out_dir_);
+    nlohmann::ordered_json checkpoint_list = nlohmann::ordered_json::array();
+    std::vector<BetaCheckpoint> scan;
+    std::ostringstream csv;
+    csv << "step,phase,beta_hat,beta,direction,kl,kl_error\n";
+    for (size_t k = 0; k < checkpoints_.size(); ++k) {
+      train::StepCheckpoint checkpoint = checkpoints_[k];
+      // The file name holds β̂ to 7 digits; the checkpoint itself holds it exactly.
+      checkpoint.beta_hat = train::load_checkpoint(checkpoint.path, *model_->module(), nullptr).beta_hat;
+      const CheckpointEvaluation evaluation = evaluate(*model_, *held_out_, options_);
+      checkpoint_list.push_back(checkpoint_summary(checkpoint, evaluation));
+      scan.push_back(beta_checkpoint(checkpoint, evaluation));
+      append_spectrum_rows(csv, checkpoint, evaluation.spectrum);
+      if (std::count(detailed_steps_.begin(), detailed_steps_.end(), checkpoint.step))
+        write_details(checkpoint, evaluation);
+      report("checkpoints", static_cast<int64_t>(k + 1), static_cast<int64_t>(checkpoints_.size()));
+    }
+    train::write_text_file(out("kl_spectrum.csv"), csv.str());
+    nlohmann::ordered_json dims = to_json(dimensionalities(scan));
+    dims["beta_unit"] = beta_unit();
+    train::write_json_file(out("dimensionalities.json"), dims);
+    const bool with_correlation = options_.correlation_points() > 0;
+    if (with_correlation) train::write_json_file(out("correlation_dimension.json"), correlation_dimension_json());
+    const nlohmann::ordered_json summary = summary_json(checkpoint_list, with_correlation);
+    train::write_json_file(out("summary.json"), summary);
+    return summary;
+  }
+
+ private:
+  std::string out(const std::string& name) const { return (fs::path(out_dir_) / name).string(); }
+  std::string beta_unit() const { return jets_ ? "GeV" : "data"; }
+
+  void report(const std::string& stage, int64_t done, int64_t total) const {
+    if (options_.progress()) options_.progress()(stage, done, total);
+  }
+
+  /// The steps given, or every production step with an informative direction (decided when it is
+  /// evaluated), or the last step of a run without production.
+  void choose_detailed_steps() {
+    if (!options_.traversal_steps().empty()) {
+      for (int64_t step : options_.traversal_steps()) {
+        if (std::none_of(checkpoints_.begin(), checkpoints_.end(),
+                         [step](const train::StepCheckpoint& c) { return c.step == step; }))
+          throw InvalidArgument("traversal step " + std::to_string(step) + " has no kept checkpoint in " +
+                                folder_.root() + " (kept: steps " + std::to_string(checkpoints_.front().step) +
+                                " to " + std::to_string(checkpoints_.back().step) + ")");
+        detailed_steps_.push_back(step);
+      }
+      return;
+    }
+    bool production = false;
+    for (const auto& c : checkpoints_) {
+      if (c.phase != "production") continue;
+      production = true;
+      detailed_steps_.push_back(c.step);
+    }
+    detail_needs_information_ = production;
+    if (!production) detailed_steps_.push_back(checkpoints_.back().step);
+  }
+
+  nlohmann::ordered_json checkpoint_summary(const train::StepCheckpoint& checkpoint,
+                                            const CheckpointEvaluation& evaluation) const {
+    nlohmann::ordered_json entry;
+    describe_checkpoint(entry, checkpoint, energy_scale_);
+    const double scale2 = energy_scale_ * energy_scale_;
+    entry["kl"] = evaluation.kl;
+    entry["kl_error"] = evaluation.kl_error;
+    entry["distortion"] = evaluation.distortion * scale2;
+    entry["distortion_error"] = evaluation.distortion_error * scale2;
+    entry["kl_per_dim"] = as_vector(evaluation.spectrum.kl);
+    entry["kl_per_dim_error"] = as_vector(evaluation.spectrum.kl_error);
+    entry["informative"] = informative_directions(evaluation.spectrum.kl);
+    return entry;
+  }
+
+  BetaCheckpoint beta_checkpoint(const train::StepCheckpoint& checkpoint,
+                                 const CheckpointEvaluation& evaluation) const {
+    const double scale2 = energy_scale_ * energy_scale_;
+    return {checkpoint.beta_hat * energy_scale_, evaluation.kl,
+            evaluation.kl_error,                 evaluation.distortion * scale2,
+            evaluation.distortion_error * scale2, checkpoint.phase};
+  }
+
+  void append_spectrum_rows(std::ostringstream& csv, const train::StepCheckpoint& checkpoint,
+                            const KlSpectrum& spectrum) const {
+    const std::vector<double> kl = as_vector(spectrum.kl), error = as_vector(spectrum.kl_error);
+    for (size_t i = 0; i < kl.size(); ++i)
+      csv << checkpoint.step << ',' << checkpoint.phase << ',' << decimal(checkpoint.beta_hat) << ','
+          << decimal(checkpoint.beta_hat * energy_scale_) << ',' << i << ',' << decimal(kl[i]) << ','
+          << decimal(error[i]) << '\n';
+  }
+
+  void write_details(const train::StepCheckpoint& checkpoint, const CheckpointEvaluation& evaluation) {
+    const std::vector<int64_t> informative = informative_directions(evaluation.spectrum.kl);
+    if (detail_needs_information_ && informative.empty()) return;
+    const std::string traversal = step_file_name("traversal", checkpoint.step);
+    train::write_json_file(out(traversal), traversal_json(checkpoint, evaluation));
+    traversal_files_.push_back(traversal);
+    if (!jets_ || informative.empty()) return;
+    const std::string physics = step_file_name("latent_physics", checkpoint.step);
+    train::write_json_file(out(physics), latent_physics_json(checkpoint, evaluation.mean, informative));
+    latent_physics_files_.push_back(physics);
+  }
+
+  nlohmann::ordered_json traversal_json(const train::StepCheckpoint& checkpoint,
+                                        const CheckpointEvaluation& evaluation) const {
+    const std::vector<int64_t> ranking = rank_directions(evaluation.spectrum.kl);
+    const size_t count = std::min(static_cast<size_t>(options_.traversal_directions()), ranking.size());
+    const std::vector<int64_t> directions(ranking.begin(), ranking.begin() + static_cast<std::ptrdiff_t>(count));
+    const int64_t latent_dim = model_->latent_dim();
+    const at::Tensor grid = traversal_grid(latent_dim, directions, options_.traversal());
+    at::Tensor decoded =
+        train::decode_latents(*model_, grid.reshape({-1, latent_dim}), options_.batch_size()).front().values;
+    std::vector<int64_t> shape(grid.sizes().begin(), grid.sizes().end() - 1);
+    shape.insert(shape.end(), decoded.sizes().begin() + 1, decoded.sizes().end());
+    decoded = decoded.reshape(shape);
+    std::vector<at::Tensor> steps;
+    if (jets_) {
+      // EMDs between pT/HT jets are in units of HT·ΔR; ⟨HT⟩ turns them into GeV, the unit of β.
+      for (const at::Tensor& emd : traversal_emds(decoded, emd_options())) steps.push_back(emd * energy_scale_);
+    } else {
+      steps = neighbour_distances(decoded);
+    }
+    const at::Tensor encoded =
+        evaluation.mean.index_select(1, at::tensor(directions, at::TensorOptions().dtype(at::kLong)));
+    nlohmann::ordered_json result = traversal_to_json(directions, options_.traversal(), decoded, encoded, steps);
+    describe_checkpoint(result, checkpoint, energy_scale_);
+    result["kind"] = jets_ ? "jets" : "vectors";
+    return result;
+  }
+
+  nlohmann::ordered_json latent_physics_json(const train::StepCheckpoint& checkpoint, const at::Tensor& mean,
+                                             const std::vector<int64_t>& informative) const {
+    const LatentPhysicsTable table =
+        latent_physics_table(mean, informative, quantities_, MutualInformationOptions().seed(options_.seed()));
+    nlohmann::ordered_json result = to_json(table);
+    nlohmann::ordered_json best = nlohmann::ordered_json::array();
+    for (const BestMatch& match : best_matching_quantities(table))
+      best.push_back({{"direction", match.direction},
+                      {"quantity", match.quantity},
+                      {"spearman", match.spearman},
+                      {"mutual_information", match.mutual_information}});
+    result["best"] = best;
+    describe_checkpoint(result, checkpoint, energy_scale_);
+    return result;
+  }
+
+  ot::PairwiseOptions emd_options() const {
+    return ot::PairwiseOptions().threads(options_.threads()).emd(ot::ExactEmdOptions().ground(config_.sinkhorn.ground()));
+  }
+
+  /// D_corr of the first held-out rows, prepared as the run prepared its training rows: exact
+  /// EMDs of the pT/HT jets (centred when the run centred) times ⟨HT⟩, or Euclidean distances.
+  nlohmann::ordered_json correlation_dimension_json() const {
+    const int64_t points = std::min<int64_t>(options_.correlation_points(), held_out_->rows.numel());
+    const at::Tensor rows = held_out_->rows.narrow(0, 0, points);
+    const at::Tensor targets = held_out_->data.batch(rows).targets;
+    ot::PairwiseOptions pairwise = emd_options().progress([this](int64_t done, int64_t total) {
+      report("correlation dimension: pairs", done, total);
+    });
+    PairDistanceOptions distances = PairDistanceOptions().max_points(points).pairwise(pairwise);
+    PairDistanceHistogram histogram = [&] {
+      if (jets_) return jet_pair_distances(targets, distances.distance_scale(energy_scale_));
+      // Toy vectors are of unit scale: the bins reach further down.
+      return point_pair_distances(targets, distances.q_min(1e-4).q_max(1e2));
+    }();
+    nlohmann::ordered_json result = to_json(histogram, correlation_dimension(histogram, kCorrelationSpan));
+    result["points"] = points;
+    result["distance_unit"] = beta_unit();
+    result["method"] = jets_ ? "exact_emd" : "euclidean";
+    return result;
+  }
+
+  nlohmann::ordered_json summary_json(const nlohmann::ordered_json& checkpoints, bool with_correlation) const {
+    nlohmann::ordered_json summary;
+    summary["otae_version"] = kVersion;
+    summary["command_line"] = options_.command_line();
+    summary["run"] = folder_.root();
+    summary["data"] = held_out_->source;
+    summary["rows"] = held_out_->rows.numel();
+    summary["kind"] = jets_ ? "jets" : "vectors";
+    summary["latent_dim"] = model_->latent_dim();
+    summary["energy_scale_GeV"] = energy_scale_;
+    summary["beta_unit"] = beta_unit();
+    summary["distance_unit"] = beta_unit();
+    summary["threshold"] = kInformativeKlThreshold;
+    summary["checkpoints"] = checkpoints;
+    summary["dimensionalities"] = "dimensionalities.json";
+    summary["correlation_dimension"] =
+        with_correlation ? nlohmann::ordered_json("correlation_dimension.json") : nlohmann::ordered_json(nullptr);
+    summary["traversals"] = traversal_files_;
+    summary["latent_physics"] = latent_physics_files_;
+    return summary;
+  }
+
+  /// D_corr is differenced across 2 bins (0.1 decade at the default 20 bins per decade): one bin
+  /// alone scatters from pair-count noise.
+  static constexpr int64_t kCorrelationSpan = 2;
+
+  train::VaeRunFolder folder_;
+  std::string out_dir_;
+  VaeAnalysisOptions options_;
+  train::VaeConfig config_;
+  std::vector<train::StepCheckpoint> checkpoints_;
+  std::unique_ptr<train::VaeModel> model_;
+  std::unique_ptr<HeldOut> held_out_;
+  bool jets_ = true;
+  double energy_scale_ = 1.0;
+  std::vector<int64_t> detailed_steps_;
+  bool detail_needs_information_ = false;
+  std::vector<PhysicsQuantity> quantities_;
+  std::vector<std::string> traversal_files_, latent_physics_files_;
+};
+
+}  // namespace
+
+void VaeAnalysisOptions::validate() const {
+  auto require = [](bool ok, const std::string& what, const std::string& value) {
+    if (!ok) throw InvalidArgument("VaeAnalysisOptions: " + what + ", received " + value);
+  };
+  require(max_rows_ >= 0, "max_rows must be >= 0", std::to_string(max_rows_));
+  require(correlation_points_ >= 0, "correlation_points must be >= 0 (0 skips it)",
+          std::to_string(correlation_points_));
+  require(correlation_points_ != 1, "correlation_points must be 0 or >= 2", std::to_string(correlation_points_));
+  require(traversal_directions_ >= 1 && traversal_directions_ <= 3, "traversal_directions must be 1, 2 or 3",
+          std::to_string(traversal_directions_));
+  require(threads_ >= 0, "threads must be >= 0 (0: every core)", std::to_string(threads_));
+  require(batch_size_ >= 1, "batch_size must be >= 1", std::to_string(batch_size_));
+  traversal_.validate();
+}
+
+nlohmann::json analyze_vae_run(const std::string& run_dir, const std::string& out_dir,
+                               const VaeAnalysisOptions& options) {
+  return RunAnalysis(run_dir, out_dir, options).run();
+}
+
+}  // namespace otae::analysis
