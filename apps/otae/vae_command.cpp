@@ -244,7 +244,8 @@ void add_vae_command(CLI::App& app) {
   auto st = std::make_shared<TrainArguments>();
   auto sa = std::make_shared<AnalyzeArguments>();
   CLI::App* study = vae->add_subcommand(
-      "study", "Train a run (resuming it when --out already holds one), then analyse it into RUN/analysis");
+      "study", "Train a run (resuming it when --out already holds one), analyse it into RUN/analysis and draw its report "
+      "into RUN/report");
   study->add_option("--config", st->config, "YAML configuration (see configs/vae/)")->required()->check(CLI::ExistingFile);
   study->add_option("--data", st->data, "HDF5 jets or toy spec to train on (sets data.source)");
   study->add_option("--out", st->out, "run folder")->required();
@@ -261,7 +262,7 @@ void add_vae_command(CLI::App& app) {
     AnalyzeArguments analyze_arguments = *sa;
     analyze_arguments.run = st->out;
     run_analyze(analyze_arguments);
-    std::printf("figures: otae report %s\n", st->out.c_str());
+    if (const int status = draw_report(st->out, "", analyze_arguments.out); status != 0) throw CLI::RuntimeError(status);
   });
 
   auto e = std::make_shared<UseArguments>();
