@@ -50,9 +50,11 @@ train::TrainingObserver progress_observer() {
     *start = s;
     const int64_t slots = (static_cast<int64_t>(s.schedule.size()) - s.completed_steps) * s.max_epochs;
     meter->emplace("otae vae train", "epoch slots", slots);
-    std::printf("otae vae train: %zu beta steps (%ld done), %ld training and %ld validation rows, <HT> = %.4g GeV\n",
+    std::printf("otae vae train: %zu beta steps (%ld done), %ld training and %ld validation rows",
                 s.schedule.size(), static_cast<long>(s.completed_steps), static_cast<long>(s.train_rows),
-                static_cast<long>(s.validation_rows), s.energy_scale);
+                static_cast<long>(s.validation_rows));
+    if (s.holds_jets) std::printf(", <HT> = %.4g GeV", s.energy_scale);
+    std::printf("\n");
     std::fflush(stdout);
   };
   observer.on_epoch_end = [meter, start](const train::EpochRecord& e, torch::nn::Module&) {
@@ -63,9 +65,10 @@ train::TrainingObserver progress_observer() {
     const auto active =
         std::count_if(r.kl_per_dim.begin(), r.kl_per_dim.end(), [](double kl) { return kl > kActiveKl; });
     std::printf(
-        "step %ld/%zu %-10s beta_hat=%.3e beta=%.4g GeV: %ld epochs, val loss %.6g, D %.4g, KL %.4g (%ld dims > "
+        "step %ld/%zu %-10s beta_hat=%.3e beta=%.4g%s: %ld epochs, val loss %.6g, D %.4g, KL %.4g (%ld dims > "
         "%.1f)\n",
         static_cast<long>(r.step + 1), start->schedule.size(), train::to_string(r.phase).c_str(), r.beta_hat, r.beta,
+        start->holds_jets ? " GeV" : "",
         static_cast<long>(r.epochs), r.validation_loss, r.validation_distortion, r.validation_kl,
         static_cast<long>(active), kActiveKl);
     std::fflush(stdout);
@@ -120,9 +123,10 @@ void run_analyze(const AnalyzeArguments& a) {
                                                                .threads(a.threads)
                                                                .command_line(invocation())
                                                                .progress(analysis_progress()));
-  std::printf("otae vae analyze: %zu checkpoints on %ld held-out rows of %s (<HT> = %.4g GeV)\n",
-              summary["checkpoints"].size(), static_cast<long>(summary["rows"].get<int64_t>()),
-              summary["data"].get<std::string>().c_str(), summary["energy_scale_GeV"].get<double>());
+  std::printf("otae vae analyze: %zu checkpoints on %ld held-out rows of %s", summary["checkpoints"].size(),
+              static_cast<long>(summary["rows"].get<int64_t>()), summary["data"].get<std::string>().c_str());
+  if (summary["kind"] == "jets") std::printf(" (<HT> = %.4g GeV)", summary["energy_scale_GeV"].get<double>());
+  std::printf("\n");
   for (const auto& c : summary["checkpoints"])
     std::printf("step %3ld %-10s beta=%9.4g %s: KL %.4g nats, D %.4g, %zu informative directions\n",
                 static_cast<long>(c["step"].get<int64_t>()), c["phase"].get<std::string>().c_str(),

@@ -128,7 +128,7 @@ class Trainer {
   std::vector<BetaStepRecord> run() {
     if (observer_.on_start)
       observer_.on_start({schedule_, completed_steps_, config_.train.max_epochs(), split_.train.size(0),
-                          split_.validation.size(0), energy_scale_});
+                          split_.validation.size(0), energy_scale_, data_->holds_jets()});
     std::vector<BetaStepRecord> records;
     for (int64_t k = completed_steps_; k < static_cast<int64_t>(schedule_.size()); ++k) {
       records.push_back(run_step_with_retries(k));
