@@ -109,6 +109,7 @@ def _draw_distribution(main, ratio, histogram, names, labels, units, xlabel, leg
         ratio.errorbar(centres, r, yerr=r_error, color=look["colour"], ls="none", marker="o", ms=2, lw=0.8)
     ratio.axhline(1.0, color="black", lw=0.8)
     ratio.set_ylim(0.5, 1.5)
+    ratio.set_yticks([0.75, 1.0, 1.25])  # clear of the main panel's lowest label
     ratio.set_ylabel("ratio")
     ratio.set_xlabel(f"{xlabel} [{units}]" if units else xlabel)
     main.set_ylabel(f"density [1/{units}]" if units else "density")
@@ -136,13 +137,16 @@ def _components_figure(observables, names, labels, stem):
     rows = (len(components) + columns - 1) // columns
     with figure_style():
         fig = plt.figure(figsize=(3.2 * columns, 3.0 * rows))
-        outer = fig.add_gridspec(rows, columns, hspace=0.35, wspace=0.35)
+        outer = fig.add_gridspec(rows, columns, hspace=0.35, wspace=0.35, top=1.0 - 0.25 / rows)
         for k, observable in enumerate(components):
             inner = GridSpecFromSubplotSpec(2, 1, subplot_spec=outer[k // columns, k % columns],
                                             height_ratios=[3, 1], hspace=0.05)
             main, ratio = fig.add_subplot(inner[0]), fig.add_subplot(inner[1])
             _draw_distribution(main, ratio, observable["histogram"], names, labels, observable["units"],
-                               _pretty(observable["name"]), legend=(k == 0))
+                               _pretty(observable["name"]), legend=False)
+            if k == 0:
+                handles, texts = main.get_legend_handles_labels()
+        fig.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=len(texts))
         return save(fig, stem)
 
 
@@ -321,6 +325,8 @@ def _transfer_section(metrics, out_dir):
                 ax.plot(centre, [_number(v) for v in curve[f"learnt_{key}"]], color="#c0392b", marker="s", ms=3,
                         ls="--", label=r"learnt $D(z)$")
                 ax.set_ylabel(ylabel)
+                if centre.min() > 0 and centre.max() / centre.min() > 10:
+                    ax.set_xscale("log")  # quantile bins crowd at low energy
                 if row == 1:
                     ax.set_xlabel(f"parton {label} [GeV]")
                     ax.set_ylim(bottom=0)
