@@ -90,6 +90,8 @@ def _draw_distribution(main, ratio, histogram, names, labels, units, xlabel, leg
     """Unit-area histograms of `names` over the shared edges, and their ratio to the reference."""
     edges = np.asarray(histogram["edges"], float)
     reference, reference_error = _density(histogram["reference"], edges)
+    # the identity can be far narrower than the data (tt̄ masses): scale to the others, clip it
+    peak = max(_density(histogram[n], edges)[0].max() for n in names if n != "identity" and histogram.get(n))
     for name in names:
         counts = histogram.get(name)
         if counts is None:
@@ -114,6 +116,8 @@ def _draw_distribution(main, ratio, histogram, names, labels, units, xlabel, leg
     ratio.set_xlabel(f"{xlabel} [{units}]" if units else xlabel)
     main.set_ylabel(f"density [1/{units}]" if units else "density")
     main.tick_params(labelbottom=False)
+    if peak > 0:
+        main.set_ylim(0, 1.3 * peak)
     main.set_xlim(edges[0], edges[-1])
     ratio.set_xlim(edges[0], edges[-1])
     if legend:

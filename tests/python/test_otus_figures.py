@@ -2,8 +2,8 @@
 """The OTUS report sections (python/otae_report/otus_figures.py): every figure is a valid, non-blank
 PNG with a PDF beside it, the tables carry the numbers of metrics.json, and everything is drawn
 again from the files alone into a fresh folder. Once on files written here (a run folder with its
-evaluation and an ablation sweep), once end to end on a tiny run that `otae otus train` and
-`otae otus evaluate` produce (when OTAE_BINARY is built).
+evaluation and an ablation sweep), once end to end on a tiny two-run sweep that `otae otus sweep`
+trains and evaluates (when OTAE_BINARY is built).
 
 Run by CTest with /usr/bin/python3; OTAE_SOURCE_DIR is the repository, OTAE_BINARY the CLI.
 """
@@ -155,18 +155,22 @@ class OtusFigures(unittest.TestCase):
                 otus_sections(tmp, os.path.join(tmp, "out"))
 
     @unittest.skipUnless(os.access(BINARY, os.X_OK), f"{BINARY} is not built")
-    def test_sections_of_a_trained_and_evaluated_run(self):
+    def test_sections_of_a_trained_and_evaluated_sweep(self):
         sample = os.path.join(SOURCE, "samples", "zee_small.h5")
         with tempfile.TemporaryDirectory() as tmp:
-            run = os.path.join(tmp, "run")
-            train = [BINARY, "otus", "train", "--config", os.path.join(SOURCE, "configs", "otus", "zee_quick.yaml"),
-                     "--data", sample, "--out", run, "--set", "data.max_train_events=2000",
-                     "--set", "data.split.validation=0.1", "--set", "data.split.train=0.4",
-                     "--set", "training.batch_size=500", "--set", "training.threads=1", "--set", "loss.slices=50",
-                     "--set", "phases.0.epochs=2", "--set", "phases.1.epochs=2"]
-            subprocess.run(train, check=True, capture_output=True)
-            subprocess.run([BINARY, "otus", "evaluate", run, "--data", sample, "--slices", "50", "--threads", "1",
-                            "--checkpoint", "best"], check=True, capture_output=True)
+            sweep = os.path.join(tmp, "lambda")
+            command = [BINARY, "otus", "sweep", sweep, "--parameter", "phases.0.weights.latent", "--values", "0.5,2",
+                       "--label", "lambda", "--slices", "50", "--config",
+                       os.path.join(SOURCE, "configs", "otus", "zee_quick.yaml"), "--data", sample]
+            for override in ("data.max_train_events=2000", "data.split.validation=0.1", "data.split.train=0.4",
+                             "training.batch_size=500", "training.threads=1", "loss.slices=50", "phases.0.epochs=2",
+                             "phases.1.epochs=2"):
+                command += ["--set", override]
+            subprocess.run(command, check=True, capture_output=True)
+            with open(os.path.join(sweep, "sweep.json")) as f:
+                listed = json.load(f)
+            self.assertEqual([r["value"] for r in listed["runs"]], [0.5, 2.0])
+            run = os.path.join(sweep, listed["runs"][1]["run"])
             with h5py.File(os.path.join(run, "evaluation", "samples.h5"), "r") as f:
                 for name in ("z", "x", "z_tilde", "x_tilde", "x_tilde_prime", "z_a", "x_a"):
                     self.assertEqual(f[name].shape[1], 8, name)
@@ -179,9 +183,9 @@ class OtusFigures(unittest.TestCase):
             sections = otus_sections(run, out)
             names = self.check_sections(sections, out)
             self.assertIn("otus_transport_M_ee.png", names)
+            self.assertIn("otus_ablation_phases_0_weights_latent.png", names)
             shutil.rmtree(out)
             self.assertEqual(self.check_sections(otus_sections(run, out), out), names)
-
 
 if __name__ == "__main__":
     unittest.main()
