@@ -65,6 +65,7 @@ void OtusGeneratorOptions::validate() const {
   require(!input_residual_ || input_objects_ == output_objects_,
           "input_residual needs as many input as output objects, received " + std::to_string(input_objects_) +
               " and " + std::to_string(output_objects_));
+  require(!relative_residual_ || input_residual_, "relative_residual needs input_residual");
 }
 
 OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const GeneratorStatistics& statistics)
@@ -97,6 +98,11 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
     }
   }
   output_ = register_module("output", torch::nn::Linear(width, out));
+  if (options_.relative_residual()) {
+    torch::NoGradGuard no_grad;
+    output_->weight.zero_();
+    output_->bias.zero_();
+  }
 }
 
 void OtusGeneratorImpl::check_input(const at::Tensor& u) const {
@@ -150,9 +156,14 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
     throw InvalidArgument(msg.str());
   }
   const int64_t batch = u.size(0), k_out = options_.output_objects();
-  at::Tensor momenta = core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1)) * output_std_dev_ + output_mean_;
-  momenta = momenta.view({batch, k_out, 3});
-  if (options_.input_residual()) momenta = momenta + u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3);
+  const at::Tensor out = core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
+  at::Tensor momenta;
+  if (options_.relative_residual()) {
+    momenta = u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3) * (1 + out.view({batch, k_out, 3}));
+  } else {
+    momenta = (out * output_std_dev_ + output_mean_).view({batch, k_out, 3});
+    if (options_.input_residual()) momenta = momenta + u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3);
+  }
   return minkowski_layer(momenta, options_.output_masses());
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::string& where) {
   check_known_keys(node, {"architecture", "hidden", "hidden_layers", "residual_blocks", "noise", "noise_dimension",
-                          "noise_hidden", "input_residual", "masses"},
+                          "noise_hidden", "input_residual", "relative_residual", "masses"},
                    where);
   nn::OtusGeneratorOptions o;
   try {
@@ -27,6 +27,7 @@ nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::stri
       .noise_dimension(config_value<int64_t>(node, "noise_dimension", o.noise_dimension(), where))
       .noise_hidden(config_value<int64_t>(node, "noise_hidden", o.noise_hidden(), where))
       .input_residual(config_value<bool>(node, "input_residual", o.input_residual(), where))
+      .relative_residual(config_value<bool>(node, "relative_residual", o.relative_residual(), where))
       .output_masses(config_value<std::vector<double>>(node, "masses", {}, where));
 }
 
@@ -40,20 +41,22 @@ YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
   node["noise_dimension"] = o.noise_dimension();
   node["noise_hidden"] = o.noise_hidden();
   node["input_residual"] = o.input_residual();
+  node["relative_residual"] = o.relative_residual();
   node["masses"] = o.output_masses();
   return node;
 }
 
 OtusLossWeights parse_weights(const YAML::Node& node, const std::string& where) {
-  check_known_keys(node, {"reconstruction", "latent", "data", "encoder_anchor", "decoder_anchor", "paired"}, where);
+  check_known_keys(node, {"reconstruction", "latent", "data", "encoder_anchor", "decoder_anchor", "paired", "mass"}, where);
   OtusLossWeights w;
   w.reconstruction(config_value<double>(node, "reconstruction", w.reconstruction(), where))
       .latent(config_value<double>(node, "latent", w.latent(), where))
       .data(config_value<double>(node, "data", w.data(), where))
       .encoder_anchor(config_value<double>(node, "encoder_anchor", w.encoder_anchor(), where))
       .decoder_anchor(config_value<double>(node, "decoder_anchor", w.decoder_anchor(), where))
-      .paired(config_value<double>(node, "paired", w.paired(), where));
-  for (double v : {w.reconstruction(), w.latent(), w.data(), w.encoder_anchor(), w.decoder_anchor(), w.paired()})
+      .paired(config_value<double>(node, "paired", w.paired(), where))
+      .mass(config_value<double>(node, "mass", w.mass(), where));
+  for (double v : {w.reconstruction(), w.latent(), w.data(), w.encoder_anchor(), w.decoder_anchor(), w.paired(), w.mass()})
     if (!std::isfinite(v) || v < 0) throw ConfigError(where + ": every weight must be finite and >= 0, received " + std::to_string(v));
   return w;
 }
@@ -191,6 +194,7 @@ YAML::Node to_yaml(const OtusConfig& c) {
     node["weights"]["encoder_anchor"] = p.weights.encoder_anchor();
     node["weights"]["decoder_anchor"] = p.weights.decoder_anchor();
     node["weights"]["paired"] = p.weights.paired();
+    node["weights"]["mass"] = p.weights.mass();
     tree["phases"].push_back(node);
   }
   return tree;

@@ -35,6 +35,12 @@ at::Tensor sliced_w2_squared(const at::Tensor& a, const at::Tensor& b, const Otu
   return ot::sliced_wasserstein(a, b, ot::SlicedWassersteinOptions().slices(options.slices()).seed(seed)).sw2_squared;
 }
 
+/// 1-D W₂² between two samples [B, 1], [B′, 1]: the sliced distance with the one direction there is.
+at::Tensor w2_squared_1d(const at::Tensor& a, const at::Tensor& b) {
+  const at::Tensor one = at::ones({1, 1}, a.options());
+  return ot::sliced_wasserstein(a, b, ot::SlicedWassersteinOptions().directions(one)).sw2_squared;
+}
+
 }  // namespace
 
 at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCut>& cuts) {
@@ -52,6 +58,13 @@ at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCu
     }
   }
   return accepted;
+}
+
+at::Tensor total_invariant_mass(const at::Tensor& events) {
+  const int64_t objects = object_count(events, "total_invariant_mass");
+  const at::Tensor sum = events.view({events.size(0), objects, 4}).sum(1);
+  const at::Tensor mass_squared = sum.select(1, 3).pow(2) - sum.narrow(1, 0, 3).pow(2).sum(1);
+  return mass_squared.clamp_min(1e-6).sqrt().unsqueeze(1);
 }
 
 at::Tensor anchor_cost(const at::Tensor& a, int64_t object_a, const at::Tensor& b, int64_t object_b) {
@@ -72,8 +85,10 @@ OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, 
   auto in_z = [&](const at::Tensor& v) { return options.standardised() ? v / scales.z : v; };
   auto in_x = [&](const at::Tensor& v) { return options.standardised() ? v / scales.x : v; };
   at::Tensor total = at::zeros({}, batch.x.options());
-  const bool need_encoded = weights.reconstruction() > 0 || weights.latent() > 0 || weights.encoder_anchor() > 0;
-  const bool need_decoded_prior = weights.data() > 0 || weights.decoder_anchor() > 0 || !options.acceptance().empty();
+  const bool need_encoded =
+      weights.reconstruction() > 0 || weights.latent() > 0 || weights.encoder_anchor() > 0 || weights.mass() > 0;
+  const bool need_decoded_prior =
+      weights.data() > 0 || weights.decoder_anchor() > 0 || weights.mass() > 0 || !options.acceptance().empty();
 
   at::Tensor decoded_prior, prior_accepted;
   if (need_decoded_prior) {
@@ -85,8 +100,9 @@ OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, 
       throw NumericalError("otus_loss: only " + std::to_string(accepted) + " of " + std::to_string(batch.z.size(0)) +
                            " decoded prior events pass the acceptance; loosen the cuts or enlarge the batch");
   }
+  at::Tensor encoded;
   if (need_encoded) {
-    const at::Tensor encoded = encoder->forward(batch.x);
+    encoded = encoder->forward(batch.x);
     if (weights.latent() > 0) {
       terms.latent = sliced_w2_squared(in_z(batch.z), in_z(encoded), options, seed);
       total = total + weights.latent() * terms.latent;
@@ -119,6 +135,14 @@ OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, 
     terms.paired = mean_squared_error(in_x(batch.x_paired), in_x(decoder->forward(batch.z_paired))) +
                    mean_squared_error(in_z(batch.z_paired), in_z(encoder->forward(batch.x_paired)));
     total = total + weights.paired() * terms.paired;
+  }
+  if (weights.mass() > 0) {
+    const at::Tensor rows = prior_accepted.nonzero().squeeze(1);
+    terms.mass = w2_squared_1d(total_invariant_mass(batch.x) / scales.x_mass,
+                               total_invariant_mass(decoded_prior.index_select(0, rows)) / scales.x_mass) /
+                     terms.acceptance +
+                 w2_squared_1d(total_invariant_mass(batch.z) / scales.z_mass, total_invariant_mass(encoded) / scales.z_mass);
+    total = total + weights.mass() * terms.mass;
   }
   terms.total = total;
   return terms;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -31,6 +32,7 @@ namespace {
 // Streams of the run's seed that must not be correlated with the epoch orders of the data layer.
 constexpr uint64_t kPairedRowsStream = 11;
 constexpr uint64_t kPairedOrderStream = 12;
+constexpr uint64_t kValidationStream = 13;
 
 /// Where a run stands: phases finished, epochs finished in the current phase, optimiser steps.
 struct Position {
@@ -39,7 +41,10 @@ struct Position {
 
 const std::vector<std::string> kLogColumns = {"phase", "epoch", "global_epoch", "learning_rate", "total",
                                               "reconstruction", "latent", "data", "encoder_anchor",
-                                              "decoder_anchor", "paired", "acceptance", "seconds"};
+                                              "decoder_anchor", "paired", "mass", "acceptance", "seconds",
+                                              "validation_total", "validation_reconstruction", "validation_latent",
+                                              "validation_data", "validation_mass", "validation_distance"};
+constexpr size_t kTerms = 8;  // total … mass, in the order of the log
 
 std::string path_in(const std::string& folder, const std::string& name) {
   return (std::filesystem::path(folder) / name).string();
@@ -133,14 +138,15 @@ void load_models(torch::serialize::InputArchive& archive, const std::string& pat
 
 /// Per-epoch sums of the loss terms; a term never computed stays NaN in the log.
 struct EpochMeans {
-  std::vector<double> sums = std::vector<double>(7, 0.0);
-  std::vector<int64_t> counts = std::vector<int64_t>(7, 0);
+  std::vector<double> sums = std::vector<double>(kTerms, 0.0);
+  std::vector<int64_t> counts = std::vector<int64_t>(kTerms, 0);
   double acceptance = 0;
   int64_t steps = 0;
 
   void add(const OtusLossTerms& t) {
-    const at::Tensor terms[] = {t.total, t.reconstruction, t.latent, t.data, t.encoder_anchor, t.decoder_anchor, t.paired};
-    for (size_t i = 0; i < 7; ++i) {
+    const at::Tensor terms[] = {t.total,          t.reconstruction, t.latent, t.data,
+                                t.encoder_anchor, t.decoder_anchor, t.paired, t.mass};
+    for (size_t i = 0; i < kTerms; ++i) {
       if (!terms[i].defined()) continue;
       sums[i] += terms[i].item<double>();
       ++counts[i];
@@ -153,7 +159,8 @@ struct EpochMeans {
 
 nlohmann::json weights_json(const OtusLossWeights& w) {
   return {{"reconstruction", w.reconstruction()}, {"latent", w.latent()}, {"data", w.data()},
-          {"encoder_anchor", w.encoder_anchor()}, {"decoder_anchor", w.decoder_anchor()}, {"paired", w.paired()}};
+          {"encoder_anchor", w.encoder_anchor()}, {"decoder_anchor", w.decoder_anchor()}, {"paired", w.paired()},
+          {"mass", w.mass()}};
 }
 
 /// Everything the epochs share.
@@ -164,7 +171,7 @@ struct Trainer {
   OtusConfig config;
   const data::EventPairs& events;
   std::string folder;
-  at::Tensor train_rows, paired_rows;
+  at::Tensor train_rows, paired_rows, validation_rows;
   int64_t batch_size = 0, steps_per_epoch = 0;
   nn::OtusGenerator encoder{nullptr}, decoder{nullptr};
   OtusLossScales scales;
@@ -189,6 +196,54 @@ struct Trainer {
       batch.x_paired = paired.x;
     }
     return batch;
+  }
+
+  /// The validation rows' loss terms, every distribution term computed whatever the phase's
+  /// weights: total (phase weights), reconstruction, latent, data, mass, and the selection distance
+  /// latent + data + mass (unit weights, the same in every phase; the mass term is the one that
+  /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the training RNG is
+  /// restored afterwards, so validating leaves the training numbers unchanged. NaN when there are
+  /// no validation rows.
+  std::vector<double> validate(const OtusPhase& phase) {
+    std::vector<double> out(6, std::nan(""));
+    if (!validation_rows.defined() || validation_rows.size(0) < 4) return out;
+    at::Tensor saved;
+    {
+      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
+      saved = cpu_generator().get_state();
+    }
+    const bool encoder_training = encoder->is_training(), decoder_training = decoder->is_training();
+    encoder->eval();
+    decoder->eval();
+    at::manual_seed(mix(config.seed, kValidationStream));
+    OtusLossTerms terms;
+    {
+      torch::NoGradGuard no_grad;
+      // z and x from disjoint halves: E(x) ≈ z event by event, so on the same events every
+      // distance would come out far below what unpaired samples can reach
+      const int64_t half = validation_rows.size(0) / 2;
+      const data::EventBatch b =
+          events.unpaired_batch(validation_rows.narrow(0, 0, half), validation_rows.narrow(0, half, half));
+      const OtusLossWeights w = OtusLossWeights(phase.weights).reconstruction(1).latent(1).data(1).mass(1).paired(0);
+      terms = otus_loss(encoder, decoder, {b.z, b.x, {}, {}}, w, config.loss, scales, mix(config.seed, kValidationStream));
+    }
+    encoder->train(encoder_training);
+    decoder->train(decoder_training);
+    {
+      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
+      cpu_generator().set_state(saved);
+    }
+    auto value = [](const at::Tensor& v) { return v.defined() ? v.item<double>() : 0.0; };
+    const OtusLossWeights& p = phase.weights;
+    out[0] = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
+             p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
+             p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass);
+    out[1] = value(terms.reconstruction);
+    out[2] = value(terms.latent);
+    out[3] = value(terms.data);
+    out[4] = value(terms.mass);
+    out[5] = out[2] + out[3] + out[4];
+    return out;
   }
 
   EpochMeans run_epoch(const OtusPhase& phase, int64_t global_epoch, torch::optim::Adam& optimizer, Position& position,
@@ -270,6 +325,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
   const data::Split split = data::split_rows(events.size(), config.split);
   Trainer t(config, events, run_folder);
   t.train_rows = split.train;
+  t.validation_rows = split.validation;
   if (config.max_train_events > 0 && t.train_rows.size(0) > config.max_train_events)
     t.train_rows = t.train_rows.narrow(0, 0, config.max_train_events);
   const int64_t n_train = t.train_rows.size(0);
@@ -287,7 +343,9 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
   at::manual_seed(config.seed);
   t.encoder = nn::OtusGenerator(config.encoder, statistics_between(x_stats, z_stats));
   t.decoder = nn::OtusGenerator(config.decoder, statistics_between(z_stats, x_stats));
-  t.scales = {z_stats.to_tensors()[1].to(at::kFloat), x_stats.to_tensors()[1].to(at::kFloat)};
+  t.scales = {z_stats.to_tensors()[1].to(at::kFloat), x_stats.to_tensors()[1].to(at::kFloat),
+              total_invariant_mass(events.z().index_select(0, t.train_rows)).std().item<double>(),
+              total_invariant_mass(events.x().index_select(0, t.train_rows)).std().item<double>()};
 
   make_run_folder(run_folder);
   nlohmann::json run = {{"data", data_name},
@@ -299,6 +357,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
                         {"validation_events", split.validation.size(0)},
                         {"steps_per_epoch", t.steps_per_epoch},
                         {"batch_size", t.batch_size}};
+  run.update(options.run_notes());
   const std::string checkpoint = path_in(run_folder, "checkpoint.pt");
   const bool resuming = options.resume() && std::filesystem::exists(checkpoint);
   write_run_files(config, run_folder, run, resuming);
@@ -323,6 +382,11 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
   std::optional<ProgressMeter> progress;
   if (options.show_progress()) progress.emplace("otae otus train", "steps", steps_left);
   CsvLog log(path_in(run_folder, "log.csv"), kLogColumns, resuming);
+  // the best model by validation distance so far; best.json carries its score across a resume
+  const std::string best_json = path_in(run_folder, "best.json");
+  double best_distance = std::numeric_limits<double>::infinity();
+  if (resuming && std::filesystem::exists(best_json))
+    best_distance = nlohmann::json::parse(read_text_file(best_json)).at("validation_distance").get<double>();
 
   int64_t epochs_this_call = 0;
   for (auto i = static_cast<size_t>(position.phase); i < config.phases.size(); ++i) {
@@ -352,9 +416,20 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
       const int64_t global_epoch = t.epochs_before(i) + position.epoch;
       last = t.run_epoch(phase, global_epoch, optimizer, position, progress ? &*progress : nullptr, steps_done);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      log.write_row({static_cast<double>(i), static_cast<double>(position.epoch), static_cast<double>(global_epoch), rate,
-                     last.mean(0), last.mean(1), last.mean(2), last.mean(3), last.mean(4), last.mean(5), last.mean(6),
-                     last.acceptance / static_cast<double>(std::max<int64_t>(1, last.steps)), seconds});
+      const std::vector<double> validation = t.validate(phase);
+      std::vector<double> row = {static_cast<double>(i), static_cast<double>(position.epoch),
+                                 static_cast<double>(global_epoch), rate};
+      for (size_t k = 0; k < kTerms; ++k) row.push_back(last.mean(k));
+      row.push_back(last.acceptance / static_cast<double>(std::max<int64_t>(1, last.steps)));
+      row.push_back(seconds);
+      row.insert(row.end(), validation.begin(), validation.end());
+      log.write_row(row);
+      if (validation[5] < best_distance) {
+        best_distance = validation[5];
+        save_model_file(path_in(run_folder, "best.pt"), t.encoder, t.decoder);
+        write_json_file(best_json, {{"phase", phase.name}, {"phase_index", i}, {"epoch", position.epoch},
+                                    {"global_epoch", global_epoch}, {"validation_distance", best_distance}});
+      }
       const Position after{static_cast<int64_t>(i), position.epoch + 1, position.step};
       if ((position.epoch + 1) % config.checkpoint_every == 0 || position.epoch + 1 == phase.epochs)
         save_checkpoint(checkpoint, t.encoder, t.decoder, &optimizer, after);
@@ -367,7 +442,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
         {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start).count()}};
     if (last.steps > 0) {
       nlohmann::json final_epoch;
-      for (size_t k = 0; k < 7; ++k)
+      for (size_t k = 0; k < kTerms; ++k)
         if (last.counts[k]) final_epoch[kLogColumns[4 + k]] = last.mean(k);
       final_epoch["acceptance"] = last.acceptance / static_cast<double>(last.steps);
       summary["final_epoch"] = final_epoch;
@@ -380,7 +455,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
   return finished(t, config, run);
 }
 
-OtusModel load_otus_model(const std::string& run_folder) {
+OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which) {
   OtusModel model;
   model.config = parse_otus_config(load_config_file(path_in(run_folder, "config.yaml")));
   model.run = nlohmann::json::parse(read_text_file(path_in(run_folder, "run.json")));
@@ -388,7 +463,9 @@ OtusModel load_otus_model(const std::string& run_folder) {
   resolve_objects(model.config, z_objects, x_objects);
   model.encoder = nn::OtusGenerator(model.config.encoder, blank_statistics(x_objects, z_objects));
   model.decoder = nn::OtusGenerator(model.config.decoder, blank_statistics(z_objects, x_objects));
-  std::string path = path_in(run_folder, "model.pt");
+  std::string path = path_in(run_folder, which == OtusCheckpoint::kBest ? "best.pt" : "model.pt");
+  if (which == OtusCheckpoint::kBest && !std::filesystem::exists(path))
+    throw IoError("run folder " + run_folder + " holds no best.pt; it is written only when data.split.validation > 0");
   if (!std::filesystem::exists(path)) path = path_in(run_folder, "checkpoint.pt");
   if (!std::filesystem::exists(path))
     throw IoError("run folder " + run_folder + " holds neither model.pt nor checkpoint.pt; train it first");

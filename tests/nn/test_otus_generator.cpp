@@ -85,6 +85,27 @@ TEST(OtusGenerator, InputResidualAddsTheInputMomentum) {
     EXPECT_TRUE(at::allclose(v.narrow(1, 4 * object, 3), u.narrow(1, 4 * object, 3), 1e-5, 1e-4));
 }
 
+TEST(OtusGenerator, RelativeResidualStartsAsTheIdentityAndScalesEachComponent) {
+  const auto options = nn::OtusGeneratorOptions().input_residual(true).relative_residual(true);
+  nn::OtusGenerator g(options, unit_statistics(2, 2));
+  const at::Tensor u = random_events(16, 2, 5);
+  const at::Tensor v = g->forward(u);
+  for (int64_t object = 0; object < 2; ++object)
+    EXPECT_TRUE(at::allclose(v.narrow(1, 4 * object, 3), u.narrow(1, 4 * object, 3), 1e-6, 1e-5));
+  // a bias of 0.02 on every output: each component of each object grows by 2 %, E = |p| with it
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : g->named_parameters())
+      if (p.key() == "output.bias") p.value().fill_(0.02);
+  }
+  const at::Tensor w = g->forward(u).view({16, 2, 4});
+  const at::Tensor p = u.view({16, 2, 4}).narrow(2, 0, 3);
+  EXPECT_TRUE(at::allclose(w.narrow(2, 0, 3), 1.02 * p, 1e-5, 1e-4));
+  EXPECT_TRUE(at::allclose(w.select(2, 3), 1.02 * p.norm(2, {2}), 1e-5, 1e-3));
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().relative_residual(true), unit_statistics(2, 2)),
+               otae::InvalidArgument);
+}
+
 TEST(OtusGenerator, ConditionalNoiseStartsWithSoftplusOfOne) {
   nn::OtusGenerator g(nn::OtusGeneratorOptions(), unit_statistics(2, 2));
   {

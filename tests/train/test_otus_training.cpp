@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -16,6 +17,7 @@
 #include "otae/train/otus_config.hpp"
 #include "otae/train/otus_loss.hpp"
 #include "otae/train/otus_training.hpp"
+#include "otae/train/run_folder.hpp"
 
 namespace {
 
@@ -73,6 +75,37 @@ TEST(OtusLoss, RestrictedDecoderScalesByTheAcceptedFraction) {
   EXPECT_NEAR(terms.total.item<double>(), terms.data.item<double>(), 1e-6);
 }
 
+/// Massless events [n, 8] of two objects with random momenta [GeV].
+at::Tensor massless_pairs(int64_t n, uint64_t seed) {
+  at::manual_seed(seed);
+  const at::Tensor p = at::randn({n, 2, 3}) * 30;
+  return at::cat({p, p.norm(2, {2}, true)}, 2).view({n, 8});
+}
+
+// The mass term against its definition: with generators that start as the identity (relative
+// residual), D(z) = z and E(x) = x, so the term is W₂²(M(x), M(z)) in each side's σ_M units, summed
+// over the two sides; for equal sizes W₂² is the mean squared difference of the sorted samples.
+TEST(OtusLoss, MassTermIsTheOneDimensionalW2OfTheMasses) {
+  const at::Tensor z = massless_pairs(300, 1), x = massless_pairs(300, 2);
+  const at::Tensor back_to_back = at::tensor({45.f, 0.f, 0.f, 45.f, -45.f, 0.f, 0.f, 45.f}).view({1, 8});
+  EXPECT_NEAR(train::total_invariant_mass(back_to_back).item<double>(), 90.0, 1e-4);
+  const auto identity = nn::OtusGeneratorOptions().input_residual(true).relative_residual(true);
+  const auto stats = nn::GeneratorStatistics{at::zeros({8}), at::full({8}, 40.0), at::zeros({6}), at::full({6}, 40.0)};
+  nn::OtusGenerator encoder(identity, stats), decoder(identity, stats);
+  train::OtusLossScales scales{at::ones({8}), at::ones({8}), 7.0, 11.0};
+  const auto weights = train::OtusLossWeights().reconstruction(0).latent(0).data(0).mass(2.0);
+  const train::OtusLossTerms terms = train::otus_loss(encoder, decoder, {z, x, {}, {}}, weights, {}, scales, 3);
+  auto w2 = [](const at::Tensor& a, const at::Tensor& b) {
+    return (std::get<0>(a.flatten().to(at::kDouble).sort()) - std::get<0>(b.flatten().to(at::kDouble).sort()))
+        .pow(2).mean().item<double>();
+  };
+  const at::Tensor mz = train::total_invariant_mass(z), mx = train::total_invariant_mass(x);
+  const double expected = w2(mx / 11.0, mz / 11.0) + w2(mz / 7.0, mx / 7.0);
+  EXPECT_GT(expected, 0.01);
+  EXPECT_NEAR(terms.mass.item<double>(), expected, 1e-4 * expected);
+  EXPECT_NEAR(terms.total.item<double>(), 2.0 * expected, 2e-4 * expected);
+}
+
 TEST(OtusConfig, ShippedConfigurationsParseAndOverride) {
   for (const char* name : {"zee", "zee_cpu", "zee_quick", "ttbar", "ttbar_quick"}) {
     YAML::Node tree = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/" + name + ".yaml");
@@ -109,7 +142,8 @@ train::OtusConfig small_zee_config() {
   train::apply_overrides(tree, {"phases.0.epochs=1", "phases.1.epochs=1", "data.max_train_events=1000",
                                 "training.batch_size=250", "training.threads=1", "loss.slices=20",
                                 "encoder.hidden=16", "decoder.hidden=16", "encoder.noise_hidden=8",
-                                "decoder.noise_hidden=8", "data.paired_fraction=0.1", "phases.1.weights.paired=0.5"});
+                                "decoder.noise_hidden=8", "data.paired_fraction=0.1", "phases.1.weights.paired=0.5",
+                                "data.split.train=0.4", "data.split.validation=0.1", "phases.1.weights.mass=1"});
   return train::parse_otus_config(tree);
 }
 
@@ -124,8 +158,22 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
   train::OtusModel b = train::load_otus_model(stopped);
   const at::Tensor z = events.z().narrow(0, 0, 50);
   EXPECT_TRUE(at::equal(train::generate_events(a.decoder, z, 1), train::generate_events(b.decoder, z, 1)));
-  for (const char* file : {"config.yaml", "run.json", "log.csv", "phase_0_anchors.json", "phase_1_free.pt", "model.pt"})
+  for (const char* file : {"config.yaml", "run.json", "log.csv", "phase_0_anchors.json", "phase_1_free.pt", "model.pt",
+                           "best.pt", "best.json"})
     EXPECT_TRUE(std::filesystem::exists(straight + "/" + file)) << file;
+  // validating leaves the training numbers alone: the same validation losses, stopped or not
+  auto validation_column = [](const std::string& folder) {
+    std::istringstream lines(train::read_text_file(folder + "/log.csv"));
+    std::string line, column;
+    std::getline(lines, line);  // the header
+    while (std::getline(lines, line)) column += line.substr(line.rfind(',') + 1) + ";";
+    return column;
+  };
+  EXPECT_EQ(validation_column(straight), validation_column(stopped));
+  EXPECT_NE(validation_column(straight).front(), ';');  // a number, not an empty cell
+  train::OtusModel best = train::load_otus_model(straight, train::OtusCheckpoint::kBest);
+  const at::Tensor from_best = train::generate_events(best.decoder, z, 1);
+  EXPECT_TRUE(at::isfinite(from_best).all().item<bool>());
   // a changed configuration refuses to resume
   train::OtusConfig other = small_zee_config();
   other.seed = 99;

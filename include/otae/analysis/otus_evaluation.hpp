@@ -35,6 +35,9 @@ struct OtusEvaluationOptions {
   OTAE_ARG(int64_t, histogram_bins, 50);
   /// Quantile bins of z for the transfer function.
   OTAE_ARG(int64_t, transfer_bins, 20);
+  /// Whether row i of z and of x are one event. When not (z and x from different samples, e.g.
+  /// simulated partons against real data), the transfer function is skipped and "paired" is false.
+  OTAE_ARG(bool, paired, true);
   OTAE_ARG_PUBLIC
 };
 

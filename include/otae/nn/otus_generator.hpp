@@ -64,12 +64,19 @@ struct OtusGeneratorOptions {
   /// Adds the 3-momentum of input object j to output object j after unstandardising (tt̄): the
   /// network learns a correction to the identity. Needs k_in = k_out.
   OTAE_ARG(bool, input_residual, false);
+  /// With input_residual: the core's outputs are relative corrections δ (dimensionless, no
+  /// unstandardising) and output object j gets p_j ⊙ (1 + δ_j), component by component. A detector
+  /// that smears energies multiplies all three components by one response; an additive residual
+  /// must approximate that product of input and noise, this one only has to repeat one number.
+  /// The output layer starts at zero, so the generator starts as the identity.
+  OTAE_ARG(bool, relative_residual, false);
   OTAE_ARG_PUBLIC
 
   /// The noise dimension actually used.
   int64_t resolved_noise_dimension() const { return noise_dimension_ > 0 ? noise_dimension_ : 3 * output_objects_; }
   /// Throws InvalidArgument naming the bad field unless every size is ≥ 1, masses has k_out
-  /// non-negative finite entries, and input_residual comes with k_in = k_out.
+  /// non-negative finite entries, input_residual comes with k_in = k_out and relative_residual
+  /// with input_residual.
   void validate() const;
 };
 

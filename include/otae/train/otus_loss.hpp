@@ -1,6 +1,7 @@
 // The OTUS objective (Howard et al. 2022, eqs. 9–21):
 //   L = β_x·MSE(x, D(E(x))) + λ·SW(z, E(x)) + τ·SW(x, D(z)) + β_E·A(x, E(x)) + β_D·A(z, D(z))
-//       [+ w_p·(E[c(x, D(z))] + E[c(z, E(x))]) on paired events, eqs. 20–21],
+//       [+ w_p·(E[c(x, D(z))] + E[c(z, E(x))]) on paired events, eqs. 20–21]
+//       [+ w_M·(W₂²(M(x), M(D(z))) + W₂²(M(z), M(E(x)))), an otae extension, off by default],
 // from a batch in which z and x are drawn independently. SW is the sliced Wasserstein SW₂² (mean
 // over slices of the squared 1-D W₂, no square root, GeV²; ot/sliced_wasserstein.hpp), A the
 // anchor cost 1 − p̂·p̂′ between the 3-momentum directions of one chosen object on each side.
@@ -27,6 +28,10 @@ struct OtusLossWeights {
   OTAE_ARG(double, encoder_anchor, 0.0);   ///< β_E, on A(x, E(x))
   OTAE_ARG(double, decoder_anchor, 0.0);   ///< β_D, on A(z, D(z))
   OTAE_ARG(double, paired, 0.0);           ///< w_p, on the paired costs (semi-supervised)
+  /// w_M, on the 1-D W₂² between the invariant masses of all objects (data vs generated, both
+  /// sides; each mass over its training σ). Not in the paper: random slices of the 8 momentum
+  /// components barely see a 1 GeV change of M_ee, which this term puts in the loss directly.
+  OTAE_ARG(double, mass, 0.0);
   OTAE_ARG_PUBLIC
 };
 
@@ -69,6 +74,7 @@ struct OtusLossTerms {
   at::Tensor encoder_anchor;   ///< A(x, E(x))
   at::Tensor decoder_anchor;   ///< A(z, D(z))
   at::Tensor paired;           ///< E[c(x, D(z))] + E[c(z, E(x))] on the paired events
+  at::Tensor mass;             ///< W₂²(M(x), M(D(z))) [accepted, / P̂_D(S)] + W₂²(M(z), M(E(x))), in σ_M²
   double acceptance = 1.0;     ///< P̂_D(S)
 };
 
@@ -78,10 +84,17 @@ struct OtusBatch {
   at::Tensor z, x, z_paired, x_paired;
 };
 
-/// Scales that turn GeV into standardised units for the comparisons: one σ per column [4k].
+/// Scales that turn GeV into standardised units for the comparisons: one σ per column [4k], and
+/// the σ [GeV] of the invariant mass of all objects of each side (the mass term's unit).
 struct OtusLossScales {
   at::Tensor z, x;
+  double z_mass = 1.0, x_mass = 1.0;
 };
+
+/// Invariant mass of all objects of each event: events [B, 4k] (px, py, pz, E) [GeV] → [B, 1]
+/// √max(E² − |p|², 10⁻⁶ GeV²) [GeV] (the floor keeps the gradient finite), differentiable.
+/// Throws InvalidArgument unless events is [B, 4k].
+at::Tensor total_invariant_mass(const at::Tensor& events);
 
 /// Computes L for one batch with fresh SW directions from `seed`. The encoder maps x → z̃, the
 /// decoder z → x̃. Throws NumericalError when fewer than 2 decoded prior events are accepted

@@ -6,7 +6,11 @@
 //   checkpoint.pt         models, optimiser, RNG and position (phase, epoch), written atomically
 //   phase_<i>_<name>.pt   the models at the end of phase i; .json beside it: that phase's summary
 //   model.pt              the models at the end of the last phase
-//   log.csv               one row per epoch: loss terms, P̂_D(S), learning rate, seconds
+//   best.pt, best.json    the models with the lowest validation distance SW(z, E(x)) + SW(x, D(z)) +
+//                         W₂²(M) (the mass term, otus_loss.hpp) so far (only when
+//                         data.split.validation > 0), and where they were taken
+//   log.csv               one row per epoch: loss terms, P̂_D(S), learning rate, seconds, and the
+//                         same terms on the validation rows (fixed noise and directions)
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,8 @@ struct OtusTrainOptions {
   OTAE_ARG(int64_t, epoch_limit, 0);
   /// Print a progress line (steps, rate, time left) on stderr.
   OTAE_ARG(bool, show_progress, true);
+  /// Extra entries for run.json (e.g. the detector-level file of an unpaired run).
+  OTAE_ARG(nlohmann::json, run_notes, nlohmann::json::object());
   OTAE_ARG_PUBLIC
 };
 
@@ -52,9 +58,15 @@ struct OtusModel {
 OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const std::string& data_name,
                      const std::string& run_folder, const OtusTrainOptions& options = {});
 
-/// Reads a run folder: config.yaml, run.json and model.pt (or, for an unfinished run,
-/// checkpoint.pt). The generators are in evaluation mode. Throws IoError naming the missing file.
-OtusModel load_otus_model(const std::string& run_folder);
+/// Which models of a run folder to read.
+enum class OtusCheckpoint {
+  kFinal,  ///< model.pt, or checkpoint.pt for an unfinished run
+  kBest,   ///< best.pt, the lowest validation distance
+};
+
+/// Reads a run folder: config.yaml, run.json and the chosen models. The generators are in
+/// evaluation mode. Throws IoError naming the missing file.
+OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which = OtusCheckpoint::kFinal);
 
 /// Applies a generator to events [N, 4k] (GeV) in batches without gradients, with LibTorch's
 /// generator seeded by `seed` first (the same output twice). Returns [N, 4k'] float32.
