@@ -32,9 +32,13 @@ struct UseArguments {
   int64_t batch_size = 1000;
 };
 
+/// Defaults are the library's.
 struct AnalyzeArguments {
   std::string run, data, out;
-  int64_t max_rows = 0, correlation_points = 10000, traversal_directions = 2, threads = 0;
+  int64_t max_rows = analysis::VaeAnalysisOptions().max_rows();
+  int64_t correlation_points = analysis::VaeAnalysisOptions().correlation_points();
+  int64_t traversal_directions = analysis::VaeAnalysisOptions().traversal_directions();
+  int64_t threads = 0;
 };
 
 /// KL above which a latent direction counts as used, for the one-line step summary only.
@@ -136,7 +140,7 @@ void run_analyze(const AnalyzeArguments& a) {
 }
 
 void add_analyze_options(CLI::App* cmd, AnalyzeArguments& a) {
-  cmd->add_option("--max-rows", a.max_rows, "evaluate at most this many held-out rows (0: all)")
+  cmd->add_option("--max-rows", a.max_rows, "evaluate at most this many held-out rows, the first ones (0: all)")
       ->capture_default_str();
   cmd->add_option("--dcorr-points", a.correlation_points,
                   "rows for the correlation dimension of the data (N(N-1)/2 exact EMDs; 0 skips it)")

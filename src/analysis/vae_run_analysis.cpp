@@ -372,7 +372,8 @@ class RunAnalysis {
     });
     PairDistanceOptions distances = PairDistanceOptions().max_points(points).pairwise(pairwise);
     PairDistanceHistogram histogram = [&] {
-      if (jets_) return jet_pair_distances(targets, distances.distance_scale(energy_scale_));
+      // Uncentred jets at different (η, φ) are ΔR ~ 5 apart: EMDs reach a few thousand GeV.
+      if (jets_) return jet_pair_distances(targets, distances.distance_scale(energy_scale_).q_min(1e-1).q_max(1e4));
       // Toy vectors are of unit scale: the bins reach further down.
       return point_pair_distances(targets, distances.q_min(1e-4).q_max(1e2));
     }();
