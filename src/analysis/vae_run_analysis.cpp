@@ -247,7 +247,8 @@ class RunAnalysis {
   }
 
   /// The steps given, or every production step with an informative direction (decided when it is
-  /// evaluated), or the last step of a run without production.
+  /// evaluated) and the production step of largest β, whose traversal shows what the collapsed
+  /// model decodes (the talks' β ≫ 1 panel), or the last step of a run without production.
   void choose_detailed_steps() {
     if (!options_.traversal_steps().empty()) {
       for (int64_t step : options_.traversal_steps()) {
@@ -261,10 +262,15 @@ class RunAnalysis {
       return;
     }
     bool production = false;
+    double largest_beta_hat = 0.0;
     for (const auto& c : checkpoints_) {
       if (c.phase != "production") continue;
       production = true;
       detailed_steps_.push_back(c.step);
+      if (c.beta_hat > largest_beta_hat) {
+        largest_beta_hat = c.beta_hat;
+        collapsed_end_step_ = c.step;
+      }
     }
     detail_needs_information_ = production;
     if (!production) detailed_steps_.push_back(checkpoints_.back().step);
@@ -304,7 +310,7 @@ class RunAnalysis {
 
   void write_details(const train::StepCheckpoint& checkpoint, const CheckpointEvaluation& evaluation) {
     const std::vector<int64_t> informative = informative_directions(evaluation.spectrum.kl);
-    if (detail_needs_information_ && informative.empty()) return;
+    if (detail_needs_information_ && informative.empty() && checkpoint.step != collapsed_end_step_) return;
     const std::string traversal = step_file_name("traversal", checkpoint.step);
     train::write_json_file(out(traversal), traversal_json(checkpoint, evaluation));
     traversal_files_.push_back(traversal);
@@ -421,6 +427,7 @@ class RunAnalysis {
   double energy_scale_ = 1.0;
   std::vector<int64_t> detailed_steps_;
   bool detail_needs_information_ = false;
+  int64_t collapsed_end_step_ = -1;
   std::vector<PhysicsQuantity> quantities_;
   std::vector<std::string> traversal_files_, latent_physics_files_;
 };

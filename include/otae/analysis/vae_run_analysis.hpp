@@ -75,8 +75,8 @@ struct VaeAnalysisOptions {
   /// The traversal grid (default 9 points per axis, spacing π/4 prior standard deviations).
   OTAE_ARG(TraversalOptions, traversal, TraversalOptions());
   /// β step indices that get a traversal and a latent ↔ physics table. Empty: every production
-  /// checkpoint with at least one informative direction, or the last checkpoint of a run without
-  /// production.
+  /// checkpoint with at least one informative direction and the production checkpoint of largest
+  /// β (a traversal of the collapsed model), or the last checkpoint of a run without production.
   OTAE_ARG(std::vector<int64_t>, traversal_steps, {});
   /// Threads of the exact EMDs (0: every core).
   OTAE_ARG(int64_t, threads, 0);
