@@ -42,7 +42,8 @@ TEST(VaeAnalyzeCommand, StudyTrainsAndAnalysesThenAnalyzeRereads) {
           " schedule.grid.points=2 schedule.priming.enabled=false",
       folder);
   ASSERT_EQ(study.status, 0) << study.output;
-  EXPECT_NE(study.output.find("figures: otae report " + run), std::string::npos) << study.output;
+  EXPECT_NE(study.output.find("otae report: " + run + "/report/index.html"), std::string::npos) << study.output;
+  EXPECT_TRUE(std::filesystem::exists(run + "/report/index.html"));
   const nlohmann::json summary = nlohmann::json::parse(std::ifstream(run + "/analysis/summary.json"));
   EXPECT_EQ(summary["checkpoints"].size(), 2u);
   EXPECT_EQ(summary["rows"], 100);  // the test split of the 1000 toy points

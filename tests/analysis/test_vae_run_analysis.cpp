@@ -221,9 +221,9 @@ TEST(LinearVaeRunAnalysis, DimensionalitiesCountTheActiveDirections) {
   std::sort(counts_checked.begin(), counts_checked.end());
   counts_checked.erase(std::unique(counts_checked.begin(), counts_checked.end()), counts_checked.end());
   EXPECT_EQ(counts_checked, (std::vector<int>{0, 1, 2, 3, 4}));
-  // by default every production checkpoint with an informative direction gets a traversal: all
-  // but those above β = 2, where every direction has collapsed
-  EXPECT_EQ(summary["traversals"].size(), 9u);
+  // by default every production checkpoint with an informative direction gets a traversal (9: all
+  // but those above β = 2, where every direction has collapsed), and the largest β, the collapsed end
+  EXPECT_EQ(summary["traversals"].size(), 10u);
   EXPECT_TRUE(summary["latent_physics"].empty());  // toy vectors have no physics table
   const nlohmann::json dcorr = read_json(run / "analysis/correlation_dimension.json");
   EXPECT_EQ(dcorr["method"], "euclidean");
