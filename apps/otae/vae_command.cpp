@@ -1,13 +1,15 @@
 // `otae vae …`: train the EMD-VAE through its β schedule (or resume it), encode rows into the
-// posterior's μ and σ at a chosen β, decode latent points into jets, and read a mixed sample's
-// hidden labels off the binary latents (next to a supervised baseline). Parsing and printing
-// only; the work is in otae::train and otae::analysis.
+// posterior's μ and σ at a chosen β, decode latent points into jets, read a mixed sample's
+// hidden labels off the binary latents (next to a supervised baseline), and compare circular
+// latents with the jet φ or a toy's angle. Parsing and printing only; the work is in otae::train
+// and otae::analysis.
 #include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
 
 #include "commands.hpp"
+#include "otae/analysis/circular_statistics.hpp"
 #include "otae/analysis/classification.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/progress.hpp"
@@ -121,11 +123,21 @@ void run_encode(const UseArguments& a) {
     arrays.push_back({"binary_probability",
                       at::sigmoid(posterior.binary_log_alpha).contiguous(),
                       {{"description", "posterior probability sigmoid(log alpha) of each binary latent variable"}}});
+  if (posterior.circular_mean.defined()) {
+    arrays.push_back({"circular_mean",
+                      posterior.circular_mean.contiguous(),
+                      {{"description", "posterior mean direction of each circular latent direction"}, {"units", "rad"}}});
+    arrays.push_back({"circular_concentration",
+                      posterior.circular_concentration.contiguous(),
+                      {{"description", "posterior von Mises concentration kappa of each circular latent direction"}}});
+  }
   data::write_arrays(a.out, arrays, attributes);
-  std::printf("otae vae encode: %ld rows x %ld Gaussian directions, %ld binary variables at beta_hat=%.4g -> %s\n",
-              static_cast<long>(posterior.gaussian.mean.size(0)), static_cast<long>(posterior.gaussian.mean.size(1)),
-              static_cast<long>(trained.model->mixed_latents().binary_dim()), trained.checkpoint.beta_hat,
-              a.out.c_str());
+  const nn::MixedLatentOptions& mixed = trained.model->mixed_latents();
+  std::printf(
+      "otae vae encode: %ld rows x %ld Gaussian directions, %ld binary, %ld circular at beta_hat=%.4g -> %s\n",
+      static_cast<long>(posterior.gaussian.mean.size(0)), static_cast<long>(posterior.gaussian.mean.size(1)),
+      static_cast<long>(mixed.binary_dim()), static_cast<long>(mixed.circular_dim()), trained.checkpoint.beta_hat,
+      a.out.c_str());
 }
 
 void run_decode(const UseArguments& a) {
@@ -182,6 +194,26 @@ void run_baseline(const ClassifyArguments& a) {
   train::write_json_file(a.out, out);
   std::printf("otae vae baseline: test AUC %.4f, accuracy at 1/2 %.4f -> %s\n", baseline.test.auc,
               baseline.test.fixed_cut.accuracy, a.out.c_str());
+}
+
+void run_circular(const ClassifyArguments& a) {
+  train::configure_cpu_compute(0);
+  const auto steps = analysis::circular_latent_correlations(a.run, a.data);
+  nlohmann::json out = {{"run", a.run},
+                        {"data", a.data.empty() ? std::string("(the run's own)") : a.data},
+                        {"angle", "jets: the jet dataset's phi; 2-D toys: atan2(x2, x1)"},
+                        {"rows", "the run's test split (all rows when it has none)"},
+                        {"measure", "Jammalamadaka-SenGupta circular correlation of the posterior mean direction"},
+                        {"otae", provenance()},
+                        {"checkpoints", nlohmann::json::array()}};
+  for (const auto& step : steps) {
+    out["checkpoints"].push_back(analysis::to_json(step));
+    for (size_t c = 0; c < step.correlation.size(); ++c)
+      std::printf("beta_hat=%.4g circular %zu: circular correlation %.4f, <kappa> %.4g\n", step.beta_hat, c,
+                  step.correlation[c], step.mean_concentration[c]);
+  }
+  train::write_json_file(a.out, out);
+  std::printf("otae vae circular: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());
 }
 
 void add_classify_options(CLI::App* cmd, ClassifyArguments& a) {
@@ -263,6 +295,15 @@ void add_vae_command(CLI::App& app) {
   baseline->add_option_function<uint64_t>("--seed", [b](uint64_t v) { b->baseline.seed(v); },
                                           "seed of the weights and batch order (default 0)");
   baseline->callback([b] { run_baseline(*b); });
+
+  auto r = std::make_shared<ClassifyArguments>();
+  CLI::App* circular = vae->add_subcommand(
+      "circular", "Circular correlation of each circular latent direction with the jet phi (or a 2-D toy's angle) on "
+                  "the run's test rows, at every kept beta");
+  circular->add_option("RUN", r->run, "run folder written by otae vae train")->required()->check(CLI::ExistingDirectory);
+  circular->add_option("--data", r->data, "HDF5 jets with a 'jet' dataset, or a toy spec (default: the run's)");
+  circular->add_option("--out", r->out, "JSON file to write")->required();
+  circular->callback([r] { run_circular(*r); });
 }
 
 }  // namespace otae::cli

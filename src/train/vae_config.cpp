@@ -143,7 +143,8 @@ Section schema(VaeConfig& config) {
             {"binary",
              {OTAE_CONFIG_FIELD("priors", model, binary_priors),
               OTAE_CONFIG_FIELD("temperature", model, binary_temperature)},
-             {}}}},
+             {}},
+            {"circular", {OTAE_CONFIG_FIELD("dims", model, circular_dim)}, {}}}},
           {"loss",
            {},
            {{"sinkhorn",
@@ -261,7 +262,10 @@ void require_at_least(const std::string& key, int64_t value, int64_t lowest) {
 }  // namespace
 
 nn::MixedLatentOptions VaeModelOptions::mixed_latents() const {
-  return nn::MixedLatentOptions().binary_priors(binary_priors_).temperature(binary_temperature_);
+  return nn::MixedLatentOptions()
+      .binary_priors(binary_priors_)
+      .temperature(binary_temperature_)
+      .circular_dim(circular_dim_);
 }
 
 nn::EmdVaeOptions VaeModelOptions::emd_vae() const {
@@ -294,7 +298,7 @@ nn::DenseVaeOptions VaeModelOptions::dense_vae(int64_t input_dim) const {
 void VaeConfig::validate() const {
   require_at_least("data.max_rows", data.max_rows(), 0);
   rethrow_as_config_error("data.split", [&] { split.validate(); });
-  rethrow_as_config_error("model.binary", [&] { model.mixed_latents().validate(); });
+  rethrow_as_config_error("model.binary / model.circular", [&] { model.mixed_latents().validate(); });
   rethrow_as_config_error("model", [&] { model.emd_vae().validate(); });
   rethrow_as_config_error("model.vector", [&] { model.dense_vae(1).validate(); });
   rethrow_as_config_error("loss.sinkhorn", [&] { sinkhorn.validate(); });

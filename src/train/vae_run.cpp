@@ -47,7 +47,7 @@ TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step)
 
 nn::LatentPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t batch_size) {
   torch::NoGradGuard no_grad;
-  std::vector<at::Tensor> means, log_variances, log_alphas, binary_medians;
+  std::vector<at::Tensor> means, log_variances, log_alphas, binary_medians, circular_means, concentrations;
   for (const at::Tensor& rows : data::batch_slices(at::arange(data.size(), at::kLong), batch_size)) {
     const nn::LatentPosterior posterior = model.encode(data.batch(rows).inputs);
     means.push_back(posterior.gaussian.mean);
@@ -56,11 +56,19 @@ nn::LatentPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t ba
       log_alphas.push_back(posterior.binary_log_alpha);
       binary_medians.push_back(posterior.binary_sample);
     }
+    if (posterior.circular_mean.defined()) {
+      circular_means.push_back(posterior.circular_mean);
+      concentrations.push_back(posterior.circular_concentration);
+    }
   }
-  nn::LatentPosterior all{{at::cat(means), at::cat(log_variances)}, {}, {}};
+  nn::LatentPosterior all{{at::cat(means), at::cat(log_variances)}, {}, {}, {}, {}};
   if (!log_alphas.empty()) {
     all.binary_log_alpha = at::cat(log_alphas);
     all.binary_sample = at::cat(binary_medians);
+  }
+  if (!circular_means.empty()) {
+    all.circular_mean = at::cat(circular_means);
+    all.circular_concentration = at::cat(concentrations);
   }
   return all;
 }

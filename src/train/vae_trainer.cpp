@@ -82,7 +82,7 @@ class BatchStream {
 /// Means of the loss terms over a set of rows.
 struct Evaluation {
   double loss = 0.0, distortion = 0.0, kl = 0.0;
-  std::vector<double> kl_per_dim, binary_kl_per_dim;
+  std::vector<double> kl_per_dim, binary_kl_per_dim, circular_kl_per_dim;
 };
 
 std::vector<double> to_vector(const at::Tensor& values) {
@@ -244,6 +244,7 @@ class Trainer {
             validation.kl,
             validation.kl_per_dim,
             validation.binary_kl_per_dim,
+            validation.circular_kl_per_dim,
             seconds_since(start)};
   }
 
@@ -281,6 +282,7 @@ class Trainer {
     double distortion_sum = 0.0;
     at::Tensor kl_sum = at::zeros({model_->latent_dim()}, at::kDouble);
     at::Tensor binary_kl_sum = at::zeros({model_->mixed_latents().binary_dim()}, at::kDouble);
+    at::Tensor circular_kl_sum = at::zeros({model_->mixed_latents().circular_dim()}, at::kDouble);
     for (const at::Tensor& chunk : data::batch_slices(rows, config_.train.validation_batch_size())) {
       const VaeBatch batch = data_->batch(chunk);
       const nn::LatentPosterior posterior = model_->encode(batch.inputs, noise);
@@ -288,16 +290,20 @@ class Trainer {
       const nn::LatentKl kl = nn::latent_kl_per_dim(posterior, model_->mixed_latents());
       kl_sum += kl.gaussian.to(at::kDouble).sum(0);
       if (kl.binary.defined()) binary_kl_sum += kl.binary.to(at::kDouble).sum(0);
+      if (kl.circular.defined()) circular_kl_sum += kl.circular.to(at::kDouble).sum(0);
     }
     const double n = static_cast<double>(rows.size(0));
     Evaluation mean;
     mean.distortion = distortion_sum / n;
-    const at::Tensor kl_mean = kl_sum / n, binary_kl_mean = binary_kl_sum / n;
+    const at::Tensor kl_mean = kl_sum / n, binary_kl_mean = binary_kl_sum / n, circular_kl_mean = circular_kl_sum / n;
     mean.kl_per_dim = to_vector(kl_mean);
     mean.binary_kl_per_dim = to_vector(binary_kl_mean);
-    const double gaussian_kl = kl_mean.sum().item<double>(), binary_kl = binary_kl_mean.sum().item<double>();
-    mean.kl = gaussian_kl + binary_kl;
-    mean.loss = mean.distortion / (2.0 * beta_hat * beta_hat) + gaussian_kl + binary_kl_weight * binary_kl;
+    mean.circular_kl_per_dim = to_vector(circular_kl_mean);
+    // Gaussian and circular KLs count in full, the binary ones weighted by α.
+    const double full_kl = kl_mean.sum().item<double>() + circular_kl_mean.sum().item<double>();
+    const double binary_kl = binary_kl_mean.sum().item<double>();
+    mean.kl = full_kl + binary_kl;
+    mean.loss = mean.distortion / (2.0 * beta_hat * beta_hat) + full_kl + binary_kl_weight * binary_kl;
     if (!std::isfinite(mean.loss))
       throw NonFiniteLoss("validation loss " + shortest_decimal(mean.loss) +
                           " at beta_hat=" + shortest_decimal(beta_hat));

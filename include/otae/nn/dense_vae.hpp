@@ -21,7 +21,7 @@ struct DenseVaeOptions {
   OTAE_ARG(int64_t, input_dim, 1);
   /// Gaussian latent directions L.
   OTAE_ARG(int64_t, latent_dim, 1);
-  /// Binary latent variables besides the Gaussian ones (none by default).
+  /// Binary and circular latent variables besides the Gaussian ones (none by default).
   OTAE_ARG(MixedLatentOptions, mixed_latents, MixedLatentOptions());
   /// Hidden widths of the encoder and decoder; empty (the default) makes both linear.
   OTAE_ARG(std::vector<int64_t>, encoder_widths, {});
@@ -41,7 +41,7 @@ class DenseVaeImpl : public torch::nn::Module {
   /// x [B, input_dim] float32 → posterior, Gaussian part [B, latent_dim]; `binary_noise` as
   /// LatentHead::forward.
   LatentPosterior encode(const torch::Tensor& x, c10::optional<at::Generator> binary_noise = c10::nullopt);
-  /// z [B, L + K] float32 (sample_latent's layout) → reconstruction [B, input_dim].
+  /// z [B, L + K + 2C] float32 (sample_latent's layout) → reconstruction [B, input_dim].
   torch::Tensor decode(const torch::Tensor& z);
 
   const DenseVaeOptions& options() const { return options_; }

@@ -17,7 +17,7 @@ struct EmdVaeOptions {
   OTAE_ARG_PUBLIC
 
   /// Validates both parts; throws InvalidArgument unless the decoder's latent_dim is the encoder's
-  /// decoder input width, L + K.
+  /// decoder input width, L + K + 2C.
   void validate() const;
 };
 
@@ -28,7 +28,7 @@ class EmdVaeImpl : public torch::nn::Module {
   /// features [B, N, 4] float32 (pT/HT, η, cos φ, sin φ) → posterior; `binary_noise` as
   /// LatentHead::forward.
   LatentPosterior encode(const torch::Tensor& features, c10::optional<at::Generator> binary_noise = c10::nullopt);
-  /// z [B, L + K] float32 (sample_latent's layout) → decoded jets.
+  /// z [B, L + K + 2C] float32 (sample_latent's layout) → decoded jets.
   DecodedJets decode(const torch::Tensor& z);
 
   const EmdVaeOptions& options() const { return options_; }

@@ -24,7 +24,7 @@ struct ParticleFlowEncoderOptions {
   OTAE_ARG(std::vector<int64_t>, jet_widths, (std::vector<int64_t>{1024, 1024, 1024, 1024}));
   /// Gaussian latent directions L.
   OTAE_ARG(int64_t, latent_dim, 256);
-  /// Binary latent variables besides the Gaussian ones (none by default).
+  /// Binary and circular latent variables besides the Gaussian ones (none by default).
   OTAE_ARG(MixedLatentOptions, mixed_latents, MixedLatentOptions());
   OTAE_ARG(double, leaky_slope, 0.1);
   /// Leave padding particles (pT/HT = 0) out of the sum. The reference sums every row, so the

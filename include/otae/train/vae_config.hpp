@@ -36,7 +36,7 @@ struct VaeDataOptions {
 };
 
 /// YAML `model`. The jet keys build the EMD-VAE; `vector.*` the dense VAE used for toys;
-/// `binary.*` adds relaxed-Bernoulli variables to either.
+/// `binary.*` adds relaxed-Bernoulli variables to either, `circular.dims` von Mises directions.
 struct VaeModelOptions {
   /// Gaussian latent directions.
   OTAE_ARG(int64_t, latent_dim, 256);
@@ -44,6 +44,8 @@ struct VaeModelOptions {
   OTAE_ARG(std::vector<double>, binary_priors, {});
   /// `binary.temperature`: τ of their relaxation.
   OTAE_ARG(double, binary_temperature, 0.3);
+  /// `circular.dims`: circular (von Mises) latent directions.
+  OTAE_ARG(int64_t, circular_dim, 0);
   OTAE_ARG(double, leaky_slope, 0.1);
   /// Particles per jet, in (the data must agree) and out.
   OTAE_ARG(int64_t, particles, 50);

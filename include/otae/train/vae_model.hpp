@@ -33,9 +33,9 @@ class VaeModel {
   virtual std::shared_ptr<torch::nn::Module> module() const = 0;
   /// Gaussian latent directions L.
   virtual int64_t latent_dim() const = 0;
-  /// The binary variables besides them.
+  /// The binary and circular variables besides them.
   virtual const nn::MixedLatentOptions& mixed_latents() const = 0;
-  /// Width of a latent point as the decoder reads it (nn::sample_latent's layout): L + K.
+  /// Width of a latent point as the decoder reads it (nn::sample_latent's layout): L + K + 2C.
   int64_t decoder_input_dim() const { return mixed_latents().decoder_input_dim(latent_dim()); }
   /// True for the EMD-VAE on jets, false for the dense VAE on vectors.
   virtual bool reads_jets() const = 0;
@@ -45,11 +45,11 @@ class VaeModel {
   /// their median without one (nn::LatentHead::forward).
   virtual nn::LatentPosterior encode(const at::Tensor& inputs,
                                      c10::optional<at::Generator> binary_noise = c10::nullopt) = 0;
-  /// Decodes z [B, L + K] and returns the distortion D of each row against `targets`
+  /// Decodes z [B, L + K + 2C] and returns the distortion D of each row against `targets`
   /// (VaeBatch::targets), float64 [B], differentiable. Throws NonFiniteLoss when the decoded
   /// rows are not finite.
   virtual at::Tensor distortion(const at::Tensor& targets, const at::Tensor& z) = 0;
-  /// Decodes z [B, L + K] into HDF5 datasets: jets → `particles` [B, M, 3] float32 (pT/HT, η, φ);
+  /// Decodes z [B, L + K + 2C] into HDF5 datasets: jets → `particles` [B, M, 3] float32 (pT/HT, η, φ);
   /// vectors → `x` [B, d] float32.
   virtual std::vector<data::NamedArray> decode_arrays(const at::Tensor& z) = 0;
 };

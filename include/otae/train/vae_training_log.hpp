@@ -46,6 +46,8 @@ struct BetaStepRecord {
   std::vector<double> kl_per_dim;
   /// [K]: the same for the binary variables (empty without them).
   std::vector<double> binary_kl_per_dim;
+  /// [C]: the same for the circular directions (empty without them).
+  std::vector<double> circular_kl_per_dim;
   double seconds = 0.0;
 };
 
@@ -55,7 +57,7 @@ std::string epoch_log_header();
 /// One row of epochs.csv (no newline), numbers in their shortest exact form.
 std::string epoch_log_row(const EpochRecord& record);
 /// One line of beta_steps.jsonl (no newline): a JSON object with the fields above
-/// (beta as "beta_GeV"; binary_kl_per_dim only when there are binary variables).
+/// (beta as "beta_GeV"; binary_kl_per_dim and circular_kl_per_dim only when there are such variables).
 std::string step_log_line(const BetaStepRecord& record);
 
 /// Appends the record to the folder's log, flushed at once so a killed run loses nothing

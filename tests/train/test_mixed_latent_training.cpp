@@ -1,6 +1,6 @@
-// Training with binary latent variables: their KL per variable in beta_steps.jsonl, the loss with
-// the annealed weight α, resuming to the numbers of an uninterrupted run, encoding with their
-// probabilities, and a Gaussian-only run's log without binary entries.
+// Training with binary and circular latent variables: their KL per variable in beta_steps.jsonl,
+// the loss with the annealed weight α on the binary KL, resuming to the numbers of an
+// uninterrupted run, encoding them, and a Gaussian-only run's log without their entries.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -17,13 +17,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// 240 W jets, width 16, two binary variables, α ramped over the first two of 4 β steps.
+/// 240 W jets, width 16, two binary variables (α ramped over the first two of 4 β steps) and one
+/// circular direction.
 VaeConfig binary_config() {
   return parse_vae_config("", {"data.source=" OTAE_SOURCE_DIR "/samples/wjets_small.h5",
                                "data.max_rows=240",
                                "data.split={train: 0.5, validation: 0.5, test: 0.0, seed: 1}",
                                "model.latent_dim=3",
                                "model.binary.priors=[0.05, 0.5]",
+                               "model.circular.dims=1",
                                "loss.binary_kl={weight: 1, initial_weight: 0.2, anneal_steps: 2}",
                                "model.particle_widths=[16]",
                                "model.jet_widths=[16]",
@@ -67,7 +69,8 @@ TEST(BinaryLatentTraining, LogsEachVariablesKlAndResumesToTheSameNumbers) {
   ASSERT_EQ(steps.size(), 4u);
   for (size_t k = 0; k < steps.size(); ++k) {
     ASSERT_EQ(steps[k]["binary_kl_per_dim"].size(), 2u);
-    double total = 0.0, gaussian = 0.0, binary = 0.0;
+    ASSERT_EQ(steps[k]["circular_kl_per_dim"].size(), 1u);
+    double total = 0.0, gaussian = steps[k]["circular_kl_per_dim"][0], binary = 0.0;
     for (double v : steps[k]["kl_per_dim"]) gaussian += v;
     for (double v : steps[k]["binary_kl_per_dim"]) binary += v;
     total = gaussian + binary;
@@ -91,16 +94,20 @@ TEST(BinaryLatentTraining, LogsEachVariablesKlAndResumesToTheSameNumbers) {
   TrainedVae trained = load_trained_vae(reference.path.string());
   const nn::LatentPosterior posterior = encode_rows(*trained.model, VaeData::load(trained.config.data), 100);
   EXPECT_EQ(posterior.binary_log_alpha.sizes(), (std::vector<int64_t>{240, 2}));
-  EXPECT_EQ(decode_latents(*trained.model, at::zeros({2, 5}))[0].values.size(0), 2);
+  EXPECT_EQ(posterior.circular_mean.sizes(), (std::vector<int64_t>{240, 1}));
+  EXPECT_EQ(decode_latents(*trained.model, at::zeros({2, 3 + 2 + 2}))[0].values.size(0), 2);
 }
 
 TEST(BinaryLatentTraining, GaussianRunsLogNoBinaryKl) {
   Folder run("gaussian");
   VaeConfig config = binary_config();
-  config.model.binary_priors({});
+  config.model.binary_priors({}).circular_dim(0);
   config.schedule.production(false);
   train_vae(config, run.path.string());
-  for (const auto& step : steps_of(run.path)) EXPECT_FALSE(step.contains("binary_kl_per_dim"));
+  for (const auto& step : steps_of(run.path)) {
+    EXPECT_FALSE(step.contains("binary_kl_per_dim"));
+    EXPECT_FALSE(step.contains("circular_kl_per_dim"));
+  }
 }
 
 }  // namespace
