@@ -55,10 +55,10 @@ void measure(const char* label, const VaeConfig& config, const otae::train::VaeD
   const double step_ms = median_ms(
       [&] {
         adam.zero_grad();
-        const auto posterior = model->encode(batch.inputs);
+        const auto posterior = model->encode(batch.inputs, noise);
         const auto terms =
             otae::train::vae_loss(model->distortion(batch.targets, otae::nn::sample_latent(posterior, noise)),
-                                  otae::nn::latent_kl_per_dim(posterior), kBetaHat);
+                                  otae::nn::latent_kl_per_dim(posterior, model->mixed_latents()), kBetaHat, 1.0);
         terms.loss.backward();
         adam.step();
       },
@@ -68,7 +68,7 @@ void measure(const char* label, const VaeConfig& config, const otae::train::VaeD
   otae::nn::DecodedJets decoded;
   {
     torch::NoGradGuard no_grad;
-    const auto arrays = model->decode_arrays(model->encode(batch.inputs).mean);
+    const auto arrays = model->decode_arrays(model->encode(batch.inputs).gaussian.mean);
     const at::Tensor particles = arrays.front().values;
     decoded = {particles.select(2, 0).contiguous(), particles.narrow(2, 1, 2).contiguous()};
   }

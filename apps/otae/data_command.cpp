@@ -9,6 +9,7 @@
 #include "otae/base/error.hpp"
 #include "otae/data/dielectron_csv.hpp"
 #include "otae/data/external_jets.hpp"
+#include "otae/data/file_mix.hpp"
 #include "otae/data/file_split.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/inspect.hpp"
@@ -306,10 +307,35 @@ void add_split(CLI::App& data_app) {
   });
 }
 
+void add_mix(CLI::App& data_app) {
+  struct Arguments {
+    std::string first, second, output;
+    int64_t rows_per_file = 0;
+    uint64_t seed = 0;
+  };
+  auto a = std::make_shared<Arguments>();
+  CLI::App* command = data_app.add_subcommand(
+      "mix", "two jet files -> one shuffled sample (particles, jet) with a 'label' dataset: 0 for jets of the first "
+             "file, 1 for the second (for evaluating unsupervised classification; never a training input)");
+  command->add_option("first", a->first, "HDF5 jets, label 0")->required()->check(CLI::ExistingFile);
+  command->add_option("second", a->second, "HDF5 jets, label 1")->required()->check(CLI::ExistingFile);
+  command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
+  command->add_option("--rows-per-file", a->rows_per_file, "jets taken from the start of each file (0: all)")
+      ->capture_default_str();
+  command->add_option("--seed", a->seed, "seed of the shuffle")->capture_default_str();
+  command->callback([a] {
+    const data::MixedSample mixed = data::mix_jet_files(
+        a->first, a->second, a->output, data::MixOptions().rows_per_file(a->rows_per_file).seed(a->seed),
+        cli::provenance());
+    std::cout << "wrote " << a->output << ": " << mixed.first_rows + mixed.second_rows << " jets (" << mixed.first_rows
+              << " with label 0, " << mixed.second_rows << " with label 1)\n";
+  });
+}
+
 }  // namespace
 
 void add_data_command(CLI::App& app) {
-  CLI::App* data_app = app.add_subcommand("data", "convert, inspect and split event and jet files");
+  CLI::App* data_app = app.add_subcommand("data", "convert, inspect, split and mix event and jet files");
   data_app->require_subcommand(1);
   add_from_hepmc(*data_app);
   add_from_lhe(*data_app);
@@ -318,6 +344,7 @@ void add_data_command(CLI::App& app) {
   add_from_jetnet(*data_app);
   add_inspect(*data_app);
   add_split(*data_app);
+  add_mix(*data_app);
 }
 
 }  // namespace otae::cli

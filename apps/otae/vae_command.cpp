@@ -1,7 +1,8 @@
 // `otae vae …`: train the EMD-VAE through its β schedule (or resume it), encode rows into the
-// posterior's μ and σ at a chosen β, decode latent points into jets, analyse a finished run, or
-// train and analyse in one go. Parsing and printing only; the work is in otae::train and
-// otae::analysis.
+// posterior's μ and σ at a chosen β, decode latent points into jets, analyse a finished run (or
+// train, analyse and report in one go), read a mixed sample's hidden labels off the binary latents
+// (next to a supervised baseline), and compare circular latents with the jet φ or a toy's angle.
+// Parsing and printing only; the work is in otae::train and otae::analysis.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -9,11 +10,14 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "otae/analysis/circular_statistics.hpp"
+#include "otae/analysis/classification.hpp"
 #include "otae/analysis/vae_run_analysis.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/run_folder.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_run_folder.hpp"
@@ -174,19 +178,33 @@ void run_encode(const UseArguments& a) {
   train::VaeDataOptions options = trained.config.data;
   const train::VaeData rows = train::VaeData::load(options.source(a.data).max_rows(0));
   train::require_compatible(*trained.model, rows, a.data);
-  const nn::GaussianPosterior posterior = train::encode_rows(*trained.model, rows, a.batch_size);
+  const nn::LatentPosterior posterior = train::encode_rows(*trained.model, rows, a.batch_size);
   data::Attributes attributes = run_attributes(a, trained);
   attributes["data_source"] = a.data;
-  data::write_arrays(
-      a.out,
-      {{"mu", posterior.mean.contiguous(), {{"description", "posterior mean per row and latent direction"}}},
-       {"sigma",
-        posterior.standard_deviation().contiguous(),
-        {{"description", "posterior standard deviation per row and latent direction"}}}},
-      attributes);
-  std::printf("otae vae encode: %ld rows x %ld latent directions at beta_hat=%.4g -> %s\n",
-              static_cast<long>(posterior.mean.size(0)), static_cast<long>(posterior.mean.size(1)),
-              trained.checkpoint.beta_hat, a.out.c_str());
+  std::vector<data::NamedArray> arrays{
+      {"mu", posterior.gaussian.mean.contiguous(), {{"description", "posterior mean per row and latent direction"}}},
+      {"sigma",
+       posterior.gaussian.standard_deviation().contiguous(),
+       {{"description", "posterior standard deviation per row and latent direction"}}}};
+  if (posterior.binary_log_alpha.defined())
+    arrays.push_back({"binary_probability",
+                      at::sigmoid(posterior.binary_log_alpha).contiguous(),
+                      {{"description", "posterior probability sigmoid(log alpha) of each binary latent variable"}}});
+  if (posterior.circular_mean.defined()) {
+    arrays.push_back({"circular_mean",
+                      posterior.circular_mean.contiguous(),
+                      {{"description", "posterior mean direction of each circular latent direction"}, {"units", "rad"}}});
+    arrays.push_back({"circular_concentration",
+                      posterior.circular_concentration.contiguous(),
+                      {{"description", "posterior von Mises concentration kappa of each circular latent direction"}}});
+  }
+  data::write_arrays(a.out, arrays, attributes);
+  const nn::MixedLatentOptions& mixed = trained.model->mixed_latents();
+  std::printf(
+      "otae vae encode: %ld rows x %ld Gaussian directions, %ld binary, %ld circular at beta_hat=%.4g -> %s\n",
+      static_cast<long>(posterior.gaussian.mean.size(0)), static_cast<long>(posterior.gaussian.mean.size(1)),
+      static_cast<long>(mixed.binary_dim()), static_cast<long>(mixed.circular_dim()), trained.checkpoint.beta_hat,
+      a.out.c_str());
 }
 
 void run_decode(const UseArguments& a) {
@@ -203,6 +221,77 @@ void run_decode(const UseArguments& a) {
               a.latents.c_str(), dataset.c_str(), trained.checkpoint.beta_hat, a.out.c_str());
 }
 
+struct ClassifyArguments {
+  std::string run, data, labels = "label", out;
+  train::JetClassifierOptions baseline = train::JetClassifierOptions().epochs(10);
+};
+
+nlohmann::json classification_header(const ClassifyArguments& a) {
+  return {{"run", a.run}, {"data", a.data.empty() ? std::string("(the run's own)") : a.data}, {"labels", a.labels},
+          {"rows", "the run's test split"}, {"otae", provenance()}};
+}
+
+void run_classify(const ClassifyArguments& a) {
+  train::configure_cpu_compute(0);
+  const auto steps = analysis::classify_with_binary_latents(a.run, a.data, a.labels);
+  nlohmann::json out = classification_header(a);
+  out["score"] = "posterior probability sigmoid(log alpha) of each binary latent variable";
+  out["checkpoints"] = nlohmann::json::array();
+  for (const auto& step : steps) {
+    out["checkpoints"].push_back(analysis::to_json(step));
+    for (size_t k = 0; k < step.variables.size(); ++k)
+      std::printf("beta_hat=%.4g binary %zu: AUC %.4f, accuracy at 1/2 %.4f, best cut %.4f\n", step.beta_hat, k,
+                  step.variables[k].auc, step.variables[k].fixed_cut.accuracy, step.variables[k].best.accuracy);
+  }
+  train::write_json_file(a.out, out);
+  std::printf("otae vae classify: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());
+}
+
+void run_baseline(const ClassifyArguments& a) {
+  train::configure_cpu_compute(1);
+  ProgressMeter meter("otae vae baseline", "epochs", a.baseline.epochs());
+  const analysis::SupervisedBaseline baseline = analysis::supervised_baseline(
+      a.run, a.data, a.labels, a.baseline, [&](int64_t epoch, double) { meter.update(epoch + 1); });
+  nlohmann::json out = classification_header(a);
+  out["classifier"] = "supervised: the run's Particle Flow encoder trunk, logistic output, binary cross-entropy";
+  out["learning_rate"] = a.baseline.learning_rate();
+  out["batch_size"] = a.baseline.batch_size();
+  out["seed"] = a.baseline.seed();
+  out["baseline"] = analysis::to_json(baseline);
+  train::write_json_file(a.out, out);
+  std::printf("otae vae baseline: test AUC %.4f, accuracy at 1/2 %.4f -> %s\n", baseline.test.auc,
+              baseline.test.fixed_cut.accuracy, a.out.c_str());
+}
+
+void run_circular(const ClassifyArguments& a) {
+  train::configure_cpu_compute(0);
+  const auto steps = analysis::circular_latent_correlations(a.run, a.data);
+  nlohmann::json out = {{"run", a.run},
+                        {"data", a.data.empty() ? std::string("(the run's own)") : a.data},
+                        {"angle", "jets: the jet dataset's phi; 2-D toys: atan2(x2, x1)"},
+                        {"rows", "the run's test split (all rows when it has none)"},
+                        {"measure", "Jammalamadaka-SenGupta circular correlation of the posterior mean direction"},
+                        {"otae", provenance()},
+                        {"checkpoints", nlohmann::json::array()}};
+  for (const auto& step : steps) {
+    out["checkpoints"].push_back(analysis::to_json(step));
+    for (size_t c = 0; c < step.correlation.size(); ++c)
+      std::printf("beta_hat=%.4g circular %zu: circular correlation %.4f, <kappa> %.4g\n", step.beta_hat, c,
+                  step.correlation[c], step.mean_concentration[c]);
+  }
+  train::write_json_file(a.out, out);
+  std::printf("otae vae circular: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());
+}
+
+void add_classify_options(CLI::App* cmd, ClassifyArguments& a) {
+  cmd->add_option("RUN", a.run, "run folder written by otae vae train")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--data", a.data,
+                  "the HDF5 file the run was trained on (default: the run's data.source); its split is the run's");
+  cmd->add_option("--labels", a.labels, "dataset of --data with the hidden label (0 or 1) of each row")
+      ->capture_default_str();
+  cmd->add_option("--out", a.out, "JSON file to write")->required();
+}
+
 void add_use_options(CLI::App* cmd, UseArguments& a) {
   cmd->add_option("RUN", a.run, "run folder written by otae vae train")->required()->check(CLI::ExistingDirectory);
   cmd->add_option(
@@ -217,7 +306,8 @@ void add_use_options(CLI::App* cmd, UseArguments& a) {
 }  // namespace
 
 void add_vae_command(CLI::App& app) {
-  CLI::App* vae = app.add_subcommand("vae", "EMD-VAE (Collins 2021): train through a beta schedule, encode, decode");
+  CLI::App* vae = app.add_subcommand(
+      "vae", "EMD-VAE (Collins 2021): train through a beta schedule, encode, decode, classify with binary latents");
   vae->require_subcommand(1);
 
   auto t = std::make_shared<TrainArguments>();
@@ -289,6 +379,35 @@ void add_vae_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   decode->add_option("--dataset", d->dataset, "dataset of --latents (default: z if present, else mu)");
   decode->callback([d] { run_decode(*d); });
+
+  auto c = std::make_shared<ClassifyArguments>();
+  CLI::App* classify = vae->add_subcommand(
+      "classify", "ROC AUC and accuracy of each binary latent's probability against a mixed sample's hidden labels, "
+                  "on the run's test rows, at every kept beta");
+  add_classify_options(classify, *c);
+  classify->callback([c] { run_classify(*c); });
+
+  auto b = std::make_shared<ClassifyArguments>();
+  CLI::App* baseline = vae->add_subcommand(
+      "baseline", "Supervised baseline for classify: train the run's encoder trunk with a logistic output on the "
+                  "labels of the run's training rows, score its test rows");
+  add_classify_options(baseline, *b);
+  baseline->add_option_function<int64_t>("--epochs", [b](int64_t v) { b->baseline.epochs(v); },
+                                         "passes over the training rows (default 10)");
+  baseline->add_option_function<double>("--learning-rate", [b](double v) { b->baseline.learning_rate(v); },
+                                        "Adam step size (default 1e-3)");
+  baseline->add_option_function<uint64_t>("--seed", [b](uint64_t v) { b->baseline.seed(v); },
+                                          "seed of the weights and batch order (default 0)");
+  baseline->callback([b] { run_baseline(*b); });
+
+  auto r = std::make_shared<ClassifyArguments>();
+  CLI::App* circular = vae->add_subcommand(
+      "circular", "Circular correlation of each circular latent direction with the jet phi (or a 2-D toy's angle) on "
+                  "the run's test rows, at every kept beta");
+  circular->add_option("RUN", r->run, "run folder written by otae vae train")->required()->check(CLI::ExistingDirectory);
+  circular->add_option("--data", r->data, "HDF5 jets with a 'jet' dataset, or a toy spec (default: the run's)");
+  circular->add_option("--out", r->out, "JSON file to write")->required();
+  circular->callback([r] { run_circular(*r); });
 }
 
 }  // namespace otae::cli

@@ -28,7 +28,7 @@ class VaeRun {
     train::VaeDataOptions options = trained_->config.data;
     options.source(source).max_rows(max_rows);
     if (!dataset.empty()) options.dataset(dataset);
-    nn::GaussianPosterior posterior;
+    nn::LatentPosterior posterior;
     {
       py::gil_scoped_release release;
       const train::VaeData rows = train::VaeData::load(options);
@@ -36,8 +36,13 @@ class VaeRun {
       posterior = train::encode_rows(*trained_->model, rows, batch_size);
     }
     py::dict out;
-    out["mu"] = to_numpy(posterior.mean);
-    out["log_variance"] = to_numpy(posterior.log_variance);
+    out["mu"] = to_numpy(posterior.gaussian.mean);
+    out["log_variance"] = to_numpy(posterior.gaussian.log_variance);
+    if (posterior.binary_log_alpha.defined()) out["binary_log_alpha"] = to_numpy(posterior.binary_log_alpha);
+    if (posterior.circular_mean.defined()) {
+      out["circular_mean"] = to_numpy(posterior.circular_mean);
+      out["circular_concentration"] = to_numpy(posterior.circular_concentration);
+    }
     return out;
   }
 
@@ -113,9 +118,10 @@ void bind_models(py::module_& m) {
       .def("encode", &VaeRun::encode, "source"_a, py::kw_only(), "dataset"_a = "", "max_rows"_a = 0,
            "batch_size"_a = 1000,
            "Posterior of every row of an HDF5 file of jets (prepared as in training: pT/HT, centring) or a "
-           "toy spec: dict mu, log_variance [N, L] float32.")
+           "toy spec: dict mu, log_variance [N, L] float32; with binary latents binary_log_alpha [N, K], with "
+           "circular ones circular_mean [N, C] (rad) and circular_concentration [N, C].")
       .def("decode", &VaeRun::decode, "z"_a, py::kw_only(), "batch_size"_a = 1000,
-           "Decodes latent points z [N, L]: dict particles [N, M, 3] (pT/HT, eta, phi) for jets, or x [N, d] "
+           "Decodes latent points z [N, L + K + 2C] (Gaussian, binary, cos and sin of each circular angle): dict particles [N, M, 3] (pT/HT, eta, phi) for jets, or x [N, d] "
            "for toy vectors.")
       .def_property_readonly("latent_dim", &VaeRun::latent_dim)
       .def_property_readonly("beta_hat", &VaeRun::beta_hat, "beta_hat [HT dR] of the loaded checkpoint")

@@ -135,26 +135,34 @@ struct CheckpointEvaluation {
   KlSpectrum spectrum;
   double kl = 0, kl_error = 0, distortion = 0, distortion_error = 0;
   at::Tensor mean;  ///< [N, L] the encoder means
+  /// [K + 2C]: the binary variables at their mean median over the held-out rows and every circular
+  /// angle at 0 (cos 1, sin 0): where a traversal of the Gaussian directions holds them.
+  at::Tensor fixed_non_gaussian;
 };
 
 CheckpointEvaluation evaluate(train::VaeModel& model, const HeldOut& held_out, const VaeAnalysisOptions& options) {
   torch::NoGradGuard no_grad;
   // The same ε at every checkpoint: their distortions differ by the model, not by the noise.
   at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(options.seed());
-  std::vector<at::Tensor> means, log_variances, distortions;
+  std::vector<at::Tensor> means, log_variances, kls, binary_medians, distortions;
   for (const at::Tensor& rows : data::batch_slices(held_out.rows, options.batch_size())) {
     const train::VaeBatch batch = held_out.data.batch(rows);
-    const nn::GaussianPosterior posterior = model.encode(batch.inputs);
+    // binary variables at their medians, as `otae vae encode` reports them
+    const nn::LatentPosterior posterior = model.encode(batch.inputs);
     distortions.push_back(model.distortion(batch.targets, nn::sample_latent(posterior, noise)).to(at::kDouble));
-    means.push_back(posterior.mean);
-    log_variances.push_back(posterior.log_variance);
+    means.push_back(posterior.gaussian.mean);
+    log_variances.push_back(posterior.gaussian.log_variance);
+    // the rate of every latent variable, binary and circular ones included
+    kls.push_back(nn::latent_kl_per_dim(posterior, model.mixed_latents()).weighted_sum());
+    if (posterior.binary_sample.defined()) binary_medians.push_back(posterior.binary_sample);
   }
   CheckpointEvaluation result;
   result.mean = at::cat(means);
-  const at::Tensor mu = result.mean.to(at::kDouble), log_variance = at::cat(log_variances).to(at::kDouble);
-  result.spectrum = kl_spectrum(mu, log_variance);
-  const at::Tensor kl_per_row = 0.5 * (mu.square() + log_variance.exp() - 1 - log_variance).sum(1);
-  std::tie(result.kl, result.kl_error) = mean_and_error(kl_per_row);
+  result.spectrum = kl_spectrum(result.mean, at::cat(log_variances));
+  std::tie(result.kl, result.kl_error) = mean_and_error(at::cat(kls).to(at::kDouble));
+  const int64_t circular = model.mixed_latents().circular_dim();
+  result.fixed_non_gaussian = at::cat({binary_medians.empty() ? at::empty({0}) : at::cat(binary_medians).mean(0),
+                                       at::ones({circular}), at::zeros({circular})});
   std::tie(result.distortion, result.distortion_error) = mean_and_error(at::cat(distortions));
   return result;
 }
@@ -327,8 +335,10 @@ class RunAnalysis {
     const std::vector<int64_t> directions(ranking.begin(), ranking.begin() + static_cast<std::ptrdiff_t>(count));
     const int64_t latent_dim = model_->latent_dim();
     const at::Tensor grid = traversal_grid(latent_dim, directions, options_.traversal());
-    at::Tensor decoded =
-        train::decode_latents(*model_, grid.reshape({-1, latent_dim}), options_.batch_size()).front().values;
+    const at::Tensor gaussian_codes = grid.reshape({-1, latent_dim});
+    const at::Tensor codes = at::cat(
+        {gaussian_codes, evaluation.fixed_non_gaussian.to(at::kFloat).expand({gaussian_codes.size(0), -1})}, 1);
+    at::Tensor decoded = train::decode_latents(*model_, codes, options_.batch_size()).front().values;
     std::vector<int64_t> shape(grid.sizes().begin(), grid.sizes().end() - 1);
     shape.insert(shape.end(), decoded.sizes().begin() + 1, decoded.sizes().end());
     decoded = decoded.reshape(shape);

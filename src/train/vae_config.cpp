@@ -32,6 +32,12 @@ YAML::Node encode_value(const std::vector<int64_t>& values) {
   node.SetStyle(YAML::EmitterStyle::Flow);
   return node;
 }
+YAML::Node encode_value(const std::vector<double>& values) {
+  YAML::Node node(YAML::NodeType::Sequence);
+  for (double v : values) node.push_back(shortest_decimal(v));
+  node.SetStyle(YAML::EmitterStyle::Flow);
+  return node;
+}
 YAML::Node encode_value(ot::PositionGradient value) {
   return YAML::Node(value == ot::PositionGradient::kExact ? "exact" : "frozen_plan");
 }
@@ -42,6 +48,7 @@ const char* type_name() {
   if constexpr (std::is_integral_v<T>) return "an integer";
   if constexpr (std::is_floating_point_v<T>) return "a number";
   if constexpr (std::is_same_v<T, std::vector<int64_t>>) return "a list of integers, e.g. [64, 64]";
+  if constexpr (std::is_same_v<T, std::vector<double>>) return "a list of numbers, e.g. [0.05, 0.5]";
   return "a string";
 }
 
@@ -62,7 +69,7 @@ T decode_value(const YAML::Node& node, const std::string& key) {
     if constexpr (std::is_same_v<T, std::string>)
       if (node.IsNull()) return "";
     try {
-      if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+      if constexpr (std::is_same_v<T, std::vector<int64_t>> || std::is_same_v<T, std::vector<double>>) {
         if (node.IsNull()) return {};
         if (!node.IsSequence()) throw YAML::BadConversion(node.Mark());
       } else if (!node.IsScalar()) {
@@ -106,6 +113,7 @@ Section schema(VaeConfig& config) {
   auto& split = config.split;
   auto& model = config.model;
   auto& sinkhorn = config.sinkhorn;
+  auto& binary_kl = config.binary_kl;
   auto& train = config.train;
   auto& reduce_lr = config.reduce_lr;
   auto& early = config.early_stopping;
@@ -131,7 +139,12 @@ Section schema(VaeConfig& config) {
            {{"vector",
              {OTAE_CONFIG_FIELD("encoder_widths", model, vector_encoder_widths),
               OTAE_CONFIG_FIELD("decoder_widths", model, vector_decoder_widths)},
-             {}}}},
+             {}},
+            {"binary",
+             {OTAE_CONFIG_FIELD("priors", model, binary_priors),
+              OTAE_CONFIG_FIELD("temperature", model, binary_temperature)},
+             {}},
+            {"circular", {OTAE_CONFIG_FIELD("dims", model, circular_dim)}, {}}}},
           {"loss",
            {},
            {{"sinkhorn",
@@ -140,6 +153,11 @@ Section schema(VaeConfig& config) {
               OTAE_CONFIG_FIELD("iterations_per_step", sinkhorn, iterations_per_step),
               OTAE_CONFIG_FIELD("tolerance", sinkhorn, tolerance),
               OTAE_CONFIG_FIELD("position_gradient", sinkhorn, position_gradient)},
+             {}},
+            {"binary_kl",
+             {OTAE_CONFIG_FIELD("weight", binary_kl, weight),
+              OTAE_CONFIG_FIELD("initial_weight", binary_kl, initial_weight),
+              OTAE_CONFIG_FIELD("anneal_steps", binary_kl, anneal_steps)},
              {}}}},
           {"train",
            {OTAE_CONFIG_FIELD("seed", train, seed), OTAE_CONFIG_FIELD("threads", train, threads),
@@ -243,17 +261,25 @@ void require_at_least(const std::string& key, int64_t value, int64_t lowest) {
 
 }  // namespace
 
+nn::MixedLatentOptions VaeModelOptions::mixed_latents() const {
+  return nn::MixedLatentOptions()
+      .binary_priors(binary_priors_)
+      .temperature(binary_temperature_)
+      .circular_dim(circular_dim_);
+}
+
 nn::EmdVaeOptions VaeModelOptions::emd_vae() const {
   return nn::EmdVaeOptions()
       .encoder(nn::ParticleFlowEncoderOptions()
                    .particle_widths(particle_widths_)
                    .jet_widths(jet_widths_)
                    .latent_dim(latent_dim_)
+                   .mixed_latents(mixed_latents())
                    .leaky_slope(leaky_slope_)
                    .mask_padding(mask_padding_)
                    .scale_sum(scale_sum_))
       .decoder(nn::DenseJetDecoderOptions()
-                   .latent_dim(latent_dim_)
+                   .latent_dim(mixed_latents().decoder_input_dim(latent_dim_))
                    .widths(decoder_widths_)
                    .particles(particles_)
                    .leaky_slope(leaky_slope_));
@@ -263,6 +289,7 @@ nn::DenseVaeOptions VaeModelOptions::dense_vae(int64_t input_dim) const {
   return nn::DenseVaeOptions()
       .input_dim(input_dim)
       .latent_dim(latent_dim_)
+      .mixed_latents(mixed_latents())
       .encoder_widths(vector_encoder_widths_)
       .decoder_widths(vector_decoder_widths_)
       .leaky_slope(leaky_slope_);
@@ -271,9 +298,11 @@ nn::DenseVaeOptions VaeModelOptions::dense_vae(int64_t input_dim) const {
 void VaeConfig::validate() const {
   require_at_least("data.max_rows", data.max_rows(), 0);
   rethrow_as_config_error("data.split", [&] { split.validate(); });
+  rethrow_as_config_error("model.binary / model.circular", [&] { model.mixed_latents().validate(); });
   rethrow_as_config_error("model", [&] { model.emd_vae().validate(); });
   rethrow_as_config_error("model.vector", [&] { model.dense_vae(1).validate(); });
   rethrow_as_config_error("loss.sinkhorn", [&] { sinkhorn.validate(); });
+  rethrow_as_config_error("loss.binary_kl", [&] { binary_kl.validate(); });
   require_at_least("train.threads", train.threads(), 0);
   require_at_least("train.batch_size", train.batch_size(), 1);
   require_at_least("train.steps_per_epoch", train.steps_per_epoch(), 1);

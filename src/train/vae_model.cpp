@@ -20,9 +20,12 @@ class EmdVaeModel : public VaeModel {
 
   std::shared_ptr<torch::nn::Module> module() const override { return net_.ptr(); }
   int64_t latent_dim() const override { return net_->options().encoder().latent_dim(); }
+  const nn::MixedLatentOptions& mixed_latents() const override { return net_->options().encoder().mixed_latents(); }
   bool reads_jets() const override { return true; }
   int64_t row_width() const override { return net_->options().decoder().particles(); }
-  nn::GaussianPosterior encode(const at::Tensor& inputs) override { return net_->encode(inputs); }
+  nn::LatentPosterior encode(const at::Tensor& inputs, c10::optional<at::Generator> binary_noise) override {
+    return net_->encode(inputs, binary_noise);
+  }
 
   at::Tensor distortion(const at::Tensor& targets, const at::Tensor& z) override {
     const nn::DecodedJets decoded = net_->decode(z);
@@ -51,9 +54,12 @@ class DenseVaeModel : public VaeModel {
 
   std::shared_ptr<torch::nn::Module> module() const override { return net_.ptr(); }
   int64_t latent_dim() const override { return net_->options().latent_dim(); }
+  const nn::MixedLatentOptions& mixed_latents() const override { return net_->options().mixed_latents(); }
   bool reads_jets() const override { return false; }
   int64_t row_width() const override { return net_->options().input_dim(); }
-  nn::GaussianPosterior encode(const at::Tensor& inputs) override { return net_->encode(inputs); }
+  nn::LatentPosterior encode(const at::Tensor& inputs, c10::optional<at::Generator> binary_noise) override {
+    return net_->encode(inputs, binary_noise);
+  }
 
   at::Tensor distortion(const at::Tensor& targets, const at::Tensor& z) override {
     const at::Tensor reconstruction = net_->decode(z);

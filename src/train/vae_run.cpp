@@ -68,20 +68,37 @@ TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step)
   return trained;
 }
 
-nn::GaussianPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t batch_size) {
+nn::LatentPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t batch_size) {
   torch::NoGradGuard no_grad;
-  std::vector<at::Tensor> means, log_variances;
+  std::vector<at::Tensor> means, log_variances, log_alphas, binary_medians, circular_means, concentrations;
   for (const at::Tensor& rows : data::batch_slices(at::arange(data.size(), at::kLong), batch_size)) {
-    const nn::GaussianPosterior posterior = model.encode(data.batch(rows).inputs);
-    means.push_back(posterior.mean);
-    log_variances.push_back(posterior.log_variance);
+    const nn::LatentPosterior posterior = model.encode(data.batch(rows).inputs);
+    means.push_back(posterior.gaussian.mean);
+    log_variances.push_back(posterior.gaussian.log_variance);
+    if (posterior.binary_log_alpha.defined()) {
+      log_alphas.push_back(posterior.binary_log_alpha);
+      binary_medians.push_back(posterior.binary_sample);
+    }
+    if (posterior.circular_mean.defined()) {
+      circular_means.push_back(posterior.circular_mean);
+      concentrations.push_back(posterior.circular_concentration);
+    }
   }
-  return {at::cat(means), at::cat(log_variances)};
+  nn::LatentPosterior all{{at::cat(means), at::cat(log_variances)}, {}, {}, {}, {}};
+  if (!log_alphas.empty()) {
+    all.binary_log_alpha = at::cat(log_alphas);
+    all.binary_sample = at::cat(binary_medians);
+  }
+  if (!circular_means.empty()) {
+    all.circular_mean = at::cat(circular_means);
+    all.circular_concentration = at::cat(concentrations);
+  }
+  return all;
 }
 
 std::vector<data::NamedArray> decode_latents(VaeModel& model, const at::Tensor& z, int64_t batch_size) {
-  if (z.dim() != 2 || z.size(1) != model.latent_dim() || !at::isFloatingType(z.scalar_type()))
-    throw InvalidArgument("latent points must be floating [N, " + std::to_string(model.latent_dim()) +
+  if (z.dim() != 2 || z.size(1) != model.decoder_input_dim() || !at::isFloatingType(z.scalar_type()))
+    throw InvalidArgument("latent points must be floating [N, " + std::to_string(model.decoder_input_dim()) +
                           "] for this model, received " + std::string(c10::str(z.sizes())));
   if (!at::isfinite(z).all().item<bool>()) throw InvalidArgument("latent points contain NaN or inf");
   torch::NoGradGuard no_grad;

@@ -17,7 +17,7 @@
 #include "decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/split.hpp"
-#include "otae/nn/gaussian_latent.hpp"
+#include "otae/nn/latent_space.hpp"
 #include "otae/train/checkpoint.hpp"
 #include "otae/train/cpu_compute.hpp"
 #include "otae/train/plateau.hpp"
@@ -82,8 +82,13 @@ class BatchStream {
 /// Means of the loss terms over a set of rows.
 struct Evaluation {
   double loss = 0.0, distortion = 0.0, kl = 0.0;
-  std::vector<double> kl_per_dim;
+  std::vector<double> kl_per_dim, binary_kl_per_dim, circular_kl_per_dim;
 };
+
+std::vector<double> to_vector(const at::Tensor& values) {
+  const at::Tensor v = values.to(at::kDouble).contiguous();
+  return {v.data_ptr<double>(), v.data_ptr<double>() + v.numel()};
+}
 
 class Trainer {
  public:
@@ -211,7 +216,7 @@ class Trainer {
       const auto epoch_start = Clock::now();
       epoch.learning_rate = plateau.learning_rate();
       const Evaluation training = train_epoch(k, epoch.epoch, step.beta_hat, batches, noise);
-      validation = validate(step.beta_hat);
+      validation = validate(step.beta_hat, config_.binary_kl.at_step(k));
       epoch.loss = training.loss;
       epoch.distortion = training.distortion;
       epoch.kl = training.kl;
@@ -238,6 +243,8 @@ class Trainer {
             validation.distortion,
             validation.kl,
             validation.kl_per_dim,
+            validation.binary_kl_per_dim,
+            validation.circular_kl_per_dim,
             seconds_since(start)};
   }
 
@@ -247,10 +254,11 @@ class Trainer {
     for (int64_t s = 0; s < steps; ++s) {
       const VaeBatch batch = data_->batch(batches.next());
       optimizer_->zero_grad();
-      const nn::GaussianPosterior posterior = model_->encode(batch.inputs);
+      const nn::LatentPosterior posterior = model_->encode(batch.inputs, noise);
       const at::Tensor z = nn::sample_latent(posterior, noise);
       const VaeLossTerms terms =
-          vae_loss(model_->distortion(batch.targets, z), nn::latent_kl_per_dim(posterior), beta_hat);
+          vae_loss(model_->distortion(batch.targets, z), nn::latent_kl_per_dim(posterior, model_->mixed_latents()),
+                   beta_hat, config_.binary_kl.at_step(k));
       const double loss = terms.loss.item<double>();
       if (!std::isfinite(loss))
         throw NonFiniteLoss("loss " + shortest_decimal(loss) + " at step " + std::to_string(k) + ", epoch " +
@@ -265,27 +273,37 @@ class Trainer {
   }
 
   /// The loss terms over the whole validation set, with ε from the same stream every time so
-  /// that epochs are compared on equal terms.
-  Evaluation validate(double beta_hat) {
+  /// that epochs are compared on equal terms; the binary KL weighs binary_kl_weight in the loss.
+  Evaluation validate(double beta_hat, double binary_kl_weight) {
     torch::NoGradGuard no_grad;
     at::Generator noise =
         at::make_generator<at::CPUGeneratorImpl>(derive_seed(config_.train.seed(), {kValidationStream}));
     const at::Tensor& rows = split_.validation;
     double distortion_sum = 0.0;
     at::Tensor kl_sum = at::zeros({model_->latent_dim()}, at::kDouble);
+    at::Tensor binary_kl_sum = at::zeros({model_->mixed_latents().binary_dim()}, at::kDouble);
+    at::Tensor circular_kl_sum = at::zeros({model_->mixed_latents().circular_dim()}, at::kDouble);
     for (const at::Tensor& chunk : data::batch_slices(rows, config_.train.validation_batch_size())) {
       const VaeBatch batch = data_->batch(chunk);
-      const nn::GaussianPosterior posterior = model_->encode(batch.inputs);
+      const nn::LatentPosterior posterior = model_->encode(batch.inputs, noise);
       distortion_sum += model_->distortion(batch.targets, nn::sample_latent(posterior, noise)).sum().item<double>();
-      kl_sum += nn::latent_kl_per_dim(posterior).to(at::kDouble).sum(0);
+      const nn::LatentKl kl = nn::latent_kl_per_dim(posterior, model_->mixed_latents());
+      kl_sum += kl.gaussian.to(at::kDouble).sum(0);
+      if (kl.binary.defined()) binary_kl_sum += kl.binary.to(at::kDouble).sum(0);
+      if (kl.circular.defined()) circular_kl_sum += kl.circular.to(at::kDouble).sum(0);
     }
     const double n = static_cast<double>(rows.size(0));
     Evaluation mean;
     mean.distortion = distortion_sum / n;
-    const at::Tensor kl_mean = kl_sum / n;
-    mean.kl = kl_mean.sum().item<double>();
-    mean.kl_per_dim.assign(kl_mean.data_ptr<double>(), kl_mean.data_ptr<double>() + kl_mean.numel());
-    mean.loss = mean.distortion / (2.0 * beta_hat * beta_hat) + mean.kl;
+    const at::Tensor kl_mean = kl_sum / n, binary_kl_mean = binary_kl_sum / n, circular_kl_mean = circular_kl_sum / n;
+    mean.kl_per_dim = to_vector(kl_mean);
+    mean.binary_kl_per_dim = to_vector(binary_kl_mean);
+    mean.circular_kl_per_dim = to_vector(circular_kl_mean);
+    // Gaussian and circular KLs count in full, the binary ones weighted by α.
+    const double full_kl = kl_mean.sum().item<double>() + circular_kl_mean.sum().item<double>();
+    const double binary_kl = binary_kl_mean.sum().item<double>();
+    mean.kl = full_kl + binary_kl;
+    mean.loss = mean.distortion / (2.0 * beta_hat * beta_hat) + full_kl + binary_kl_weight * binary_kl;
     if (!std::isfinite(mean.loss))
       throw NonFiniteLoss("validation loss " + shortest_decimal(mean.loss) +
                           " at beta_hat=" + shortest_decimal(beta_hat));

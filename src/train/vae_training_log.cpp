@@ -83,6 +83,8 @@ std::string step_log_line(const BetaStepRecord& r) {
   object["val_distortion"] = r.validation_distortion;
   object["val_kl"] = r.validation_kl;
   object["kl_per_dim"] = r.kl_per_dim;
+  if (!r.binary_kl_per_dim.empty()) object["binary_kl_per_dim"] = r.binary_kl_per_dim;
+  if (!r.circular_kl_per_dim.empty()) object["circular_kl_per_dim"] = r.circular_kl_per_dim;
   object["seconds"] = r.seconds;
   return object.dump();
 }

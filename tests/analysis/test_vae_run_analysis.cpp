@@ -148,7 +148,7 @@ TEST_F(JetRunAnalysis, KlSpectrumIsThatOfTheHeldOutRows) {
 
   for (int64_t step = 0; step < 4; ++step) {
     train::TrainedVae trained = train::load_trained_vae(run_->path(), "step:" + std::to_string(step));
-    const nn::GaussianPosterior posterior = train::encode_rows(*trained.model, all);
+    const nn::GaussianPosterior posterior = train::encode_rows(*trained.model, all).gaussian;
     const auto spectrum_of = [&](const at::Tensor& rows) {
       return kl_spectrum(posterior.mean.index_select(0, rows), posterior.log_variance.index_select(0, rows));
     };

@@ -82,7 +82,7 @@ ParticleFlowEncoderOptions small_encoder() {
 
 TEST(ParticleFlowEncoder, GivesAPosteriorPerJet) {
   ParticleFlowEncoder encoder(small_encoder());
-  const GaussianPosterior posterior = encoder->forward(jet_features(5, 50, 20, 1));
+  const GaussianPosterior posterior = encoder->forward(jet_features(5, 50, 20, 1)).gaussian;
   EXPECT_EQ(posterior.mean.sizes(), (std::vector<int64_t>{5, 3}));
   EXPECT_EQ(posterior.log_variance.sizes(), (std::vector<int64_t>{5, 3}));
 }
@@ -91,7 +91,8 @@ TEST(ParticleFlowEncoder, IsInvariantUnderParticleOrder) {
   ParticleFlowEncoder encoder(small_encoder());
   const torch::Tensor features = jet_features(4, 30, 10, 2);
   const torch::Tensor shuffled = features.index_select(1, torch::randperm(30));
-  EXPECT_TRUE(torch::allclose(encoder->forward(features).mean, encoder->forward(shuffled).mean, 1e-5, 1e-5));
+  EXPECT_TRUE(
+      torch::allclose(encoder->forward(features).gaussian.mean, encoder->forward(shuffled).gaussian.mean, 1e-5, 1e-5));
 }
 
 TEST(ParticleFlowEncoder, MaskedPaddingDoesNotCount) {
@@ -102,12 +103,14 @@ TEST(ParticleFlowEncoder, MaskedPaddingDoesNotCount) {
   // Biases are zero at initialisation, so padding rows would add nothing anyway: give them some.
   for (auto& p : encoder->named_parameters())
     if (p.key().find("bias") != std::string::npos) p.value().fill_(0.1);
-  EXPECT_TRUE(torch::allclose(encoder->forward(jets).mean, encoder->forward(more_padding).mean, 1e-5, 1e-5));
+  EXPECT_TRUE(
+      torch::allclose(encoder->forward(jets).gaussian.mean, encoder->forward(more_padding).gaussian.mean, 1e-5, 1e-5));
 
   ParticleFlowEncoder reference(small_encoder().mask_padding(false));
   for (auto& p : reference->named_parameters())
     if (p.key().find("bias") != std::string::npos) p.value().fill_(0.1);
-  EXPECT_FALSE(torch::allclose(reference->forward(jets).mean, reference->forward(more_padding).mean, 1e-5, 1e-5));
+  EXPECT_FALSE(torch::allclose(reference->forward(jets).gaussian.mean, reference->forward(more_padding).gaussian.mean,
+                               1e-5, 1e-5));
 }
 
 TEST(ParticleFlowEncoder, ScalesTheSumBySqrtWidth) {
@@ -120,7 +123,8 @@ TEST(ParticleFlowEncoder, ScalesTheSumBySqrtWidth) {
   for (size_t i = 0; i < scaled_params.size(); ++i) unscaled_params[i].copy_(scaled_params[i]);
   const torch::Tensor features = jet_features(2, 10, 0, 4);
   // The heads are linear with zero bias, so the means scale by exactly 1/√16.
-  EXPECT_TRUE(torch::allclose(scaled->forward(features).mean * 4, unscaled->forward(features).mean, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(scaled->forward(features).gaussian.mean * 4, unscaled->forward(features).gaussian.mean,
+                              1e-5, 1e-6));
 }
 
 TEST(DenseJetDecoder, GivesNormalisedWeightsAndWrappedPhi) {
@@ -142,7 +146,7 @@ TEST(EmdVae, EncodesAndDecodesABatch) {
   EmdVae vae(EmdVaeOptions()
                  .encoder(small_encoder())
                  .decoder(DenseJetDecoderOptions().latent_dim(3).widths({8}).particles(50)));
-  const GaussianPosterior posterior = vae->encode(jet_features(2, 50, 30, 5));
+  const GaussianPosterior posterior = vae->encode(jet_features(2, 50, 30, 5)).gaussian;
   const DecodedJets jets = vae->decode(posterior.mean);
   EXPECT_EQ(jets.positions.sizes(), (std::vector<int64_t>{2, 50, 2}));
 }

@@ -73,5 +73,27 @@ TEST(VaeConfig, WrittenConfigurationReadsBackBitForBit) {
   EXPECT_EQ(again.data.source(), c.data.source());
 }
 
+TEST(VaeConfig, BinaryAndCircularLatentsReadBackAndAreChecked) {
+  const VaeConfig c = parse_vae_config(
+      "", {"model.binary.priors=[5e-4, 0.005, 0.05, 0.5]", "model.latent_dim=4", "loss.binary_kl.anneal_steps=3"});
+  EXPECT_EQ(c.model.binary_priors(), (std::vector<double>{5e-4, 0.005, 0.05, 0.5}));
+  EXPECT_EQ(c.model.emd_vae().decoder().latent_dim(), 8);
+  EXPECT_EQ(parse_vae_config(to_yaml(c)).model.binary_priors(), c.model.binary_priors());
+  EXPECT_EQ(parse_vae_config(to_yaml(c)).binary_kl.anneal_steps(), 3);
+  EXPECT_NE(error_of([] { parse_vae_config("", {"model.binary.priors=[0.5, 1]"}); }).find("model.binary"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_vae_config("", {"model.binary.priors=0.5"}); }).find("a list of numbers"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_vae_config("", {"loss.binary_kl.weight=-1"}); }).find("loss.binary_kl"),
+            std::string::npos);
+  EXPECT_EQ(load_vae_config(kConfigs + "top_qcd.yaml").model.binary_priors().size(), 1u);
+  const VaeConfig circular = parse_vae_config("", {"model.circular.dims=2", "model.latent_dim=3"});
+  EXPECT_EQ(circular.model.emd_vae().decoder().latent_dim(), 3 + 2 * 2);
+  EXPECT_EQ(circular.model.dense_vae(2).mixed_latents().circular_dim(), 2);
+  EXPECT_NE(error_of([] { parse_vae_config("", {"model.circular.dims=-1"}); }).find("model.circular"),
+            std::string::npos);
+  EXPECT_EQ(load_vae_config(kConfigs + "circle.yaml").model.circular_dim(), 1);
+}
+
 }  // namespace
 }  // namespace otae::train

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "otae/base/error.hpp"
 #include "otae/train/vae_loss.hpp"
 
 namespace otae::train {
@@ -16,6 +17,30 @@ TEST(VaeLoss, WeighsTheDistortionByOneOverTwoBetaSquared) {
   EXPECT_DOUBLE_EQ(terms.distortion.item<double>(), 0.03);
   EXPECT_DOUBLE_EQ(terms.kl.item<double>(), 5.0);  // mean over rows of the sum over directions
   EXPECT_NEAR(terms.loss.item<double>(), 0.03 / (2 * 0.01) + 5.0, 1e-12);
+}
+
+TEST(VaeLoss, WeighsTheBinaryKlByAlphaAndReportsItUnweighted) {
+  const at::Tensor distortion = at::tensor({0.02, 0.04}, at::kDouble);
+  const nn::LatentKl kl{at::tensor({1.0, 2.0, 3.0, 4.0}).reshape({2, 2}), at::tensor({0.5, 1.5}).reshape({2, 1})};
+  const VaeLossTerms terms = vae_loss(distortion, kl, 0.1, 0.2);
+  EXPECT_NEAR(terms.kl.item<double>(), 5.0 + 1.0, 1e-6);
+  EXPECT_NEAR(terms.loss.item<double>(), 0.03 / (2 * 0.01) + 5.0 + 0.2 * 1.0, 1e-6);
+  // Without binary variables it is the Gaussian loss, bit for bit.
+  const at::Tensor gaussian = at::tensor({1.0, 2.0, 3.0, 4.0}, at::kDouble).reshape({2, 2});
+  EXPECT_TRUE(at::equal(vae_loss(distortion, nn::LatentKl{gaussian, {}}, 0.1, 0.2).loss,
+                        vae_loss(distortion, gaussian, 0.1).loss));
+}
+
+TEST(BinaryKlWeight, RampsLinearlyThenHolds) {
+  const auto alpha = BinaryKlWeightOptions().initial_weight(0.1).weight(1.0).anneal_steps(3);
+  EXPECT_DOUBLE_EQ(alpha.at_step(0), 0.1);
+  EXPECT_DOUBLE_EQ(alpha.at_step(1), 0.4);
+  EXPECT_DOUBLE_EQ(alpha.at_step(2), 0.7);
+  EXPECT_DOUBLE_EQ(alpha.at_step(3), 1.0);
+  EXPECT_DOUBLE_EQ(alpha.at_step(10), 1.0);
+  EXPECT_DOUBLE_EQ(BinaryKlWeightOptions().weight(0.3).at_step(0), 0.3);
+  EXPECT_THROW(BinaryKlWeightOptions().weight(-1).validate(), InvalidArgument);
+  EXPECT_THROW(BinaryKlWeightOptions().anneal_steps(-1).validate(), InvalidArgument);
 }
 
 /// Jets [B, M, 3] (pT/HT, η, φ) with the last rows padding.

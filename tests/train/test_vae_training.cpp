@@ -248,7 +248,7 @@ TEST_F(VaeTraining, EncodesAndDecodesWithAKeptStep) {
   EXPECT_EQ(trained.checkpoint.phase, "production");
   EXPECT_EQ(trained.checkpoint.step, 2);
   const VaeData jets = VaeData::load(trained.config.data);
-  const nn::GaussianPosterior posterior = encode_rows(*trained.model, jets, 128);
+  const nn::GaussianPosterior posterior = encode_rows(*trained.model, jets, 128).gaussian;
   EXPECT_EQ(posterior.mean.sizes(), (std::vector<int64_t>{300, 4}));
   const auto arrays = decode_latents(*trained.model, posterior.mean, 128);
   ASSERT_EQ(arrays.size(), 1u);

@@ -10,13 +10,14 @@
 
 namespace otae::nn {
 
-/// Encoder and decoder options; their latent dimensions must agree.
+/// Encoder and decoder options; the decoder reads what the encoder's latent space gives it.
 struct EmdVaeOptions {
   OTAE_ARG(ParticleFlowEncoderOptions, encoder, ParticleFlowEncoderOptions());
   OTAE_ARG(DenseJetDecoderOptions, decoder, DenseJetDecoderOptions());
   OTAE_ARG_PUBLIC
 
-  /// Validates both parts; throws InvalidArgument when their latent dimensions differ.
+  /// Validates both parts; throws InvalidArgument unless the decoder's latent_dim is the encoder's
+  /// decoder input width, L + K + 2C.
   void validate() const;
 };
 
@@ -24,9 +25,10 @@ class EmdVaeImpl : public torch::nn::Module {
  public:
   explicit EmdVaeImpl(const EmdVaeOptions& options);
 
-  /// features [B, N, 4] float32 (pT/HT, η, cos φ, sin φ) → posterior [B, L].
-  GaussianPosterior encode(const torch::Tensor& features);
-  /// z [B, L] float32 → decoded jets.
+  /// features [B, N, 4] float32 (pT/HT, η, cos φ, sin φ) → posterior; `binary_noise` as
+  /// LatentHead::forward.
+  LatentPosterior encode(const torch::Tensor& features, c10::optional<at::Generator> binary_noise = c10::nullopt);
+  /// z [B, L + K + 2C] float32 (sample_latent's layout) → decoded jets.
   DecodedJets decode(const torch::Tensor& z);
 
   const EmdVaeOptions& options() const { return options_; }

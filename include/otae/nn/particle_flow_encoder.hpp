@@ -1,6 +1,6 @@
 // The EMD-VAE's encoder, a Particle Flow Network (Komiske et al. 2019): a dense network applied
 // to every particle alone, a sum over the particles of the jet, a dense network on the sum, and
-// the Gaussian heads μ, log σ² (Collins 2021, Sec. 2).
+// the latent heads: Gaussian μ, log σ² (Collins 2021, Sec. 2), and binary log-odds when configured.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -11,7 +11,7 @@
 
 #include "otae/base/arg.hpp"
 #include "otae/nn/dense_stack.hpp"
-#include "otae/nn/gaussian_latent.hpp"
+#include "otae/nn/latent_space.hpp"
 
 namespace otae::nn {
 
@@ -22,7 +22,10 @@ struct ParticleFlowEncoderOptions {
   OTAE_ARG(int64_t, particle_features, 4);
   OTAE_ARG(std::vector<int64_t>, particle_widths, (std::vector<int64_t>{1024, 1024, 1024, 1024}));
   OTAE_ARG(std::vector<int64_t>, jet_widths, (std::vector<int64_t>{1024, 1024, 1024, 1024}));
+  /// Gaussian latent directions L.
   OTAE_ARG(int64_t, latent_dim, 256);
+  /// Binary and circular latent variables besides the Gaussian ones (none by default).
+  OTAE_ARG(MixedLatentOptions, mixed_latents, MixedLatentOptions());
   OTAE_ARG(double, leaky_slope, 0.1);
   /// Leave padding particles (pT/HT = 0) out of the sum. The reference sums every row, so the
   /// network's response to a padding row (its biases after the first layer) leaks into the jet
@@ -34,7 +37,7 @@ struct ParticleFlowEncoderOptions {
   OTAE_ARG_PUBLIC
 
   /// Throws InvalidArgument naming the option unless every width and the latent dimension are
-  /// ≥ 1 and the per-particle network has at least one layer.
+  /// ≥ 1, the per-particle network has at least one layer and mixed_latents is valid.
   void validate() const;
 };
 
@@ -43,8 +46,8 @@ class ParticleFlowEncoderImpl : public torch::nn::Module {
   explicit ParticleFlowEncoderImpl(const ParticleFlowEncoderOptions& options);
 
   /// features [B, N, particle_features] float32 (padding rows have pT/HT = 0 in column 0)
-  /// → posterior [B, latent_dim].
-  GaussianPosterior forward(const torch::Tensor& features);
+  /// → posterior, Gaussian part [B, latent_dim]; `binary_noise` as LatentHead::forward.
+  LatentPosterior forward(const torch::Tensor& features, c10::optional<at::Generator> binary_noise = c10::nullopt);
 
   const ParticleFlowEncoderOptions& options() const { return options_; }
 
@@ -52,8 +55,14 @@ class ParticleFlowEncoderImpl : public torch::nn::Module {
   ParticleFlowEncoderOptions options_;
   DenseStack particle_network_{nullptr};
   DenseStack jet_network_{nullptr};
-  GaussianLatentHead head_{nullptr};
+  LatentHead head_{nullptr};
 };
 TORCH_MODULE(ParticleFlowEncoder);
+
+/// The Particle Flow Network's sum over particles: per_particle [B, N, W] (the per-particle
+/// network's output for features [B, N, F]) → [B, W], padding rows (pT/HT = 0 in features' column
+/// 0) left out when options.mask_padding(), divided by √W when options.scale_sum().
+torch::Tensor particle_flow_sum(const torch::Tensor& per_particle, const torch::Tensor& features,
+                                const ParticleFlowEncoderOptions& options);
 
 }  // namespace otae::nn

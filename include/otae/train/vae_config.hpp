@@ -15,6 +15,7 @@
 #include "otae/ot/sinkhorn.hpp"
 #include "otae/train/beta_schedule.hpp"
 #include "otae/train/plateau.hpp"
+#include "otae/train/vae_loss.hpp"
 
 namespace otae::train {
 
@@ -34,9 +35,17 @@ struct VaeDataOptions {
   OTAE_ARG_PUBLIC
 };
 
-/// YAML `model`. The jet keys build the EMD-VAE; `vector.*` the dense VAE used for toys.
+/// YAML `model`. The jet keys build the EMD-VAE; `vector.*` the dense VAE used for toys;
+/// `binary.*` adds relaxed-Bernoulli variables to either, `circular.dims` von Mises directions.
 struct VaeModelOptions {
+  /// Gaussian latent directions.
   OTAE_ARG(int64_t, latent_dim, 256);
+  /// `binary.priors`: the prior probability of each binary latent variable (none by default).
+  OTAE_ARG(std::vector<double>, binary_priors, {});
+  /// `binary.temperature`: τ of their relaxation.
+  OTAE_ARG(double, binary_temperature, 0.3);
+  /// `circular.dims`: circular (von Mises) latent directions.
+  OTAE_ARG(int64_t, circular_dim, 0);
   OTAE_ARG(double, leaky_slope, 0.1);
   /// Particles per jet, in (the data must agree) and out.
   OTAE_ARG(int64_t, particles, 50);
@@ -50,6 +59,7 @@ struct VaeModelOptions {
   OTAE_ARG(std::vector<int64_t>, vector_decoder_widths, {});
   OTAE_ARG_PUBLIC
 
+  nn::MixedLatentOptions mixed_latents() const;
   nn::EmdVaeOptions emd_vae() const;
   nn::DenseVaeOptions dense_vae(int64_t input_dim) const;
 };
@@ -71,13 +81,14 @@ struct VaeTrainingOptions {
   OTAE_ARG_PUBLIC
 };
 
-/// Everything a run needs. YAML sections: data (with data.split), model, loss.sinkhorn, train
-/// (with train.reduce_lr, train.early_stopping) and schedule.
+/// Everything a run needs. YAML sections: data (with data.split), model, loss.sinkhorn,
+/// loss.binary_kl, train (with train.reduce_lr, train.early_stopping) and schedule.
 struct VaeConfig {
   VaeDataOptions data;
   data::SplitOptions split;
   VaeModelOptions model;
   ot::SinkhornOptions sinkhorn;
+  BinaryKlWeightOptions binary_kl;
   VaeTrainingOptions train;
   ReduceLrOnPlateauOptions reduce_lr;
   EarlyStoppingOptions early_stopping;

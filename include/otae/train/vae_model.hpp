@@ -12,7 +12,7 @@
 
 #include "otae/base/error.hpp"
 #include "otae/data/hdf5.hpp"
-#include "otae/nn/gaussian_latent.hpp"
+#include "otae/nn/latent_space.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
 
@@ -31,19 +31,25 @@ class VaeModel {
 
   /// The network, for the optimiser, checkpoints and train/eval switches.
   virtual std::shared_ptr<torch::nn::Module> module() const = 0;
-  /// Latent dimension L.
+  /// Gaussian latent directions L.
   virtual int64_t latent_dim() const = 0;
+  /// The binary and circular variables besides them.
+  virtual const nn::MixedLatentOptions& mixed_latents() const = 0;
+  /// Width of a latent point as the decoder reads it (nn::sample_latent's layout): L + K + 2C.
+  int64_t decoder_input_dim() const { return mixed_latents().decoder_input_dim(latent_dim()); }
   /// True for the EMD-VAE on jets, false for the dense VAE on vectors.
   virtual bool reads_jets() const = 0;
   /// Particles per jet M, or the vectors' dimension d, that the model reads and writes.
   virtual int64_t row_width() const = 0;
-  /// inputs (VaeBatch::inputs) → posterior [B, L].
-  virtual nn::GaussianPosterior encode(const at::Tensor& inputs) = 0;
-  /// Decodes z [B, L] and returns the distortion D of each row against `targets`
+  /// inputs (VaeBatch::inputs) → posterior; binary variables drawn from `binary_noise`, or at
+  /// their median without one (nn::LatentHead::forward).
+  virtual nn::LatentPosterior encode(const at::Tensor& inputs,
+                                     c10::optional<at::Generator> binary_noise = c10::nullopt) = 0;
+  /// Decodes z [B, L + K + 2C] and returns the distortion D of each row against `targets`
   /// (VaeBatch::targets), float64 [B], differentiable. Throws NonFiniteLoss when the decoded
   /// rows are not finite.
   virtual at::Tensor distortion(const at::Tensor& targets, const at::Tensor& z) = 0;
-  /// Decodes z [B, L] into HDF5 datasets: jets → `particles` [B, M, 3] float32 (pT/HT, η, φ);
+  /// Decodes z [B, L + K + 2C] into HDF5 datasets: jets → `particles` [B, M, 3] float32 (pT/HT, η, φ);
   /// vectors → `x` [B, d] float32.
   virtual std::vector<data::NamedArray> decode_arrays(const at::Tensor& z) = 0;
 };

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "otae/data/hdf5.hpp"
-#include "otae/nn/gaussian_latent.hpp"
+#include "otae/nn/latent_space.hpp"
 #include "otae/train/checkpoint.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
@@ -33,13 +33,15 @@ struct TrainedVae {
 /// listing the kept β̂ values or steps when none matches.
 TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step = "last");
 
-/// The posterior of every row of `data` (μ and log σ², [N, L] float32), `batch_size` rows per
-/// forward pass, without gradients. Throws ConfigError when data and model do not fit.
-nn::GaussianPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t batch_size = 1000);
+/// The posterior of every row of `data` (μ and log σ² [N, L], binary log α [N, K], circular mean
+/// direction and concentration [N, C], float32), the
+/// Gaussian part conditioned on the binary variables' medians, `batch_size` rows per forward
+/// pass, without gradients. Throws ConfigError when data and model do not fit.
+nn::LatentPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t batch_size = 1000);
 
-/// The decoded rows of z [N, L] (floating), `batch_size` rows per pass, as the datasets of
+/// The decoded rows of z [N, L + K + 2C] (floating, nn::sample_latent's layout), `batch_size` rows per pass, as the datasets of
 /// VaeModel::decode_arrays concatenated over the batches. Throws InvalidArgument when z is not
-/// [N, L] with the model's L, or is not finite.
+/// [N, L + K + 2C] for the model, or is not finite.
 std::vector<data::NamedArray> decode_latents(VaeModel& model, const at::Tensor& z, int64_t batch_size = 1000);
 
 }  // namespace otae::train

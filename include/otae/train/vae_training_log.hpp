@@ -42,8 +42,12 @@ struct BetaStepRecord {
   /// The learning rate of the last epoch.
   double learning_rate = 0.0;
   double validation_loss = 0.0, validation_distortion = 0.0, validation_kl = 0.0;
-  /// [L]: ⟨KLᵢ⟩ over the validation set, nats, in latent order.
+  /// [L]: ⟨KLᵢ⟩ of the Gaussian directions over the validation set, nats, in latent order.
   std::vector<double> kl_per_dim;
+  /// [K]: the same for the binary variables (empty without them).
+  std::vector<double> binary_kl_per_dim;
+  /// [C]: the same for the circular directions (empty without them).
+  std::vector<double> circular_kl_per_dim;
   double seconds = 0.0;
 };
 
@@ -53,7 +57,7 @@ std::string epoch_log_header();
 /// One row of epochs.csv (no newline), numbers in their shortest exact form.
 std::string epoch_log_row(const EpochRecord& record);
 /// One line of beta_steps.jsonl (no newline): a JSON object with the fields above
-/// (beta as "beta_GeV").
+/// (beta as "beta_GeV"; binary_kl_per_dim and circular_kl_per_dim only when there are such variables).
 std::string step_log_line(const BetaStepRecord& record);
 
 /// Appends the record to the folder's log, flushed at once so a killed run loses nothing
