@@ -162,7 +162,8 @@ TEST_F(JetRunAnalysis, KlSpectrumIsThatOfTheHeldOutRows) {
       EXPECT_NEAR(kl_error[i], expected.kl_error[i].item<double>(), 1e-6 * (1 + kl_error[i]));
       total += kl[i];
     }
-    EXPECT_NEAR(written["kl"].get<double>(), total, 1e-9 * (1 + total));
+    // the total is the model's rate, KL per row as training computes it (float32)
+    EXPECT_NEAR(written["kl"].get<double>(), total, 1e-6 * (1 + total));
     // the training rows give other numbers: the comparison above can tell them apart
     EXPECT_GT(std::abs(spectrum_of(split.train).kl.sum().item<double>() - total), 1e-4);
   }
