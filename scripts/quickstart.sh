@@ -5,13 +5,16 @@ cd "$(dirname "$0")/.."
 scripts/install-debian-deps.sh
 scripts/build.sh
 # The main job: the EMD-VAE's quick configuration on the embedded W jets (a few minutes on a laptop
-# CPU), then one line per beta step of its KL spectrum from the run's own log.
+# CPU), its read-out on held-out jets (KL spectra, D1/D2, correlation dimension, traversals,
+# latent <-> physics) and the report's figures, then one line per checkpoint of the KL spectrum.
 rm -rf runs/quickstart
-build/otae vae train --config configs/vae/quick.yaml --data samples/wjets_small.h5 --out runs/quickstart
+build/otae vae study --config configs/vae/quick.yaml --data samples/wjets_small.h5 --out runs/quickstart
 /usr/bin/python3 - <<'PY'
 import json
-for line in open("runs/quickstart/beta_steps.jsonl"):
-    step = json.loads(line)
-    kl = sorted(step["kl_per_dim"], reverse=True)
-    print(f'{step["phase"]:<10} beta = {step["beta_GeV"]:7.2f} GeV  KL per direction: ' + " ".join(f"{k:.2f}" for k in kl[:8]))
+summary = json.load(open("runs/quickstart/analysis/summary.json"))
+print(f'held-out KL per latent direction ({summary["rows"]} jets), largest first:')
+for c in summary["checkpoints"]:
+    kl = sorted(c["kl_per_dim"], reverse=True)
+    print(f'{c["phase"]:<10} beta = {c["beta"]:7.2f} GeV: ' + " ".join(f"{k:.2f}" for k in kl[:8]))
+print("figures: runs/quickstart/report/index.html")
 PY
