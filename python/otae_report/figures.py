@@ -139,8 +139,23 @@ def plot_dimensionalities(result, stem, beta_label=BETA_GEV, correlation=None):
         ax.set_xlabel(beta_label)
         ax.set_ylabel("dimensionality")
         ax.axhline(0, color="0.6", lw=0.5)  # not a limit: noisy differences may dip below it
-        ax.legend(handles=handles)
+        outside = _clip_to_bulk(ax, np.array([p[key] for p in points for key in ("d1", "d2")], float))
+        ax.legend(handles=handles, title=f"{outside} differences off scale" if outside else None)
         return save(fig, stem)
+
+
+def _clip_to_bulk(ax, values):
+    """Limits the y axis to the bulk of the differences, so that one wild difference (an
+    under-trained first step can give D2 of −2000) does not flatten the rest; returns how many
+    values fall outside."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0
+    median = np.median(np.abs(finite))
+    low, high = min(-1.0, -median), max(np.percentile(finite, 90) * 1.3, 2.0 * median, 1.0)
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(max(bottom, low), min(top, high))
+    return int(np.sum((finite < low) | (finite > high)))
 
 
 def plot_correlation_dimension(result, stem, q_label=r"$Q$ [GeV]", beta_label=r"$\beta = Q/2$ [GeV]",
