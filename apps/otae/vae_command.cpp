@@ -242,6 +242,13 @@ void run_classify(const ClassifyArguments& a) {
     for (size_t k = 0; k < step.variables.size(); ++k)
       std::printf("beta_hat=%.4g binary %zu: AUC %.4f, accuracy at 1/2 %.4f, best cut %.4f\n", step.beta_hat, k,
                   step.variables[k].auc, step.variables[k].fixed_cut.accuracy, step.variables[k].best.accuracy);
+    for (const auto& c : step.decoding) {
+      std::printf("  binary %ld = %ld: decoded jet moves per traversal step", static_cast<long>(c.variable),
+                  static_cast<long>(c.value));
+      for (size_t i = 0; i < c.directions.size(); ++i)
+        std::printf("%s z%ld %.3g", i ? "," : "", static_cast<long>(c.directions[i]), c.mean_step[i]);
+      std::printf("\n");
+    }
   }
   train::write_json_file(a.out, out);
   std::printf("otae vae classify: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "otae/analysis/kl_spectrum.hpp"
+#include "otae/analysis/traversal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
@@ -65,6 +67,42 @@ RunRows run_rows(const std::string& run_dir, const std::string& step, const std:
   return r;
 }
 
+/// Mean distance between neighbouring rows of decoded [G, …]: exact EMD × ⟨HT⟩ [GeV] for jets
+/// (pT/HT, η, φ), Euclidean for vectors.
+double mean_traversal_step(const at::Tensor& decoded, bool jets, double energy_scale) {
+  if (jets) return traversal_emds(decoded).front().mean().item<double>() * energy_scale;
+  const at::Tensor x = decoded.to(at::kDouble);
+  const int64_t g = x.size(0);
+  return (x.narrow(0, 1, g - 1) - x.narrow(0, 0, g - 1)).norm(2, -1).mean().item<double>();
+}
+
+std::vector<CategoryDecoding> decoding_by_category(train::VaeModel& model, const nn::LatentPosterior& posterior,
+                                                   const at::Tensor& test_rows, double energy_scale) {
+  const int64_t latent_dim = model.latent_dim(), circular = model.mixed_latents().circular_dim();
+  const KlSpectrum spectrum = kl_spectrum(posterior.gaussian.mean.index_select(0, test_rows),
+                                          posterior.gaussian.log_variance.index_select(0, test_rows));
+  std::vector<int64_t> directions = rank_directions(spectrum.kl);
+  directions.resize(std::min<size_t>(directions.size(), 3));
+  const at::Tensor binary_mean = posterior.binary_sample.index_select(0, test_rows).mean(0);
+  std::vector<CategoryDecoding> result;
+  for (int64_t k = 0; k < binary_mean.size(0); ++k) {
+    for (int64_t value : {0, 1}) {
+      at::Tensor binary = binary_mean.clone();
+      binary[k] = static_cast<double>(value);
+      const at::Tensor held = at::cat({binary, at::ones({circular}), at::zeros({circular})}).to(at::kFloat);
+      CategoryDecoding category{k, value, directions, {}};
+      for (int64_t direction : directions) {
+        const at::Tensor grid = traversal_grid(latent_dim, {direction});
+        const at::Tensor codes = at::cat({grid, held.expand({grid.size(0), -1})}, 1);
+        const at::Tensor decoded = train::decode_latents(model, codes).front().values;
+        category.mean_step.push_back(mean_traversal_step(decoded, model.reads_jets(), energy_scale));
+      }
+      result.push_back(std::move(category));
+    }
+  }
+  return result;
+}
+
 BinaryLatentClassification classify_step(const std::string& run_dir, const std::string& step,
                                          const std::string& data_source, const std::string& labels_dataset) {
   RunRows r = run_rows(run_dir, step, data_source, labels_dataset);
@@ -77,6 +115,8 @@ BinaryLatentClassification classify_step(const std::string& run_dir, const std::
       r.trained.checkpoint.step, r.trained.checkpoint.beta_hat, r.trained.checkpoint.phase, {}};
   for (int64_t k = 0; k < probability.size(1); ++k)
     result.variables.push_back(score_separation(probability.select(1, k), labels));
+  result.decoding =
+      decoding_by_category(*r.trained.model, posterior, r.split.test, r.data->energy_scale(r.split.test));
   return result;
 }
 
@@ -169,10 +209,15 @@ std::vector<BinaryLatentClassification> classify_with_binary_latents(const std::
 nlohmann::json to_json(const BinaryLatentClassification& classification) {
   nlohmann::json variables = nlohmann::json::array();
   for (const ScoreSeparation& v : classification.variables) variables.push_back(to_json(v));
+  nlohmann::json decoding = nlohmann::json::array();
+  for (const CategoryDecoding& c : classification.decoding)
+    decoding.push_back(
+        {{"variable", c.variable}, {"value", c.value}, {"directions", c.directions}, {"mean_step", c.mean_step}});
   return {{"step", classification.step},
           {"beta_hat", classification.beta_hat},
           {"phase", classification.phase},
-          {"variables", variables}};
+          {"variables", variables},
+          {"decoding_by_category", decoding}};
 }
 
 SupervisedBaseline supervised_baseline(const std::string& run_dir, const std::string& data_source,

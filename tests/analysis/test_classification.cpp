@@ -1,12 +1,19 @@
 // The classification read-out: ROC AUC against SciPy's Mann–Whitney U (fixture made by
-// tests/fixtures/make_latent_fixtures.py), hand-counted AUCs and cuts, and the errors.
+// tests/fixtures/make_latent_fixtures.py), hand-counted AUCs and cuts, the errors, and a trained
+// run with a binary latent classified end to end (its AUC against flipped labels, the decoder per
+// category).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "otae/analysis/classification.hpp"
 #include "otae/base/error.hpp"
+#include "otae/data/file_mix.hpp"
+#include "otae/train/vae_trainer.hpp"
 
 namespace otae::analysis {
 namespace {
@@ -68,6 +75,69 @@ TEST(RocAuc, RefusesBadInput) {
   EXPECT_THROW(roc_auc(doubles({0.1, 0.2}), at::tensor({0, 2})), InvalidArgument);
   EXPECT_THROW(roc_auc(doubles({0.1, NAN}), at::tensor({0, 1})), InvalidArgument);
   EXPECT_THROW(roc_auc(doubles({0.1, 0.2, 0.3}), at::tensor({0, 1})), InvalidArgument);
+}
+
+/// A run with one binary variable on 300 mixed top and QCD jets, and the mixed file twice: with
+/// its labels and with them flipped.
+class BinaryLatentRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    folder_ = std::filesystem::temp_directory_path() / ("otae_classify_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(folder_);
+    std::filesystem::create_directories(folder_);
+    const std::string mixed = (folder_ / "mixed.h5").string();
+    data::mix_jet_files(OTAE_SOURCE_DIR "/samples/topjets_small.h5", OTAE_SOURCE_DIR "/samples/qcdjets_small.h5",
+                        mixed, data::MixOptions().rows_per_file(150).seed(3));
+    data::write_arrays((folder_ / "flipped.h5").string(),
+                       {{"particles", data::read_array(mixed, "particles"), {}},
+                        {"label", 1 - data::read_array(mixed, "label"), {}}});
+    train::train_vae(train::parse_vae_config("", {"data.source=" + mixed, "data.centre=true",
+                                                  "data.split={train: 0.6, validation: 0.2, test: 0.2, seed: 1}",
+                                                  "model.latent_dim=3", "model.binary.priors=[0.5]",
+                                                  "model.particle_widths=[16]", "model.jet_widths=[16]",
+                                                  "model.decoder_widths=[16]", "train.threads=1",
+                                                  "train.batch_size=30", "train.steps_per_epoch=3",
+                                                  "train.max_epochs=2", "schedule.grid.points=1",
+                                                  "schedule.priming.enabled=false", "schedule.zigzag.legs=0"}),
+                     run());
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(folder_); }
+  static std::string run() { return (folder_ / "run").string(); }
+  static std::string file(const char* name) { return (folder_ / name).string(); }
+
+  static std::filesystem::path folder_;
+};
+std::filesystem::path BinaryLatentRun::folder_;
+
+TEST_F(BinaryLatentRun, FlippedLabelsGiveTheComplementaryAuc) {
+  const auto steps = classify_with_binary_latents(run(), "", "label");
+  const auto flipped = classify_with_binary_latents(run(), file("flipped.h5"), "label");
+  ASSERT_EQ(steps.size(), 1u);
+  ASSERT_EQ(steps[0].variables.size(), 1u);
+  const ScoreSeparation& s = steps[0].variables[0];
+  EXPECT_EQ(s.rows, 60);  // the test split of 300 rows
+  EXPECT_NEAR(flipped[0].variables[0].auc, 1.0 - s.auc, 1e-12);
+  EXPECT_EQ(flipped[0].variables[0].label_one_rows, s.rows - s.label_one_rows);
+}
+
+TEST_F(BinaryLatentRun, DecodesEachCategoryAlongTheTopDirections) {
+  const auto steps = classify_with_binary_latents(run(), "", "label");
+  const std::vector<CategoryDecoding>& decoding = steps[0].decoding;
+  ASSERT_EQ(decoding.size(), 2u);  // the binary variable at 0 and at 1
+  double difference = 0;
+  for (int64_t value : {0, 1}) {
+    const CategoryDecoding& c = decoding[value];
+    EXPECT_EQ(c.variable, 0);
+    EXPECT_EQ(c.value, value);
+    ASSERT_EQ(c.directions.size(), 3u);
+    ASSERT_EQ(c.mean_step.size(), 3u);
+    for (double step : c.mean_step) EXPECT_TRUE(std::isfinite(step) && step > 0) << step;
+  }
+  for (size_t i = 0; i < 3; ++i) difference += std::abs(decoding[0].mean_step[i] - decoding[1].mean_step[i]);
+  EXPECT_GT(difference, 0.0);  // the decoder reads the binary variable
+  const nlohmann::json json = to_json(steps[0]);
+  EXPECT_EQ(json["decoding_by_category"].size(), 2u);
+  EXPECT_EQ(json["decoding_by_category"][1]["value"], 1);
 }
 
 }  // namespace

@@ -264,5 +264,24 @@ TEST_F(VaeTraining, EncodesAndDecodesWithAKeptStep) {
   EXPECT_THROW(decode_latents(*trained.model, at::zeros({3, 5})), InvalidArgument);
 }
 
+TEST(VaeRunFolder, ListsTheProductionCheckpointsOfRunsFromOtae01) {
+  const fs::path root = fs::temp_directory_path() / ("otae_legacy_run_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "checkpoints/production");
+  std::ofstream(root / "beta_schedule.csv") << "step,phase,beta_hat,beta_GeV,learning_rate\n"
+                                               "0,priming,0.01,5.4,0.001\n"
+                                               "1,production,0.0031622776601683794,1.7,0.001\n"
+                                               "2,production,0.01,5.4,0.001\n";
+  for (const char* name : {"beta_hat_3.162278e-03.pt", "beta_hat_1.000000e-02.pt", "beta_hat_5.000000e-01.pt"})
+    std::ofstream(root / "checkpoints/production" / name) << "weights";
+  const std::vector<StepCheckpoint> found = VaeRunFolder(root.string()).step_checkpoints();
+  fs::remove_all(root);
+  ASSERT_EQ(found.size(), 2u);  // β̂ = 0.5 is in no schedule row
+  EXPECT_EQ(found[0].step, 1);
+  EXPECT_DOUBLE_EQ(found[0].beta_hat, 0.0031622776601683794);  // the schedule's exact value
+  EXPECT_EQ(found[1].step, 2);
+  EXPECT_EQ(found[1].phase, "production");
+}
+
 }  // namespace
 }  // namespace otae::train

@@ -42,7 +42,8 @@ class VaeRunFolder {
   /// checkpoints/<phase>/step_<step, 3 digits>_beta_hat_<β̂ in %.6e>.pt
   std::string step_checkpoint(int64_t step, const std::string& phase, double beta_hat) const;
 
-  /// Every step checkpoint present, in training order (ascending step).
+  /// Every step checkpoint present, in training order (ascending step); also the production
+  /// checkpoints "beta_hat_<β̂>.pt" of runs trained by otae 0.1, their steps read from the schedule.
   std::vector<StepCheckpoint> step_checkpoints() const;
 
   /// The production checkpoints present, as (β̂, path), ascending in β̂.
