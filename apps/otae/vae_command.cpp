@@ -283,8 +283,8 @@ void run_circular(const ClassifyArguments& a) {
   for (const auto& step : steps) {
     out["checkpoints"].push_back(analysis::to_json(step));
     for (size_t c = 0; c < step.correlation.size(); ++c)
-      std::printf("beta_hat=%.4g circular %zu: circular correlation %.4f, <kappa> %.4g\n", step.beta_hat, c,
-                  step.correlation[c], step.mean_concentration[c]);
+      std::printf("beta_hat=%.4g circular %zu: circular correlation %.4f, rank correlation %.4f, <kappa> %.4g\n",
+                  step.beta_hat, c, step.correlation[c], step.rank_correlation[c], step.mean_concentration[c]);
   }
   train::write_json_file(a.out, out);
   std::printf("otae vae circular: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());

@@ -1,13 +1,16 @@
 #include "otae/analysis/circular_statistics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "otae/base/error.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 #include "otae/data/toy_datasets.hpp"
 #include "otae/train/vae_run.hpp"
+#include "otae/physics/units.hpp"
 #include "otae/train/vae_run_folder.hpp"
 
 namespace otae::analysis {
@@ -37,10 +40,11 @@ CircularLatentCorrelation correlate_step(const std::string& run_dir, const std::
   const nn::LatentPosterior posterior = train::encode_rows(*trained.model, data);
   const at::Tensor angle = reference_angle(options.source(), data.size()).index_select(0, rows);
   CircularLatentCorrelation result{
-      trained.checkpoint.step, trained.checkpoint.beta_hat, trained.checkpoint.phase, {}, {}};
+      trained.checkpoint.step, trained.checkpoint.beta_hat, trained.checkpoint.phase, {}, {}, {}};
   for (int64_t c = 0; c < posterior.circular_mean.size(1); ++c) {
-    result.correlation.push_back(
-        circular_correlation(posterior.circular_mean.select(1, c).index_select(0, rows), angle));
+    const at::Tensor mean_direction = posterior.circular_mean.select(1, c).index_select(0, rows);
+    result.correlation.push_back(circular_correlation(mean_direction, angle));
+    result.rank_correlation.push_back(circular_rank_correlation(mean_direction, angle));
     result.mean_concentration.push_back(
         posterior.circular_concentration.select(1, c).index_select(0, rows).to(at::kDouble).mean().item<double>());
   }
@@ -62,6 +66,43 @@ double circular_correlation(const at::Tensor& a, const at::Tensor& b) {
   const at::Tensor sx = (x - circular_mean(x)).sin(), sy = (y - circular_mean(y)).sin();
   return (sx * sy).sum().item<double>() /
          std::sqrt(sx.square().sum().item<double>() * sy.square().sum().item<double>());
+}
+
+namespace {
+
+/// 2π (mid-rank of each angle wrapped into [0, 2π)) / N, ties sharing their mean rank. Where the
+/// circle is cut only rotates every score by one common phase.
+at::Tensor uniform_scores(const at::Tensor& angles) {
+  const double two_pi = 2.0 * physics::kPi;
+  const at::Tensor wrapped = angles - two_pi * at::floor(angles / two_pi);
+  const at::Tensor order = wrapped.argsort();
+  const at::Tensor sorted = wrapped.index_select(0, order).contiguous();
+  const int64_t n = sorted.size(0);
+  const double* value = sorted.data_ptr<double>();
+  std::vector<double> rank(n);
+  for (int64_t start = 0; start < n;) {
+    int64_t end = start;
+    while (end < n && value[end] == value[start]) ++end;
+    for (int64_t i = start; i < end; ++i) rank[i] = 0.5 * static_cast<double>(start + end - 1);
+    start = end;
+  }
+  at::Tensor scores = at::empty({n}, at::kDouble);
+  scores.index_put_({order}, at::tensor(rank, at::kDouble) * (two_pi / static_cast<double>(n)));
+  return scores;
+}
+
+}  // namespace
+
+double circular_rank_correlation(const at::Tensor& a, const at::Tensor& b) {
+  const at::Tensor x = checked_angles(a, 2), y = checked_angles(b, 2);
+  if (x.size(0) != y.size(0))
+    throw InvalidArgument("circular_rank_correlation: the angles have " + std::to_string(x.size(0)) + " and " +
+                          std::to_string(y.size(0)) + " rows");
+  const at::Tensor alpha = uniform_scores(x), beta = uniform_scores(y);
+  const auto squared_resultant = [](const at::Tensor& phase) {
+    return std::pow(phase.cos().mean().item<double>(), 2) + std::pow(phase.sin().mean().item<double>(), 2);
+  };
+  return std::max(squared_resultant(alpha - beta), squared_resultant(alpha + beta));
 }
 
 at::Tensor reference_angle(const std::string& data_source, int64_t rows) {
@@ -97,6 +138,7 @@ nlohmann::json to_json(const CircularLatentCorrelation& result) {
           {"beta_hat", result.beta_hat},
           {"phase", result.phase},
           {"correlation", result.correlation},
+          {"rank_correlation", result.rank_correlation},
           {"mean_concentration", result.mean_concentration}};
 }
 

@@ -22,12 +22,20 @@ double circular_mean(const at::Tensor& angles);
 /// with N ≥ 2 or a value is not finite.
 double circular_correlation(const at::Tensor& a, const at::Tensor& b);
 
+/// The rank correlation of Fisher & Lee (Biometrika 70 (1983) 327) of angles a, b [N]: with
+/// uniform scores αᵢ = 2π rank(aᵢ)/N and βᵢ = 2π rank(bᵢ)/N, max(|⟨e^{i(α−β)}⟩|², |⟨e^{i(α+β)}⟩|²)
+/// in [0, 1]. It is 1 exactly when b is a monotone re-parameterisation of the circle a (either
+/// orientation, any rotation, any warp), which is what "the latent recovers the angle" means;
+/// ≈ 1/N for independent angles. Ties share the mean rank. Throws as circular_correlation.
+double circular_rank_correlation(const at::Tensor& a, const at::Tensor& b);
+
 /// The circular directions of one kept β step against a reference angle.
 struct CircularLatentCorrelation {
   int64_t step = 0;
   double beta_hat = 0.0;
   std::string phase;
   std::vector<double> correlation;         ///< [C]: ρ of each direction's posterior mean μ with the angle
+  std::vector<double> rank_correlation;    ///< [C]: circular_rank_correlation of the same
   std::vector<double> mean_concentration;  ///< [C]: ⟨κ⟩ over the rows
 };
 
@@ -44,7 +52,7 @@ at::Tensor reference_angle(const std::string& data_source, int64_t rows);
 std::vector<CircularLatentCorrelation> circular_latent_correlations(const std::string& run_dir,
                                                                     const std::string& data_source);
 
-/// {"step", "beta_hat", "phase", "correlation": [C], "mean_concentration": [C]}.
+/// {"step", "beta_hat", "phase", "correlation": [C], "rank_correlation": [C], "mean_concentration": [C]}.
 nlohmann::json to_json(const CircularLatentCorrelation& result);
 
 }  // namespace otae::analysis
