@@ -78,7 +78,7 @@ UnpairedEpoch unpaired_epoch(const at::Tensor& train_rows, int64_t epoch, const 
   if (options.sampling() == UnpairedSampling::kDisjointHalves) {
     const int64_t half = train_rows.size(0) / 2;
     const at::Tensor cut = train_rows.index_select(
-        0, seeded_permutation(train_rows.size(0), detail::derive_seed(options.seed(), {kHalvesPurpose})));
+        0, seeded_permutation(train_rows.size(0), derive_seed(options.seed(), {kHalvesPurpose})));
     z_pool = cut.narrow(0, 0, half);
     x_pool = cut.narrow(0, half, half);
   }

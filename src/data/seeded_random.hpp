@@ -6,28 +6,12 @@
 
 #include <cmath>
 #include <cstdint>
-#include <initializer_list>
 #include <random>
 
+#include "otae/base/seed_streams.hpp"
 #include "otae/physics/units.hpp"
 
 namespace otae::data::detail {
-
-/// SplitMix64's finaliser, a bijection of 64-bit words that scatters nearby seeds far apart.
-inline uint64_t splitmix64(uint64_t word) {
-  word += 0x9e3779b97f4a7c15ULL;
-  word = (word ^ (word >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  word = (word ^ (word >> 27)) * 0x94d049bb133111ebULL;
-  return word ^ (word >> 31);
-}
-
-/// A generator seed derived from a user seed and the words that name one stream (purpose,
-/// epoch, …), so that different streams of one seed are unrelated.
-inline uint64_t derive_seed(uint64_t seed, std::initializer_list<uint64_t> stream) {
-  uint64_t h = splitmix64(seed);
-  for (uint64_t word : stream) h = splitmix64(h ^ splitmix64(word));
-  return h;
-}
 
 class SeededRandom {
  public:

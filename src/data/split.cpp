@@ -52,7 +52,7 @@ Split split_rows(int64_t n_rows, const SplitOptions& options) {
   const int64_t n_left = n_rows - n_train - n_validation;
   const int64_t n_test = complete ? n_left : std::min<int64_t>(rounded(options.test()), n_left);
 
-  const at::Tensor permutation = seeded_permutation(n_rows, detail::derive_seed(options.seed(), {kSplitPurpose}));
+  const at::Tensor permutation = seeded_permutation(n_rows, derive_seed(options.seed(), {kSplitPurpose}));
   return {sorted_rows(permutation, 0, n_train), sorted_rows(permutation, n_train, n_validation),
           sorted_rows(permutation, n_train + n_validation, n_test)};
 }
@@ -71,7 +71,7 @@ at::Tensor epoch_order(const at::Tensor& rows, uint64_t seed, int64_t epoch, uin
     throw InvalidArgument("epoch_order: rows must be a 1-D int64 tensor, received " + std::string(rows.toString()) +
                           " of shape " + c10::str(rows.sizes()));
   if (epoch < 0) throw InvalidArgument("epoch_order: epoch must be non-negative, received " + std::to_string(epoch));
-  const uint64_t epoch_seed = detail::derive_seed(seed, {kEpochPurpose, uint64_t(epoch), stream});
+  const uint64_t epoch_seed = derive_seed(seed, {kEpochPurpose, uint64_t(epoch), stream});
   return rows.index_select(0, seeded_permutation(rows.size(0), epoch_seed));
 }
 

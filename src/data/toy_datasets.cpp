@@ -183,7 +183,7 @@ at::Tensor make_toy(const ToySpec& spec) {
   const int64_t dimension = kind.dimension(spec.parameters);
   at::Tensor points = at::empty({spec.count, dimension}, at::kFloat);
   float* out = points.data_ptr<float>();
-  SeededRandom random(detail::derive_seed(spec.seed, {kToyPurpose}));
+  SeededRandom random(derive_seed(spec.seed, {kToyPurpose}));
   for (int64_t i = 0; i < spec.count; ++i) kind.draw(spec.parameters, random, out + i * dimension);
   return points;
 }

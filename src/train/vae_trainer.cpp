@@ -16,6 +16,7 @@
 
 #include "decimal.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/seed_streams.hpp"
 #include "otae/data/split.hpp"
 #include "otae/nn/latent_space.hpp"
 #include "otae/train/checkpoint.hpp"
@@ -38,20 +39,6 @@ using Clock = std::chrono::steady_clock;
 constexpr uint64_t kStepStream = 1;
 constexpr uint64_t kNoiseStream = 2;
 constexpr uint64_t kValidationStream = 3;
-
-/// SplitMix64's finaliser: nearby inputs give unrelated outputs.
-uint64_t splitmix64(uint64_t word) {
-  word += 0x9e3779b97f4a7c15ULL;
-  word = (word ^ (word >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  word = (word ^ (word >> 27)) * 0x94d049bb133111ebULL;
-  return word ^ (word >> 31);
-}
-
-uint64_t derive_seed(uint64_t seed, std::initializer_list<uint64_t> words) {
-  uint64_t h = splitmix64(seed);
-  for (uint64_t word : words) h = splitmix64(h ^ splitmix64(word));
-  return h;
-}
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
