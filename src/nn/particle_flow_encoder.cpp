@@ -16,31 +16,34 @@ void ParticleFlowEncoderOptions::validate() const {
   mixed_latents_.validate();
 }
 
-ParticleFlowEncoderImpl::ParticleFlowEncoderImpl(const ParticleFlowEncoderOptions& options) : options_(options) {
+ParticleFlowTrunk::ParticleFlowTrunk(torch::nn::Module& owner, const ParticleFlowEncoderOptions& options)
+    : options_(options) {
   options_.validate();
-  particle_network_ = register_module(
+  particle_network_ = owner.register_module(
       "particle_network", DenseStack(DenseStackOptions(options_.particle_features(), options_.particle_widths())
                                          .leaky_slope(options_.leaky_slope())));
-  jet_network_ = register_module("jet_network",
-                                 DenseStack(DenseStackOptions(particle_network_->output_width(), options_.jet_widths())
-                                                .leaky_slope(options_.leaky_slope())));
-  head_ = register_module("head",
-                          LatentHead(jet_network_->output_width(), options_.latent_dim(), options_.mixed_latents()));
+  jet_network_ = owner.register_module(
+      "jet_network", DenseStack(DenseStackOptions(particle_network_->output_width(), options_.jet_widths())
+                                    .leaky_slope(options_.leaky_slope())));
+}
+
+torch::Tensor ParticleFlowTrunk::forward(const torch::Tensor& features) {
+  torch::Tensor per_particle = particle_network_->forward(features);
+  if (options_.mask_padding())
+    per_particle = per_particle * (features.select(2, 0) > 0).unsqueeze(2).to(per_particle.dtype());
+  torch::Tensor jet = per_particle.sum(1);
+  if (options_.scale_sum()) jet = jet / std::sqrt(static_cast<double>(per_particle.size(2)));
+  return jet_network_->forward(jet);
+}
+
+ParticleFlowEncoderImpl::ParticleFlowEncoderImpl(const ParticleFlowEncoderOptions& options)
+    : options_(options), trunk_(*this, options) {
+  head_ = register_module("head", LatentHead(trunk_.output_width(), options_.latent_dim(), options_.mixed_latents()));
 }
 
 LatentPosterior ParticleFlowEncoderImpl::forward(const torch::Tensor& features,
                                                  c10::optional<at::Generator> binary_noise) {
-  const torch::Tensor jet = particle_flow_sum(particle_network_->forward(features), features, options_);
-  return head_->forward(jet_network_->forward(jet), binary_noise);
-}
-
-torch::Tensor particle_flow_sum(const torch::Tensor& per_particle, const torch::Tensor& features,
-                                const ParticleFlowEncoderOptions& options) {
-  torch::Tensor kept = per_particle;
-  if (options.mask_padding()) kept = kept * (features.select(2, 0) > 0).unsqueeze(2).to(kept.dtype());
-  torch::Tensor jet = kept.sum(1);
-  if (options.scale_sum()) jet = jet / std::sqrt(static_cast<double>(per_particle.size(2)));
-  return jet;
+  return head_->forward(trunk_.forward(features), binary_noise);
 }
 
 }  // namespace otae::nn

@@ -23,9 +23,7 @@ class ParticleFlowClassifierImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& features);
 
  private:
-  ParticleFlowEncoderOptions options_;
-  DenseStack particle_network_{nullptr};
-  DenseStack jet_network_{nullptr};
+  ParticleFlowTrunk trunk_;
   torch::nn::Linear logit_{nullptr};
 };
 TORCH_MODULE(ParticleFlowClassifier);

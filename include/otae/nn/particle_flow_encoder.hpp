@@ -41,6 +41,26 @@ struct ParticleFlowEncoderOptions {
   void validate() const;
 };
 
+/// The Particle Flow Network's trunk: the per-particle network, the sum over the particles of each
+/// jet and the jet network, registered on the module that owns them as "particle_network" and
+/// "jet_network" (the names checkpoints store). Shared by the encoder and the supervised classifier.
+class ParticleFlowTrunk {
+ public:
+  /// Throws InvalidArgument as ParticleFlowEncoderOptions::validate.
+  ParticleFlowTrunk(torch::nn::Module& owner, const ParticleFlowEncoderOptions& options);
+
+  /// features [B, N, particle_features] float32 (padding rows have pT/HT = 0 in column 0) →
+  /// [B, output_width()]: padding left out of the sum when options.mask_padding(), the sum divided
+  /// by √W (W the per-particle width) when options.scale_sum().
+  torch::Tensor forward(const torch::Tensor& features);
+  int64_t output_width() const { return jet_network_->output_width(); }
+
+ private:
+  ParticleFlowEncoderOptions options_;
+  DenseStack particle_network_{nullptr};
+  DenseStack jet_network_{nullptr};
+};
+
 class ParticleFlowEncoderImpl : public torch::nn::Module {
  public:
   explicit ParticleFlowEncoderImpl(const ParticleFlowEncoderOptions& options);
@@ -53,16 +73,9 @@ class ParticleFlowEncoderImpl : public torch::nn::Module {
 
  private:
   ParticleFlowEncoderOptions options_;
-  DenseStack particle_network_{nullptr};
-  DenseStack jet_network_{nullptr};
+  ParticleFlowTrunk trunk_;
   LatentHead head_{nullptr};
 };
 TORCH_MODULE(ParticleFlowEncoder);
-
-/// The Particle Flow Network's sum over particles: per_particle [B, N, W] (the per-particle
-/// network's output for features [B, N, F]) → [B, W], padding rows (pT/HT = 0 in features' column
-/// 0) left out when options.mask_padding(), divided by √W when options.scale_sum().
-torch::Tensor particle_flow_sum(const torch::Tensor& per_particle, const torch::Tensor& features,
-                                const ParticleFlowEncoderOptions& options);
 
 }  // namespace otae::nn
