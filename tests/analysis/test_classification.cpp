@@ -88,9 +88,14 @@ class BinaryLatentRun : public ::testing::Test {
     const std::string mixed = (folder_ / "mixed.h5").string();
     data::mix_jet_files(OTAE_SOURCE_DIR "/samples/topjets_small.h5", OTAE_SOURCE_DIR "/samples/qcdjets_small.h5",
                         mixed, data::MixOptions().rows_per_file(150).seed(3));
+    const at::Tensor particles = data::read_array(mixed, "particles");
     data::write_arrays((folder_ / "flipped.h5").string(),
-                       {{"particles", data::read_array(mixed, "particles"), {}},
-                        {"label", 1 - data::read_array(mixed, "label"), {}}});
+                       {{"particles", particles, {}}, {"label", 1 - data::read_array(mixed, "label"), {}}});
+    // a label any particle-flow network can read off: more particles than the median jet
+    const at::Tensor multiplicity = (particles.select(2, 0) > 0).sum(1);
+    data::write_arrays((folder_ / "multiplicity.h5").string(),
+                       {{"particles", particles, {}},
+                        {"label", (multiplicity > multiplicity.median()).to(at::kLong), {}}});
     train::train_vae(train::parse_vae_config("", {"data.source=" + mixed, "data.centre=true",
                                                   "data.split={train: 0.6, validation: 0.2, test: 0.2, seed: 1}",
                                                   "model.latent_dim=3", "model.binary.priors=[0.5]",
@@ -138,6 +143,16 @@ TEST_F(BinaryLatentRun, DecodesEachCategoryAlongTheTopDirections) {
   const nlohmann::json json = to_json(steps[0]);
   EXPECT_EQ(json["decoding_by_category"].size(), 2u);
   EXPECT_EQ(json["decoding_by_category"][1]["value"], 1);
+}
+
+TEST_F(BinaryLatentRun, SupervisedBaselineLearnsASeparableLabel) {
+  const SupervisedBaseline baseline = supervised_baseline(
+      run(), file("multiplicity.h5"), "label", train::JetClassifierOptions().epochs(15).batch_size(30).seed(2));
+  EXPECT_EQ(baseline.train_rows, 180);
+  EXPECT_EQ(baseline.test.rows, 60);
+  ASSERT_EQ(baseline.training_loss.size(), 15u);
+  EXPECT_LT(baseline.training_loss.back(), baseline.training_loss.front());
+  EXPECT_GT(baseline.test.auc, 0.9) << "training loss " << baseline.training_loss.back();
 }
 
 }  // namespace
