@@ -14,19 +14,12 @@
 #include "otae/base/error.hpp"
 #include "otae/data/file_mix.hpp"
 #include "otae/train/vae_trainer.hpp"
+#include "../nn/latent_fixtures.hpp"
 
 namespace otae::analysis {
 namespace {
 
-const nlohmann::json& fixtures() {
-  static const nlohmann::json data = [] {
-    const std::string path = std::string(OTAE_SOURCE_DIR) + "/tests/fixtures/latents_scipy.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path + "; run tests/fixtures/make_latent_fixtures.py");
-    return nlohmann::json::parse(in);
-  }();
-  return data;
-}
+const nlohmann::json& fixtures() { return nn::testing::latent_fixtures(); }
 
 at::Tensor doubles(const std::vector<double>& values) { return at::tensor(values, at::kDouble); }
 

@@ -11,23 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../support/run_otae.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
-
-Outcome run_otae(const std::string& arguments, const fs::path& folder) {
-  const fs::path log = folder / "output.txt";
-  const int status = std::system((std::string(OTAE_BINARY) + " " + arguments + " > " + log.string() + " 2>&1").c_str());
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
-}
+using otae::testing::Outcome;
+using otae::testing::run_otae;
 
 TEST(VaeAnalyzeCommand, StudyTrainsAndAnalysesThenAnalyzeRereads) {
   if (!fs::exists(OTAE_BINARY)) GTEST_SKIP() << OTAE_BINARY << " is not built";

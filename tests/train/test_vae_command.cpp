@@ -10,24 +10,14 @@
 #include <sstream>
 
 #include "otae/data/hdf5.hpp"
+#include "../support/run_otae.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
-
-Outcome run_otae(const std::string& arguments, const fs::path& folder) {
-  const fs::path log = folder / "output.txt";
-  const int status = std::system((std::string(OTAE_BINARY) + " " + arguments + " > " + log.string() + " 2>&1").c_str());
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
-}
+using otae::testing::Outcome;
+using otae::testing::run_otae;
 
 class VaeCommand : public ::testing::Test {
  protected:
