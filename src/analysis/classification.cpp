@@ -41,6 +41,12 @@ nlohmann::json to_json(const ScoreCut& cut) {
 }
 
 /// The run's data (with `data_source` in place of its own when given), its split and the labels.
+/// The rows in ascending order of score, contiguous, for the walks over ranks and cuts.
+LabelledScores ascending(const LabelledScores& s) {
+  const at::Tensor order = s.scores.argsort();
+  return {s.scores.index_select(0, order).contiguous(), s.labels.index_select(0, order).contiguous(), s.ones};
+}
+
 struct RunRows {
   train::TrainedVae trained;
   std::unique_ptr<train::VaeData> data;
@@ -129,13 +135,10 @@ std::string beta_hat_text(double beta_hat) {
 }  // namespace
 
 double roc_auc(const at::Tensor& scores, const at::Tensor& labels) {
-  const LabelledScores s = checked(scores, labels);
+  const LabelledScores s = ascending(checked(scores, labels));
   const int64_t n = s.scores.size(0);
-  const at::Tensor order = s.scores.argsort();
-  const at::Tensor sorted = s.scores.index_select(0, order).contiguous();
-  const at::Tensor sorted_labels = s.labels.index_select(0, order).contiguous();
-  const double* sorted_scores = sorted.data_ptr<double>();
-  const int64_t* label = sorted_labels.data_ptr<int64_t>();
+  const double* sorted_scores = s.scores.data_ptr<double>();
+  const int64_t* label = s.labels.data_ptr<int64_t>();
   // Σ of the mid-ranks (from 1) of the label-1 rows; a run of tied scores shares its mean rank.
   double rank_sum = 0.0;
   for (int64_t start = 0; start < n;) {
@@ -150,13 +153,10 @@ double roc_auc(const at::Tensor& scores, const at::Tensor& labels) {
 }
 
 ScoreCut best_cut(const at::Tensor& scores, const at::Tensor& labels) {
-  const LabelledScores s = checked(scores, labels);
+  const LabelledScores s = ascending(checked(scores, labels));
   const int64_t n = s.scores.size(0);
-  const at::Tensor order = s.scores.argsort();
-  const at::Tensor sorted = s.scores.index_select(0, order).contiguous();
-  const at::Tensor sorted_labels = s.labels.index_select(0, order).contiguous();
-  const double* score = sorted.data_ptr<double>();
-  const int64_t* label = sorted_labels.data_ptr<int64_t>();
+  const double* score = s.scores.data_ptr<double>();
+  const int64_t* label = s.labels.data_ptr<int64_t>();
   // Walking the cut up through the sorted scores: right = rows called right when label 1 is
   // above the cut (zeros below it plus ones above it).
   int64_t right = s.ones;

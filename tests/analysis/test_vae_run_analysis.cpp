@@ -17,26 +17,14 @@
 #include "otae/data/split.hpp"
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_trainer.hpp"
+#include "../support/temporary_folder.hpp"
 
 namespace otae::analysis {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// A fresh folder under the system's temporary directory, removed with the object.
-class TemporaryFolder {
- public:
-  explicit TemporaryFolder(const std::string& name)
-      : path_(fs::temp_directory_path() / ("otae_analysis_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-  }
-  ~TemporaryFolder() { fs::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using otae::testing::TemporaryFolder;
 
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
@@ -61,7 +49,7 @@ train::VaeConfig tiny_jet_config() {
 class JetRunAnalysis : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    run_ = new TemporaryFolder("jets");
+    run_ = new TemporaryFolder("analysis_jets");
     train::train_vae(tiny_jet_config(), run_->path());
     summary_ = analyze_vae_run(run_->path(), *run_ / "analysis", options());
   }
@@ -195,7 +183,7 @@ int active_directions(double beta) {
 // ±0.15 in D1 when the two neighbours err in opposite directions, and the held-out rows add the
 // reported statistical error σ. Hence |D − n| < 0.2 + 3σ.
 TEST(LinearVaeRunAnalysis, DimensionalitiesCountTheActiveDirections) {
-  TemporaryFolder run("linear_vae");
+  TemporaryFolder run("analysis_linear_vae");
   train::train_vae(linear_vae_config(), run.path());
   const nlohmann::json summary =
       analyze_vae_run(run.path(), run / "analysis", VaeAnalysisOptions().correlation_points(2000).threads(1));
@@ -231,7 +219,7 @@ TEST(LinearVaeRunAnalysis, DimensionalitiesCountTheActiveDirections) {
 }
 
 TEST(VaeRunAnalysisErrors, NamesTheFolderWithoutARun) {
-  TemporaryFolder empty("empty");
+  TemporaryFolder empty("analysis_empty");
   fs::create_directories(empty.path());
   try {
     analyze_vae_run(empty.path(), empty / "analysis");
@@ -242,7 +230,7 @@ TEST(VaeRunAnalysisErrors, NamesTheFolderWithoutARun) {
 }
 
 TEST(VaeRunAnalysisErrors, NamesDataThatDoesNotFitTheModel) {
-  TemporaryFolder run("toy");
+  TemporaryFolder run("analysis_toy");
   train::train_vae(train::parse_vae_config("", {"data.source=toy:gaussian:1,0.5?n=400&seed=2", "model.latent_dim=2",
                                                 "train.threads=1", "train.steps_per_epoch=2", "train.max_epochs=1",
                                                 "schedule.grid.points=1", "schedule.zigzag.legs=0",

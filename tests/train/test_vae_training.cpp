@@ -14,6 +14,7 @@
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_run_folder.hpp"
 #include "otae/train/vae_trainer.hpp"
+#include "../support/temporary_folder.hpp"
 
 namespace otae::train {
 namespace {
@@ -32,20 +33,7 @@ VaeConfig tiny_jet_config() {
            "schedule.production.learning_rate=1e-3"});
 }
 
-/// A fresh folder under the system's temporary directory, removed with the object.
-class TemporaryFolder {
- public:
-  explicit TemporaryFolder(const std::string& name)
-      : path_(fs::temp_directory_path() / ("otae_vae_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-  }
-  ~TemporaryFolder() { fs::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using otae::testing::TemporaryFolder;
 
 std::vector<std::string> lines_of(const std::string& path) {
   std::ifstream in(path);
@@ -93,7 +81,7 @@ class VaeTraining : public ::testing::Test {
  protected:
   /// One uninterrupted reference run, shared by the tests.
   static void SetUpTestSuite() {
-    reference_ = new TemporaryFolder("reference");
+    reference_ = new TemporaryFolder("vae_reference");
     records_ = train_vae(tiny_jet_config(), reference_->path());
   }
   static void TearDownTestSuite() { delete reference_; }
@@ -153,7 +141,7 @@ TEST_F(VaeTraining, WritesTheRunFolder) {
 }
 
 TEST_F(VaeTraining, SameSeedGivesTheSameNumbers) {
-  TemporaryFolder again("again");
+  TemporaryFolder again("vae_again");
   train_vae(tiny_jet_config(), again.path());
   EXPECT_EQ(epoch_numbers(again.path()), epoch_numbers(reference_->path()));
   EXPECT_EQ(step_numbers(again.path()), step_numbers(reference_->path()));
@@ -161,7 +149,7 @@ TEST_F(VaeTraining, SameSeedGivesTheSameNumbers) {
 }
 
 TEST_F(VaeTraining, ResumedRunGivesTheNumbersOfAnUninterruptedOne) {
-  TemporaryFolder run("resumed");
+  TemporaryFolder run("vae_resumed");
   TrainingObserver kill_in_step_2;
   kill_in_step_2.on_epoch_end = [](const EpochRecord& e, torch::nn::Module&) {
     if (e.step == 2 && e.epoch == 0) throw SimulatedKill();
@@ -184,7 +172,7 @@ TEST_F(VaeTraining, ResumedRunGivesTheNumbersOfAnUninterruptedOne) {
 }
 
 TEST_F(VaeTraining, RetriesAStepFromTheLastCheckpointAfterANaN) {
-  TemporaryFolder run("nan_once");
+  TemporaryFolder run("vae_nan_once");
   TrainingObserver diverge_once;
   diverge_once.on_epoch_end = [](const EpochRecord& e, torch::nn::Module& model) {
     if (e.step == 1 && e.attempt == 0 && e.epoch == 0) poison(model);
@@ -202,7 +190,7 @@ TEST_F(VaeTraining, RetriesAStepFromTheLastCheckpointAfterANaN) {
 }
 
 TEST_F(VaeTraining, StopsWithAClearErrorWhenNaNsPersist) {
-  TemporaryFolder run("nan_always");
+  TemporaryFolder run("vae_nan_always");
   TrainingObserver always_diverge;
   always_diverge.on_epoch_end = [](const EpochRecord& e, torch::nn::Module& model) {
     if (e.step == 0) poison(model);
@@ -227,14 +215,14 @@ TEST_F(VaeTraining, RefusesToTrainOverAnExistingRun) {
   }
   EXPECT_THROW(resume_vae(*reference_ / "no_such_run"), IoError);
   // a start killed before its first checkpoint left only files that can be written again
-  TemporaryFolder stillborn("stillborn");
+  TemporaryFolder stillborn("vae_stillborn");
   fs::create_directories(stillborn.path());
   std::ofstream(VaeRunFolder(stillborn.path()).config_file()) << "train: {batch_size: 3}\n";
   EXPECT_EQ(train_vae(tiny_jet_config(), stillborn.path()).size(), 4u);
 }
 
 TEST_F(VaeTraining, RefusesDataThatDoesNotFitTheModel) {
-  TemporaryFolder run("mismatch");
+  TemporaryFolder run("vae_mismatch");
   VaeConfig config = tiny_jet_config();
   config.model.particles(30);
   EXPECT_THROW(train_vae(config, run.path()), ConfigError);
