@@ -1,103 +1,140 @@
-// EMD-VAE training speed on CPU: one step = encode, sample, decode, Sinkhorn Ŝ² with its explicit
-// gradient, KL, backward, Adam. The paper's network (≈ 93 GFLOP per step at batch 100, most of it
-// in the per-particle 1024-wide layers over 5,000 rows) against the quick configuration, with
-// the share of the step spent in the loss (Sinkhorn forward, which computes the gradient, and
-// its backward). Uses every core: Debian's LibTorch would otherwise use one.
+// EMD-VAE training speed on CPU: one step = data, encode, sample and decode, Sinkhorn Ŝ² with its
+// explicit gradient, KL, backward, Adam — each part timed on its own, on 1 thread and on every
+// core. Three networks: the quick configuration (centred jets), the W-jet CPU study's
+// (configs/vae/wjets_cpu.yaml, uncentred jets) and the paper's (≈ 93 GFLOP per step at batch 100,
+// most of it in the per-particle 1024-wide layers over 5,000 rows).
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/optim/adam.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
-#include <functional>
 #include <thread>
 #include <vector>
 
-#include "median_time.hpp"
-#include "otae/data/jet_dataset.hpp"
+#include "otae/nn/emd_vae.hpp"
 #include "otae/nn/gaussian_latent.hpp"
 #include "otae/train/cpu_compute.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
 #include "otae/train/vae_loss.hpp"
-#include "otae/train/vae_model.hpp"
 
 namespace {
 
 using otae::train::VaeConfig;
+using Clock = std::chrono::steady_clock;
+
+constexpr int64_t kBatch = 100;
+constexpr double kBetaHat = 1e-2;  // β ≈ 5.5 GeV: Sinkhorn at its sharpest in the study's range
 
 /// Multiply-adds × 2 of one forward pass, times 3 for forward + backward (input and weight gradients).
-double training_gflop(const VaeConfig& c, int64_t batch) {
+double training_gflop(const VaeConfig& c) {
   const auto& m = c.model;
   auto chain = [](int64_t in, const std::vector<int64_t>& widths) {
     double macs = 0;
     for (int64_t w : widths) macs += double(in) * w, in = w;
     return macs;
   };
-  const double rows = double(batch) * m.particles();
+  const double rows = double(kBatch) * m.particles();
   const double per_particle = rows * chain(4, m.particle_widths());
   const double per_jet =
-      batch * (chain(m.particle_widths().back(), m.jet_widths()) + 2.0 * m.jet_widths().back() * m.latent_dim());
+      kBatch * (chain(m.particle_widths().back(), m.jet_widths()) + 2.0 * m.jet_widths().back() * m.latent_dim());
   const double decoder =
-      batch * (chain(m.latent_dim(), m.decoder_widths()) + double(m.decoder_widths().back()) * 4 * m.particles());
+      kBatch * (chain(m.latent_dim(), m.decoder_widths()) + double(m.decoder_widths().back()) * 4 * m.particles());
   return 3 * 2 * (per_particle + per_jet + decoder) / 1e9;
 }
 
-void measure(const char* label, const VaeConfig& config, const otae::train::VaeData& jets, int repeats) {
-  constexpr int64_t kBatch = 100;
-  constexpr double kBetaHat = 1e-3;
+constexpr std::array<const char*, 7> kParts = {"data", "encoder", "decoder", "sinkhorn", "kl", "backward", "adam"};
+using PartTimes = std::array<double, kParts.size()>;
+
+/// Median per part [ms] over `repeats` training steps (after one warm-up step) on batches drawn
+/// in turn from the sample's rows.
+PartTimes median_parts(const VaeConfig& config, const otae::train::VaeData& jets, int repeats) {
   at::manual_seed(0);
-  auto model = otae::train::make_vae_model(config);
-  torch::optim::Adam adam(model->module()->parameters(), torch::optim::AdamOptions(1e-5).eps(1e-7));
+  otae::nn::EmdVae net(config.model.emd_vae());
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-5).eps(1e-7));
   at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(1);
-  const otae::train::VaeBatch batch = jets.batch(at::arange(kBatch, at::kLong));
-
-  const double step_ms = median_ms(
-      [&] {
-        adam.zero_grad();
-        const auto posterior = model->encode(batch.inputs, noise);
-        const auto terms =
-            otae::train::vae_loss(model->distortion(batch.targets, otae::nn::sample_latent(posterior, noise)),
-                                  otae::nn::latent_kl_per_dim(posterior, model->mixed_latents()), kBetaHat, 1.0);
-        terms.loss.backward();
-        adam.step();
-      },
-      repeats);
-
-  // The loss alone, on this model's decoded jets held as leaves.
-  otae::nn::DecodedJets decoded;
-  {
-    torch::NoGradGuard no_grad;
-    const auto arrays = model->decode_arrays(model->encode(batch.inputs).gaussian.mean);
-    const at::Tensor particles = arrays.front().values;
-    decoded = {particles.select(2, 0).contiguous(), particles.narrow(2, 1, 2).contiguous()};
+  std::vector<PartTimes> steps;
+  for (int r = 0; r <= repeats; ++r) {
+    PartTimes t{};
+    auto tick = [&, last = Clock::now()](size_t part) mutable {
+      const auto now = Clock::now();
+      t[part] = std::chrono::duration<double, std::milli>(now - last).count();
+      last = now;
+    };
+    const int64_t first = (r * kBatch) % (jets.size() - kBatch);
+    const otae::train::VaeBatch batch = jets.batch(at::arange(first, first + kBatch, at::kLong));
+    tick(0);
+    adam.zero_grad();
+    const auto posterior = net->encode(batch.inputs, noise);
+    tick(1);
+    const auto decoded = net->decode(otae::nn::sample_latent(posterior, noise));
+    tick(2);
+    const at::Tensor distortion = otae::train::emd_distortion(batch.targets, decoded, config.sinkhorn);
+    tick(3);
+    const auto terms = otae::train::vae_loss(
+        distortion, otae::nn::latent_kl_per_dim(posterior, config.model.emd_vae().encoder().mixed_latents()),
+        kBetaHat, 1.0);
+    tick(4);
+    terms.loss.backward();
+    tick(5);
+    adam.step();
+    tick(6);
+    if (r > 0) steps.push_back(t);
   }
-  const double loss_ms = median_ms(
-      [&] {
-        otae::nn::DecodedJets leaves{decoded.weights.clone().requires_grad_(true),
-                                     decoded.positions.clone().requires_grad_(true)};
-        otae::train::emd_distortion(batch.targets, leaves, config.sinkhorn).sum().backward();
-      },
-      repeats);
+  PartTimes median{};
+  for (size_t p = 0; p < kParts.size(); ++p) {
+    std::vector<double> ms;
+    for (const PartTimes& s : steps) ms.push_back(s[p]);
+    std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+    median[p] = ms[ms.size() / 2];
+  }
+  return median;
+}
 
-  const double gflop = training_gflop(config, kBatch);
-  std::printf("%-6s %9.1f GFLOP  %10.1f ms  %8.3f steps/s  %7.1f GFLOP/s  loss %7.1f ms = %5.1f %% of the step\n",
-              label, gflop, step_ms, 1000.0 / step_ms, gflop / (step_ms / 1000.0), loss_ms, 100.0 * loss_ms / step_ms);
+void measure(const char* label, const VaeConfig& config, const otae::train::VaeData& jets, int repeats,
+             const std::vector<int>& thread_counts) {
+  double one_thread_ms = 0;
+  for (int threads : thread_counts) {
+    otae::train::configure_cpu_compute(threads);
+    const PartTimes parts = median_parts(config, jets, repeats);
+    double step_ms = 0;
+    for (double ms : parts) step_ms += ms;
+    if (threads == thread_counts.front()) one_thread_ms = step_ms;
+    std::printf("%-6s %7d %9.2f %8.2f %7.2fx %7.1f |", label, threads, step_ms, 1000.0 / step_ms,
+                one_thread_ms / step_ms, training_gflop(config) / (step_ms / 1000.0));
+    for (double ms : parts) std::printf(" %8.2f", ms);
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+}
+
+VaeConfig config_from(const std::string& file, const std::string& sample) {
+  const std::vector<std::string> overrides = {"data.source=" + sample};
+  return file.empty() ? otae::train::parse_vae_config("", overrides)
+                      : otae::train::load_vae_config(std::string(OTAE_SOURCE_DIR) + "/" + file, overrides);
 }
 
 }  // namespace
 
 int main() {
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  otae::train::configure_cpu_compute(threads);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<int> thread_counts = {1};
+  if (cores > 1) thread_counts.push_back(cores);
   const std::string sample = std::string(OTAE_SOURCE_DIR) + "/samples/wjets_small.h5";
-  VaeConfig paper = otae::train::parse_vae_config("", {"data.source=" + sample});
-  VaeConfig quick =
-      otae::train::load_vae_config(std::string(OTAE_SOURCE_DIR) + "/configs/vae/quick.yaml", {"data.source=" + sample});
-  const otae::train::VaeData jets = otae::train::VaeData::load(paper.data);
-  std::printf("EMD-VAE training step, batch 100 W jets x 50 particles, beta_hat 1e-3, %d threads, CPU\n", threads);
-  std::printf("%-6s %15s %13s %14s %15s\n", "config", "per step", "median", "rate", "throughput");
-  measure("quick", quick, jets, 20);
-  measure("paper", paper, jets, 3);
+  const VaeConfig quick = config_from("configs/vae/quick.yaml", sample);
+  const VaeConfig study = config_from("configs/vae/wjets_cpu.yaml", sample);
+  const VaeConfig paper = config_from("", sample);
+  std::printf("EMD-VAE training step, batch %ld W jets x 50 particles, beta_hat %g, CPU; parts in ms (medians)\n",
+              static_cast<long>(kBatch), kBetaHat);
+  std::printf("%-6s %7s %9s %8s %8s %7s |", "config", "threads", "step ms", "steps/s", "speed-up", "GFLOP/s");
+  for (const char* part : kParts) std::printf(" %8s", part);
+  std::printf("\n");
+  const otae::train::VaeData centred = otae::train::VaeData::load(quick.data);
+  const otae::train::VaeData uncentred = otae::train::VaeData::load(study.data);
+  measure("quick", quick, centred, 40, thread_counts);
+  measure("study", study, uncentred, 40, thread_counts);
+  measure("paper", paper, centred, 3, thread_counts);
   return 0;
 }

@@ -15,7 +15,10 @@ function(otae_add_layer name)
     target_include_directories(otae_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include)
     target_include_directories(otae_${name} SYSTEM PUBLIC ${L_INCLUDES})
     target_link_libraries(otae_${name} PUBLIC ${L_DEPS})
-    target_compile_options(otae_${name} PRIVATE -Wall -Wextra -fopenmp-simd)
+    # OpenMP, not only its simd pragmas: at::parallel_for is a header template that runs serially
+    # in a translation unit compiled without it.
+    target_link_libraries(otae_${name} PRIVATE OpenMP::OpenMP_CXX)
+    target_compile_options(otae_${name} PRIVATE -Wall -Wextra)
     foreach(src IN LISTS sources)
       if(src MATCHES "_fastmath\\.cpp$")
         set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-ffast-math")

@@ -73,11 +73,11 @@ train::TrainingObserver progress_observer() {
     const auto active =
         std::count_if(r.kl_per_dim.begin(), r.kl_per_dim.end(), [](double kl) { return kl > kActiveKl; });
     std::printf(
-        "step %ld/%zu %-10s beta_hat=%.3e beta=%.4g%s: %ld epochs, val loss %.6g, D %.4g, KL %.4g (%ld dims > "
+        "step %ld/%zu %-10s beta_hat=%.3e beta=%.4g%s: %ld epochs (%s), val loss %.6g, D %.4g, KL %.4g (%ld dims > "
         "%.1f)\n",
         static_cast<long>(r.step + 1), start->schedule.size(), train::to_string(r.phase).c_str(), r.beta_hat, r.beta,
         start->holds_jets ? " GeV" : "",
-        static_cast<long>(r.epochs), r.validation_loss, r.validation_distortion, r.validation_kl,
+        static_cast<long>(r.epochs), r.stopped_early ? "early stop" : "epoch cap", r.validation_loss, r.validation_distortion, r.validation_kl,
         static_cast<long>(active), kActiveKl);
     std::fflush(stdout);
   };

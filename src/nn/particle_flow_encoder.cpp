@@ -16,6 +16,10 @@ void ParticleFlowEncoderOptions::validate() const {
   mixed_latents_.validate();
 }
 
+torch::Tensor ParticleFlowTrunk::scaled(const torch::Tensor& sum) const {
+  return options_.scale_sum() ? sum / std::sqrt(static_cast<double>(particle_network_->output_width())) : sum;
+}
+
 ParticleFlowTrunk::ParticleFlowTrunk(torch::nn::Module& owner, const ParticleFlowEncoderOptions& options)
     : options_(options) {
   options_.validate();
@@ -28,12 +32,19 @@ ParticleFlowTrunk::ParticleFlowTrunk(torch::nn::Module& owner, const ParticleFlo
 }
 
 torch::Tensor ParticleFlowTrunk::forward(const torch::Tensor& features) {
-  torch::Tensor per_particle = particle_network_->forward(features);
-  if (options_.mask_padding())
-    per_particle = per_particle * (features.select(2, 0) > 0).unsqueeze(2).to(per_particle.dtype());
-  torch::Tensor jet = per_particle.sum(1);
-  if (options_.scale_sum()) jet = jet / std::sqrt(static_cast<double>(per_particle.size(2)));
-  return jet_network_->forward(jet);
+  if (!options_.mask_padding()) {
+    const torch::Tensor per_particle = particle_network_->forward(features);
+    return jet_network_->forward(scaled(per_particle.sum(1)));
+  }
+  // W jets fill ~18 of 50 slots: the per-particle network runs on the real rows alone and their
+  // outputs are summed per jet, the same sum as masking the padding rows, at a third of the work.
+  const int64_t jets = features.size(0), slots = features.size(1);
+  const torch::Tensor real_rows = (features.select(2, 0) > 0).reshape(-1).nonzero().squeeze(1);
+  const torch::Tensor per_particle =
+      particle_network_->forward(features.reshape({jets * slots, features.size(2)}).index_select(0, real_rows));
+  const torch::Tensor jet = torch::zeros({jets, per_particle.size(1)}, per_particle.options())
+                                .index_add(0, real_rows.div(slots, "floor"), per_particle);
+  return jet_network_->forward(scaled(jet));
 }
 
 ParticleFlowEncoderImpl::ParticleFlowEncoderImpl(const ParticleFlowEncoderOptions& options)

@@ -199,6 +199,7 @@ class Trainer {
 
     EpochRecord epoch{k, attempt, step.phase, step.beta_hat, energy_scale_ * step.beta_hat};
     Evaluation validation;
+    bool stopped_early = false;
     for (epoch.epoch = 0; epoch.epoch < config_.train.max_epochs(); ++epoch.epoch) {
       const auto epoch_start = Clock::now();
       epoch.learning_rate = plateau.learning_rate();
@@ -216,6 +217,7 @@ class Trainer {
       set_learning_rate(plateau.update(validation.loss));
       if (early_stopping.update(validation.loss)) {
         ++epoch.epoch;
+        stopped_early = true;
         break;
       }
     }
@@ -224,6 +226,7 @@ class Trainer {
             step.beta_hat,
             epoch.beta,
             epoch.epoch,
+            stopped_early,
             attempt + 1,
             epoch.learning_rate,
             validation.loss,

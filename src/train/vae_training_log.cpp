@@ -77,6 +77,7 @@ std::string step_log_line(const BetaStepRecord& r) {
   object["beta_hat"] = r.beta_hat;
   object["beta_GeV"] = r.beta;
   object["epochs"] = r.epochs;
+  object["stopped_by"] = r.stopped_early ? "early_stopping" : "epoch_cap";
   object["attempts"] = r.attempts;
   object["learning_rate"] = r.learning_rate;
   object["val_loss"] = r.validation_loss;

@@ -113,6 +113,36 @@ TEST(ParticleFlowEncoder, MaskedPaddingDoesNotCount) {
                                1e-5, 1e-5));
 }
 
+TEST(ParticleFlowEncoder, MaskedSumOverRealRowsEqualsTheSumOverEveryRowOfUnpaddedJets) {
+  // The masked trunk feeds only the real rows to the per-particle network; without padding the
+  // unmasked trunk sums every row. Same weights, same answer and the same parameter gradients.
+  ParticleFlowEncoder masked(small_encoder()), every_row(small_encoder().mask_padding(false));
+  {
+    torch::NoGradGuard no_grad;
+    auto source = masked->parameters(), target = every_row->parameters();
+    for (size_t i = 0; i < source.size(); ++i) {
+      source[i].uniform_(-0.5, 0.5);
+      target[i].copy_(source[i]);
+    }
+  }
+  const torch::Tensor jets = jet_features(4, 30, 12, 5);  // 18 particles, 12 padding rows
+  const torch::Tensor unpadded = jets.narrow(1, 0, 18);
+  const torch::Tensor mean_masked = masked->forward(jets).gaussian.mean;
+  const torch::Tensor mean_every_row = every_row->forward(unpadded).gaussian.mean;
+  EXPECT_TRUE(torch::allclose(mean_masked, mean_every_row, 1e-5, 1e-6));
+  mean_masked.square().sum().backward();
+  mean_every_row.square().sum().backward();
+  auto grads_masked = masked->parameters(), grads_every_row = every_row->parameters();
+  int64_t compared = 0;
+  for (size_t i = 0; i < grads_masked.size(); ++i) {
+    ASSERT_EQ(grads_masked[i].grad().defined(), grads_every_row[i].grad().defined()) << "parameter " << i;
+    if (!grads_masked[i].grad().defined()) continue;  // a head the mean does not use
+    EXPECT_TRUE(torch::allclose(grads_masked[i].grad(), grads_every_row[i].grad(), 1e-4, 1e-6)) << "parameter " << i;
+    ++compared;
+  }
+  EXPECT_GE(compared, 4);  // both per-particle layers, weights and biases, at least
+}
+
 TEST(ParticleFlowEncoder, ScalesTheSumBySqrtWidth) {
   // One particle layer of width 16, no jet layers: head input = Σ h / 4 with scale_sum.
   auto options = ParticleFlowEncoderOptions().particle_widths({16}).jet_widths({}).latent_dim(2);

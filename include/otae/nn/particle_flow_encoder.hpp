@@ -51,11 +51,15 @@ class ParticleFlowTrunk {
 
   /// features [B, N, particle_features] float32 (padding rows have pT/HT = 0 in column 0) →
   /// [B, output_width()]: padding left out of the sum when options.mask_padding(), the sum divided
-  /// by √W (W the per-particle width) when options.scale_sum().
+  /// by √W (W the per-particle width) when options.scale_sum(). With the mask, rows with
+  /// pT/HT ≤ 0 are never fed to the per-particle network, so their other features do not matter.
   torch::Tensor forward(const torch::Tensor& features);
   int64_t output_width() const { return jet_network_->output_width(); }
 
  private:
+  /// The per-jet sum, divided by √W when options.scale_sum().
+  torch::Tensor scaled(const torch::Tensor& sum) const;
+
   ParticleFlowEncoderOptions options_;
   DenseStack particle_network_{nullptr};
   DenseStack jet_network_{nullptr};

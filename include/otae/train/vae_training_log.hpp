@@ -38,6 +38,8 @@ struct BetaStepRecord {
   double beta_hat = 0.0;
   double beta = 0.0;
   int64_t epochs = 0;
+  /// true when the early-stopping rule ended the step, false when train.max_epochs did.
+  bool stopped_early = false;
   int64_t attempts = 1;
   /// The learning rate of the last epoch.
   double learning_rate = 0.0;
