@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache git pkg-config
   libtorch-dev libopenblas0-pthread            # LibTorch 1.13 + an optimised BLAS (reference BLAS is ~30x slower)
+  libopenblas0-openmp                          # the BLAS otae's programs load: one OpenMP thread pool with LibTorch
   liblemon-dev libhdf5-dev libfastjet-dev libhepmc3-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,6 +1,6 @@
 // The β-annealing training loop. Every random stream of a β step (batch order, the ε of the
-// reparameterisation) is seeded from (seed, step, attempt), and the validation ε from the seed
-// alone, so the state to resume from is only the weights, the optimiser and the step index.
+// reparameterisation in each shard of a batch) is seeded from (seed, step, attempt), and the
+// validation ε from the seed alone, so the state to resume from is only the weights, the optimiser and the step index.
 #include "otae/version.hpp"
 #include "otae/train/vae_trainer.hpp"
 
@@ -27,6 +27,7 @@
 #include "otae/train/vae_loss.hpp"
 #include "otae/train/vae_model.hpp"
 #include "otae/train/vae_run_folder.hpp"
+#include "otae/train/vae_step.hpp"
 
 namespace otae::train {
 
@@ -82,7 +83,9 @@ class Trainer {
   Trainer(const VaeConfig& config, const VaeRunFolder& folder, const TrainingObserver& observer)
       : config_(config), folder_(folder), observer_(observer) {
     config_.validate();
-    configure_cpu_compute(config_.train.threads());
+    const ShardCompute compute = shard_compute_threads(config_.train.threads());
+    configure_cpu_compute(compute.intra_op_threads);
+    concurrent_shards_ = compute.concurrent_shards;
     at::manual_seed(config_.train.seed());
     data_ = std::make_unique<VaeData>(VaeData::load(config_.data));
     model_ = make_vae_model(config_);
@@ -191,7 +194,9 @@ class Trainer {
     const BetaStep& step = schedule_[k];
     const auto start = Clock::now();
     const uint64_t step_seed = derive_seed(config_.train.seed(), {kStepStream, uint64_t(k), uint64_t(attempt)});
-    at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(derive_seed(step_seed, {kNoiseStream}));
+    std::vector<at::Generator> noise;
+    for (int64_t shard = 0; shard < kBatchShards; ++shard)
+      noise.push_back(at::make_generator<at::CPUGeneratorImpl>(derive_seed(step_seed, {kNoiseStream, uint64_t(shard)})));
     BatchStream batches(split_.train, step_seed, config_.train.batch_size());
     ReduceLrOnPlateau plateau(step.learning_rate, config_.reduce_lr);
     EarlyStopping early_stopping(config_.early_stopping);
@@ -238,24 +243,22 @@ class Trainer {
             seconds_since(start)};
   }
 
-  Evaluation train_epoch(int64_t k, int64_t epoch, double beta_hat, BatchStream& batches, at::Generator& noise) {
+  Evaluation train_epoch(int64_t k, int64_t epoch, double beta_hat, BatchStream& batches,
+                         std::vector<at::Generator>& noise) {
     Evaluation mean;
     const int64_t steps = config_.train.steps_per_epoch();
     for (int64_t s = 0; s < steps; ++s) {
       const VaeBatch batch = data_->batch(batches.next());
       optimizer_->zero_grad();
-      const nn::LatentPosterior posterior = model_->encode(batch.inputs, noise);
-      const at::Tensor z = nn::sample_latent(posterior, noise);
-      const VaeLossTerms terms =
-          vae_loss(model_->distortion(batch.targets, z), nn::latent_kl_per_dim(posterior, model_->mixed_latents()),
-                   beta_hat, config_.binary_kl.at_step(k));
-      const double loss = terms.loss.item<double>();
-      if (!std::isfinite(loss))
-        throw NonFiniteLoss("loss " + shortest_decimal(loss) + " at step " + std::to_string(k) + ", epoch " +
+      VaeLossTerms terms;
+      try {
+        terms = accumulate_vae_gradient(*model_, batch, beta_hat, config_.binary_kl.at_step(k), noise, concurrent_shards_);
+      } catch (const NonFiniteLoss& e) {
+        throw NonFiniteLoss(std::string(e.what()) + " at step " + std::to_string(k) + ", epoch " +
                             std::to_string(epoch) + ", batch " + std::to_string(s));
-      terms.loss.backward();
+      }
       optimizer_->step();
-      mean.loss += loss / steps;
+      mean.loss += terms.loss.item<double>() / steps;
       mean.distortion += terms.distortion.item<double>() / steps;
       mean.kl += terms.kl.item<double>() / steps;
     }
@@ -322,6 +325,7 @@ class Trainer {
   std::vector<BetaStep> schedule_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   int64_t completed_steps_ = 0;
+  bool concurrent_shards_ = false;
 };
 
 }  // namespace

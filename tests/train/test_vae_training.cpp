@@ -148,6 +148,17 @@ TEST_F(VaeTraining, SameSeedGivesTheSameNumbers) {
   EXPECT_TRUE(same_weights(again.path(), reference_->path()));
 }
 
+TEST_F(VaeTraining, TwoThreadsGiveTheNumbersOfOne) {
+  // Two threads run a batch's two shards side by side instead of one after the other.
+  TemporaryFolder two_threads("vae_two_threads");
+  VaeConfig config = tiny_jet_config();
+  config.train.threads(2);
+  train_vae(config, two_threads.path());
+  EXPECT_EQ(epoch_numbers(two_threads.path()), epoch_numbers(reference_->path()));
+  EXPECT_EQ(step_numbers(two_threads.path()), step_numbers(reference_->path()));
+  EXPECT_TRUE(same_weights(two_threads.path(), reference_->path()));
+}
+
 TEST_F(VaeTraining, ResumedRunGivesTheNumbersOfAnUninterruptedOne) {
   TemporaryFolder run("vae_resumed");
   TrainingObserver kill_in_step_2;

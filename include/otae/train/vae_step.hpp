@@ -1,0 +1,44 @@
+// One training step's gradient for the VAE, computed in shards of the batch. The networks of a
+// CPU configuration are too narrow to keep two cores busy inside one forward and backward pass,
+// but the shards of a batch are independent until their gradients meet in the parameters: on two
+// or more threads they run side by side, on one thread after each other, with the same numbers
+// either way, since each shard draws from its own noise stream and two gradients add the same in
+// either order.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "otae/train/vae_data.hpp"
+#include "otae/train/vae_loss.hpp"
+#include "otae/train/vae_model.hpp"
+
+namespace otae::train {
+
+/// Shards of every training batch (fewer when the batch has fewer rows).
+inline constexpr int64_t kBatchShards = 2;
+
+/// Adds to the model's parameter gradients the gradient of the batch's loss — the β̂ objective of
+/// vae_loss, with every mean over the whole batch — and returns its terms (detached). Shard s
+/// draws its latent noise (and binary-latent noise) from `noise[s]`; `noise` holds kBatchShards
+/// generators. With `concurrent_shards` the shards run on threads of their own, each with the
+/// intra-op threads that configure_cpu_compute set (see shard_compute_threads). Throws
+/// NonFiniteLoss, naming the shard, when a loss is not finite; the gradients are then partial and
+/// the caller discards them.
+VaeLossTerms accumulate_vae_gradient(VaeModel& model, const VaeBatch& batch, double beta_hat,
+                                     double binary_kl_weight, std::vector<at::Generator>& noise,
+                                     bool concurrent_shards);
+
+/// How `threads` cores (0: every core) are used: concurrent shards when there are at least two,
+/// and the intra-op threads of each shard, for configure_cpu_compute. One OpenMP team size for
+/// every thread of the process, since OpenBLAS re-initialises its buffers whenever the calling
+/// thread's team size changes.
+struct ShardCompute {
+  bool concurrent_shards = false;
+  int64_t intra_op_threads = 1;
+};
+ShardCompute shard_compute_threads(int64_t threads);
+
+}  // namespace otae::train
