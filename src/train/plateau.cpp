@@ -11,12 +11,26 @@ namespace otae::train {
 
 using detail::shortest_decimal;
 
+namespace {
+
+void check_min_delta(const char* key, double value) {
+  if (!(value >= 0 && std::isfinite(value)))
+    throw ConfigError(std::string(key) + " must be finite and >= 0, received " + shortest_decimal(value));
+}
+
+/// The smallest drop of the loss that counts as an improvement.
+double required_drop(double min_delta, double standard_errors, double standard_error) {
+  return std::max(min_delta, standard_errors * standard_error);
+}
+
+}  // namespace
+
 void ReduceLrOnPlateauOptions::validate() const {
   if (!(factor_ > 0 && factor_ < 1))
     throw ConfigError("train.reduce_lr.factor must be in (0, 1), received " + shortest_decimal(factor_));
   if (patience_ < 1) throw ConfigError("train.reduce_lr.patience must be >= 1, received " + std::to_string(patience_));
-  if (!(min_delta_ >= 0))
-    throw ConfigError("train.reduce_lr.min_delta must be >= 0, received " + shortest_decimal(min_delta_));
+  check_min_delta("train.reduce_lr.min_delta", min_delta_);
+  check_min_delta("train.reduce_lr.min_delta_standard_errors", min_delta_standard_errors_);
   if (!(min_learning_rate_ >= 0))
     throw ConfigError("train.reduce_lr.min_learning_rate must be >= 0, received " +
                       shortest_decimal(min_learning_rate_));
@@ -27,8 +41,9 @@ ReduceLrOnPlateau::ReduceLrOnPlateau(double learning_rate, const ReduceLrOnPlate
   options_.validate();
 }
 
-double ReduceLrOnPlateau::update(double validation_loss) {
-  if (validation_loss < best_ - options_.min_delta()) {
+double ReduceLrOnPlateau::update(double validation_loss, double standard_error) {
+  if (validation_loss <
+      best_ - required_drop(options_.min_delta(), options_.min_delta_standard_errors(), standard_error)) {
     best_ = validation_loss;
     epochs_without_improvement_ = 0;
   } else if (++epochs_without_improvement_ >= options_.patience()) {
@@ -41,14 +56,15 @@ double ReduceLrOnPlateau::update(double validation_loss) {
 void EarlyStoppingOptions::validate() const {
   if (patience_ < 1)
     throw ConfigError("train.early_stopping.patience must be >= 1, received " + std::to_string(patience_));
-  if (!(min_delta_ >= 0))
-    throw ConfigError("train.early_stopping.min_delta must be >= 0, received " + shortest_decimal(min_delta_));
+  check_min_delta("train.early_stopping.min_delta", min_delta_);
+  check_min_delta("train.early_stopping.min_delta_standard_errors", min_delta_standard_errors_);
 }
 
 EarlyStopping::EarlyStopping(const EarlyStoppingOptions& options) : options_(options) { options_.validate(); }
 
-bool EarlyStopping::update(double validation_loss) {
-  if (validation_loss < best_ - options_.min_delta()) {
+bool EarlyStopping::update(double validation_loss, double standard_error) {
+  if (validation_loss <
+      best_ - required_drop(options_.min_delta(), options_.min_delta_standard_errors(), standard_error)) {
     best_ = validation_loss;
     epochs_without_improvement_ = 0;
     return false;

@@ -70,6 +70,7 @@ class BatchStream {
 /// Means of the loss terms over a set of rows.
 struct Evaluation {
   double loss = 0.0, distortion = 0.0, kl = 0.0;
+  double loss_standard_error = 0.0;  ///< of the mean over the validation rows
   std::vector<double> kl_per_dim, binary_kl_per_dim, circular_kl_per_dim;
 };
 
@@ -219,8 +220,8 @@ class Trainer {
       epoch.seconds = seconds_since(epoch_start);
       append_epoch(folder_, epoch);
       if (observer_.on_epoch_end) observer_.on_epoch_end(epoch, *model_->module());
-      set_learning_rate(plateau.update(validation.loss));
-      if (early_stopping.update(validation.loss)) {
+      set_learning_rate(plateau.update(validation.loss, validation.loss_standard_error));
+      if (early_stopping.update(validation.loss, validation.loss_standard_error)) {
         ++epoch.epoch;
         stopped_early = true;
         break;
@@ -272,15 +273,19 @@ class Trainer {
     at::Generator noise =
         at::make_generator<at::CPUGeneratorImpl>(derive_seed(config_.train.seed(), {kValidationStream}));
     const at::Tensor& rows = split_.validation;
-    double distortion_sum = 0.0;
+    double distortion_sum = 0.0, loss_square_sum = 0.0;
     at::Tensor kl_sum = at::zeros({model_->latent_dim()}, at::kDouble);
     at::Tensor binary_kl_sum = at::zeros({model_->mixed_latents().binary_dim()}, at::kDouble);
     at::Tensor circular_kl_sum = at::zeros({model_->mixed_latents().circular_dim()}, at::kDouble);
     for (const at::Tensor& chunk : data::batch_slices(rows, config_.train.validation_batch_size())) {
       const VaeBatch batch = data_->batch(chunk);
       const nn::LatentPosterior posterior = model_->encode(batch.inputs, noise);
-      distortion_sum += model_->distortion(batch.targets, nn::sample_latent(posterior, noise)).sum().item<double>();
+      const at::Tensor distortion = model_->distortion(batch.targets, nn::sample_latent(posterior, noise));
+      distortion_sum += distortion.sum().item<double>();
       const nn::LatentKl kl = nn::latent_kl_per_dim(posterior, model_->mixed_latents());
+      const at::Tensor row_loss =
+          distortion / (2.0 * beta_hat * beta_hat) + kl.weighted_sum(binary_kl_weight).to(at::kDouble);
+      loss_square_sum += row_loss.square().sum().item<double>();
       kl_sum += kl.gaussian.to(at::kDouble).sum(0);
       if (kl.binary.defined()) binary_kl_sum += kl.binary.to(at::kDouble).sum(0);
       if (kl.circular.defined()) circular_kl_sum += kl.circular.to(at::kDouble).sum(0);
@@ -297,6 +302,8 @@ class Trainer {
     const double binary_kl = binary_kl_mean.sum().item<double>();
     mean.kl = full_kl + binary_kl;
     mean.loss = mean.distortion / (2.0 * beta_hat * beta_hat) + full_kl + binary_kl_weight * binary_kl;
+    const double variance = n > 1 ? std::max(0.0, loss_square_sum / n - mean.loss * mean.loss) * n / (n - 1) : 0.0;
+    mean.loss_standard_error = std::sqrt(variance / n);
     if (!std::isfinite(mean.loss))
       throw NonFiniteLoss("validation loss " + shortest_decimal(mean.loss) +
                           " at beta_hat=" + shortest_decimal(beta_hat));

@@ -48,5 +48,25 @@ TEST(EarlyStopping, StopsAfterPatienceEpochsWithoutImprovement) {
   EXPECT_EQ(EarlyStoppingOptions().patience(), 10);
 }
 
+TEST(EarlyStopping, CountsOnlyDropsLargerThanTheStandardErrorsAsked) {
+  EarlyStopping stopping(EarlyStoppingOptions().patience(2).min_delta_standard_errors(1.0));
+  EXPECT_FALSE(stopping.update(10.0, 0.5));
+  EXPECT_FALSE(stopping.update(9.6, 0.5));   // 0.4 < 1 × 0.5: no improvement, 1
+  EXPECT_FALSE(stopping.update(9.4, 0.5));   // 0.6 below the best (10): improvement, 0
+  EXPECT_FALSE(stopping.update(9.0, 0.5));   // 0.4: 1
+  EXPECT_TRUE(stopping.update(8.95, 0.5));   // 0.45: 2, stop
+  EarlyStopping paper_rule(EarlyStoppingOptions().patience(1));
+  EXPECT_FALSE(paper_rule.update(10.0, 0.5));
+  EXPECT_FALSE(paper_rule.update(9.9, 0.5));  // any drop counts without the option
+  EXPECT_THROW(EarlyStopping(EarlyStoppingOptions().min_delta_standard_errors(-1)), ConfigError);
+}
+
+TEST(ReduceLrOnPlateau, CountsOnlyDropsLargerThanTheStandardErrorsAsked) {
+  ReduceLrOnPlateau plateau(1e-3, ReduceLrOnPlateauOptions().patience(1).factor(0.5).min_delta_standard_errors(2.0));
+  EXPECT_DOUBLE_EQ(plateau.update(10.0, 0.1), 1e-3);
+  EXPECT_DOUBLE_EQ(plateau.update(9.85, 0.1), 5e-4);  // 0.15 < 2 × 0.1: reduced
+  EXPECT_DOUBLE_EQ(plateau.update(9.7, 0.1), 5e-4);   // 0.3 below the best: improvement
+}
+
 }  // namespace
 }  // namespace otae::train

@@ -17,10 +17,12 @@ struct ReduceLrOnPlateauOptions {
   OTAE_ARG(int64_t, patience, 5);
   /// An epoch improves when its loss is below the best so far by more than this (absolute).
   OTAE_ARG(double, min_delta, 1e-4);
+  /// ... or by more than this many standard errors of the loss, when larger (0: the paper's rule).
+  OTAE_ARG(double, min_delta_standard_errors, 0.0);
   OTAE_ARG(double, min_learning_rate, 1e-8);
   OTAE_ARG_PUBLIC
 
-  /// Throws ConfigError unless 0 < factor < 1, patience ≥ 1, min_delta ≥ 0 and min_learning_rate ≥ 0.
+  /// Throws ConfigError unless 0 < factor < 1, patience ≥ 1, both min_deltas ≥ 0 and min_learning_rate ≥ 0.
   void validate() const;
 };
 
@@ -28,9 +30,10 @@ class ReduceLrOnPlateau {
  public:
   ReduceLrOnPlateau(double learning_rate, const ReduceLrOnPlateauOptions& options = {});
 
-  /// Records one epoch's validation loss; returns the learning rate for the next epoch, reduced
-  /// (not below the minimum) after `patience` epochs in a row without improvement.
-  double update(double validation_loss);
+  /// Records one epoch's validation loss and its standard error over the validation rows; returns
+  /// the learning rate for the next epoch, reduced (not below the minimum) after `patience` epochs
+  /// in a row without improvement.
+  double update(double validation_loss, double standard_error = 0.0);
 
   double learning_rate() const { return learning_rate_; }
 
@@ -41,13 +44,18 @@ class ReduceLrOnPlateau {
   int64_t epochs_without_improvement_ = 0;
 };
 
-/// Defaults are the paper's: stop after 10 epochs without any improvement.
+/// Defaults are the paper's: stop after 10 epochs without any improvement. The reference scores an
+/// epoch by its last validation batch, so noise alone ends its steps once they have converged; on
+/// the whole validation set a converged loss keeps creeping down by amounts far below its
+/// statistical precision, which min_delta_standard_errors ≈ 1 discounts.
 struct EarlyStoppingOptions {
   OTAE_ARG(int64_t, patience, 10);
   OTAE_ARG(double, min_delta, 0.0);
+  /// An epoch improves only by more than this many standard errors of the loss, when larger than min_delta.
+  OTAE_ARG(double, min_delta_standard_errors, 0.0);
   OTAE_ARG_PUBLIC
 
-  /// Throws ConfigError unless patience ≥ 1 and min_delta ≥ 0.
+  /// Throws ConfigError unless patience ≥ 1 and both min_deltas ≥ 0.
   void validate() const;
 };
 
@@ -55,9 +63,9 @@ class EarlyStopping {
  public:
   explicit EarlyStopping(const EarlyStoppingOptions& options = {});
 
-  /// Records one epoch's validation loss; true once `patience` epochs in a row have not
-  /// improved on the best by more than min_delta.
-  bool update(double validation_loss);
+  /// Records one epoch's validation loss and its standard error; true once `patience` epochs in a
+  /// row have not improved on the best by more than max(min_delta, min_delta_standard_errors × standard_error).
+  bool update(double validation_loss, double standard_error = 0.0);
 
  private:
   EarlyStoppingOptions options_;
