@@ -32,9 +32,10 @@ VaeLossTerms accumulate_vae_gradient(VaeModel& model, const VaeBatch& batch, dou
                                      bool concurrent_shards);
 
 /// How `threads` cores (0: every core) are used: concurrent shards when there are at least two,
-/// and the intra-op threads of each shard, for configure_cpu_compute. One OpenMP team size for
-/// every thread of the process, since OpenBLAS re-initialises its buffers whenever the calling
-/// thread's team size changes.
+/// and the intra-op threads of each shard, for configure_cpu_compute. Every thread of the process
+/// keeps one OpenMP team size: giving the shard threads a size of their own made each step several
+/// times slower (OpenBLAS's OpenMP build follows the calling thread's size and re-initialises
+/// whenever it changes).
 struct ShardCompute {
   bool concurrent_shards = false;
   int64_t intra_op_threads = 1;
