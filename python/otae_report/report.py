@@ -20,12 +20,20 @@ def is_otus_run(run_dir):
     return has("log.csv") and has("run.json") and not has("beta_steps.jsonl")
 
 
+def is_vae_run(run_dir):
+    """A VAE run folder holds run.json and beta_schedule.csv (otae/train/vae_run_folder.hpp)."""
+    return all(os.path.isfile(os.path.join(run_dir, name)) for name in ("run.json", "beta_schedule.csv"))
+
+
 def build_report(run_dir, out_dir=None, analysis_dir=None):
     """Draws every figure of `run_dir` into `out_dir` (default run_dir/report) and writes index.html;
     returns its path. Raises ReportError (ReportInputError naming the file) when a file it needs
     is missing or malformed."""
-    if not os.path.isdir(run_dir):
-        raise ReportInputError(f"{run_dir} is not a run folder")
+    if not is_vae_run(run_dir) and not is_otus_run(run_dir):
+        # checked before any folder is made, so that a mistyped path leaves nothing behind
+        raise ReportInputError(f"{run_dir} is not a run folder: it holds neither a VAE run (run.json and "
+                               "beta_schedule.csv, written by `otae vae train`) nor an OTUS run (run.json and "
+                               "log.csv, written by `otae otus train`)")
     out_dir = out_dir or os.path.join(run_dir, "report")
     os.makedirs(out_dir, exist_ok=True)
     name = os.path.basename(os.path.normpath(os.path.abspath(run_dir)))
