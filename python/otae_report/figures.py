@@ -449,7 +449,7 @@ def plot_beta_schedule(schedule, stem, beta_hat_label=r"$\hat\beta$ [$H_T\,\Delt
             mine = np.array([r["phase"] == phase for r in schedule])
             ax.scatter(step[mine], beta_hat[mine], s=12, color=phase_colour(phase), label=phase, zorder=2)
         ax.set_yscale("log")
-        ax.set_xlabel(r"$\beta$ step")
+        ax.set_xlabel(r"$\beta$ step (from 0, as in beta_schedule.csv)")
         ax.set_ylabel(beta_hat_label)
         if beta_label is not None:
             right = ax.secondary_yaxis("right", functions=(lambda b: b * energy_scale, lambda b: b / energy_scale))

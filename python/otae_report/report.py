@@ -163,8 +163,10 @@ class VaeReport:
         with reading(dims_path):
             paths = figures.plot_dimensionalities(dims, self._stem("dimensionalities"), beta_label=self.beta_label,
                                                   correlation=corr)
-            entries.append(self._entry(paths, "D1 = −dKL/d ln β and D2 = dD/dβ² with one-σ bands, dashed where β "
-                                              "descends (Fig. 3)" + ("; D_corr at Q = 2β overlaid." if corr else ".")))
+            entries.append(self._entry(paths, "D1 = −dKL/d ln β and D2 = dD/dβ² with one-σ bands (Fig. 3): "
+                                              "dotted squares the priming run, solid circles the production run, "
+                                              "open markers where β descends; triangles on the edge: differences "
+                                              "beyond the axis" + ("; D_corr at Q = 2β overlaid." if corr else ".")))
             phase_of = {k: r.get("phase", "") for k, r in enumerate(dims["runs"])}
             rows = [[phase_of.get(p["run"], ""), p["beta"], f"{p['d1']:.3g} ± {p['d1_error']:.2g}",
                      f"{p['d2']:.3g} ± {p['d2_error']:.2g}"] for p in sorted(dims["points"], key=lambda p: p["beta"])]
@@ -235,7 +237,8 @@ class VaeReport:
             sections.append({"title": f"Latent ↔ physics, {where}", "text": "Correlation of each informative "
                              "direction's encoded μ with the jets' physics quantities (φ through sin and cos).",
                              "figures": [self._entry(paths, "Spearman correlation (left) and mutual information "
-                                                            "(right) of directions against quantities.")],
+                                                            "(right) of directions against quantities; framed: "
+                                                            "each direction's most informative quantity.")],
                              "tables": tables})
         return sections
 
