@@ -4,7 +4,7 @@ first `otae` run work without the shared data. Each file holds the first rows of
 sample, every dataset and attribute as in the source, plus provenance attributes.
 
 Run from the repository root with the system Python (it needs h5py):
-    /usr/bin/python3 scripts/make_embedded_sample.py [--source /work/shared/data] [--output samples]
+    /usr/bin/python3 scripts/make_embedded_sample.py [--source ../shared/data] [--output samples]
 """
 import argparse
 import os
@@ -63,7 +63,7 @@ def copy_head(source_path, target_path, rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", default="/work/shared/data", help="folder with the shared samples")
+    parser.add_argument("--source", default="../shared/data", help="folder with the shared samples (default: beside the repository)")
     parser.add_argument("--output", default="samples", help="folder to write the small samples into")
     args = parser.parse_args()
     os.makedirs(args.output, exist_ok=True)

@@ -37,6 +37,18 @@ std::string generator_name(const std::string& option, const std::string& from_fi
   return option.empty() ? from_file : option;
 }
 
+/// Refuses an output without rows, which a selection that matched nothing gives, unless asked for.
+void require_rows(int64_t rows, const std::string& input, const std::string& what, const std::string& hint,
+                  bool allow_empty) {
+  if (rows > 0 || allow_empty) return;
+  throw IoError(input + ": no " + what + " selected, so nothing was written; " + hint +
+                " (or pass --allow-empty to write a file without rows)");
+}
+
+void add_allow_empty(CLI::App* command, bool& allow_empty) {
+  command->add_flag("--allow-empty", allow_empty, "write the file even when no row is selected (default: an error)");
+}
+
 std::vector<std::string> split_names(const std::string& text) {
   std::vector<std::string> names;
   std::stringstream stream(text);
@@ -68,7 +80,8 @@ class ProgressLine {
 struct HepMCArguments {
   std::string input, output, preset = "none", generator;
   double particle_abs_eta_max = 4.9;
-  int64_t max_events = -1;
+  int64_t max_events = 0;
+  bool allow_empty = false;
   // Cut values given explicitly; they override the preset's.
   double pt_min = 0, pt_max = 0, abs_eta_max = 0, mass_min = 0, mass_max = 0;
   double jet_radius = 1.0, subjet_radius = 0.07, jet_pt_threshold = 20.0;
@@ -92,11 +105,17 @@ data::JetPipelineOptions resolve_options(const HepMCArguments& a, const CLI::App
 void run_from_hepmc(const HepMCArguments& a, const CLI::App& command) {
   const data::JetPipelineOptions options = resolve_options(a, command);
   ProgressLine progress("otae data from-hepmc");
-  const data::HepMCJets result =
-      data::jets_from_hepmc(a.input, data::VisibleParticleOptions().abs_eta_max(a.particle_abs_eta_max), options,
-                            a.max_events, [&](const data::JetPipelineCounts& counts) { progress.update(counts); });
+  refuse_input_as_output(a.output, {a.input});
+  const data::HepMCJets result = data::jets_from_hepmc(
+      a.input, data::VisibleParticleOptions().abs_eta_max(a.particle_abs_eta_max), options,
+      a.max_events > 0 ? a.max_events : -1, [&](const data::JetPipelineCounts& counts) { progress.update(counts); });
   progress.update(result.counts, true);
   const data::JetPipelineCounts& c = result.counts;
+  require_rows(c.kept, a.input, "jet",
+               "of " + std::to_string(c.events) + " events, " + std::to_string(c.no_jet) + " had no jet and " +
+                   std::to_string(c.failed_pt + c.failed_eta + c.failed_mass) +
+                   " failed the cuts (" + options.description() + "): loosen --preset or the cuts",
+               a.allow_empty);
   Attributes attributes = provenance(a.input, data::to_string(result.format), generator_name(a.generator, result.generator));
   attributes["cuts"] = options.description();
   attributes["preset"] = a.preset;
@@ -118,18 +137,28 @@ void add_from_hepmc(CLI::App& data_app) {
   command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
   command->add_option("--preset", a->preset, "cut preset: none (no cuts) or collins-w (500<pT<600 GeV, |eta|<2, "
                                              "75<m<110 GeV); the options below override it")->capture_default_str();
-  command->add_option("--pt-min", a->pt_min, "leading-jet pT minimum [GeV] (default: the preset's; none: 0)");
-  command->add_option("--pt-max", a->pt_max, "leading-jet pT maximum [GeV] (default: the preset's; none: no limit)");
-  command->add_option("--abs-eta-max", a->abs_eta_max, "leading-jet |eta| maximum (default: the preset's; none: no limit)");
-  command->add_option("--mass-min", a->mass_min, "leading-jet mass minimum [GeV] (default: the preset's; none: 0)");
-  command->add_option("--mass-max", a->mass_max, "leading-jet mass maximum [GeV] (default: the preset's; none: no limit)");
-  command->add_option("--jet-R", a->jet_radius, "anti-kt radius of the jets")->capture_default_str();
-  command->add_option("--jet-pt-threshold", a->jet_pt_threshold, "jets below this pT [GeV] are ignored")->capture_default_str();
-  command->add_option("--subjet-R", a->subjet_radius, "anti-kt radius of the reclustering")->capture_default_str();
-  command->add_option("--max-particles", a->max_particles, "hardest subjets kept per jet (zero-padded)")->capture_default_str();
+  command->add_option("--pt-min", a->pt_min, "leading-jet pT minimum [GeV] (default: the preset's; none: 0)")
+      ->check(non_negative());
+  command->add_option("--pt-max", a->pt_max, "leading-jet pT maximum [GeV] (default: the preset's; none: no limit)")
+      ->check(positive());
+  command->add_option("--abs-eta-max", a->abs_eta_max, "leading-jet |eta| maximum (default: the preset's; none: no limit)")
+      ->check(positive());
+  command->add_option("--mass-min", a->mass_min, "leading-jet mass minimum [GeV] (default: the preset's; none: 0)")
+      ->check(non_negative());
+  command->add_option("--mass-max", a->mass_max, "leading-jet mass maximum [GeV] (default: the preset's; none: no limit)")
+      ->check(positive());
+  command->add_option("--jet-R", a->jet_radius, "anti-kt radius of the jets")->check(positive())->capture_default_str();
+  command->add_option("--jet-pt-threshold", a->jet_pt_threshold, "jets below this pT [GeV] are ignored")
+      ->check(non_negative())->capture_default_str();
+  command->add_option("--subjet-R", a->subjet_radius, "anti-kt radius of the reclustering")
+      ->check(positive())->capture_default_str();
+  command->add_option("--max-particles", a->max_particles, "hardest subjets kept per jet (zero-padded)")
+      ->check(positive())->capture_default_str();
   command->add_option("--particle-abs-eta-max", a->particle_abs_eta_max, "|eta| acceptance of visible particles")
-      ->capture_default_str();
-  command->add_option("--max-events", a->max_events, "read at most this many events (-1: all)")->capture_default_str();
+      ->check(positive())->capture_default_str();
+  command->add_option("--max-events", a->max_events, "read at most this many events (0: all)")
+      ->check(non_negative())->capture_default_str();
+  add_allow_empty(command, a->allow_empty);
   command->add_option("--generator", a->generator, "generator to record (default: what the file states)");
   command->callback([a, command] { run_from_hepmc(*a, *command); });
 }
@@ -139,13 +168,21 @@ void write_events(const std::string& output, const std::string& dataset, const d
   attributes["events_read"] = std::to_string(table.events_read);
   attributes["events_skipped"] = std::to_string(table.events_skipped);
   attributes["rows"] = std::to_string(table.events.size(0));
-  data::write_arrays(output, {data::event_array(dataset, table)}, attributes);
+  std::vector<data::NamedArray> arrays{data::event_array(dataset, table)};
+  if (table.weights.defined()) {
+    arrays.push_back({"weight", table.weights,
+                      {{"description", "generator weight of each event (LHE XWGTUP) as the file states it"},
+                       {"units", "the file's (pb for LHE weighting strategies IDWTUP = +-3, +-4)"}}});
+    attributes["weighting_strategy"] = std::to_string(table.weighting_strategy);
+  }
+  data::write_arrays(output, arrays, attributes);
 }
 
 void add_from_lhe(CLI::App& data_app) {
   struct Arguments {
     std::string input, output, dataset = "z", generator;
     std::vector<int> objects;
+    bool intermediate = false, allow_empty = false;
   };
   auto a = std::make_shared<Arguments>();
   CLI::App* command = data_app.add_subcommand(
@@ -153,14 +190,25 @@ void add_from_lhe(CLI::App& data_app) {
   command->add_option("input", a->input, "Les Houches Event file")->required();
   command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
   command->add_option("--objects", a->objects, "PDG ids of the outgoing (status +1) particles, in order, e.g. "
-                                               "--objects=11,-11 for (e-, e+); repeated ids take the next hardest; "
+                                               "--objects 11,-11 for (e-, e+); repeated ids take the next hardest; "
                                                "events lacking one are skipped and counted")
       ->required()
       ->delimiter(',');
+  command->add_flag("--intermediate", a->intermediate,
+                    "also select intermediate resonances (status 2), e.g. --objects 6,-6 --intermediate for the "
+                    "tops of a ttbar file, which LHE files list as intermediate");
+  add_allow_empty(command, a->allow_empty);
   command->add_option("--dataset", a->dataset, "dataset name")->capture_default_str();
   command->add_option("--generator", a->generator, "generator to record (default: the file's <generator> tags)");
   command->callback([a] {
-    const data::EventTable table = data::read_lhe_objects(a->input, a->objects);
+    refuse_input_as_output(a->output, {a->input});
+    const data::EventTable table =
+        data::read_lhe_objects(a->input, a->objects, data::LheSelection().intermediate(a->intermediate));
+    require_rows(table.events.size(0), a->input, "event",
+                 "none of its " + std::to_string(table.events_read) + " events has every object of --objects" +
+                     (a->intermediate ? std::string() : "; tops, W and Z bosons of a decay chain are intermediate "
+                                                        "(status 2) in LHE files: add --intermediate to select them"),
+                 a->allow_empty);
     const std::string stated = data::LheReader(a->input).generator();
     write_events(a->output, a->dataset, table, provenance(a->input, "LHE", generator_name(a->generator, stated)));
     std::cout << "wrote " << a->output << ": " << table.events.size(0) << " events of " << table.events_read
@@ -171,6 +219,7 @@ void add_from_lhe(CLI::App& data_app) {
 void add_from_csv(CLI::App& data_app) {
   struct Arguments {
     std::string input, output, dataset = "x", generator;
+    bool allow_empty = false;
   };
   auto a = std::make_shared<Arguments>();
   CLI::App* command = data_app.add_subcommand(
@@ -180,8 +229,11 @@ void add_from_csv(CLI::App& data_app) {
   command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
   command->add_option("--dataset", a->dataset, "dataset name")->capture_default_str();
   command->add_option("--generator", a->generator, "generator or experiment to record, e.g. 'CMS 2011 data'");
+  add_allow_empty(command, a->allow_empty);
   command->callback([a] {
+    refuse_input_as_output(a->output, {a->input});
     const data::EventTable table = data::read_dielectron_csv(a->input);
+    require_rows(table.events.size(0), a->input, "event", "no event has an e- and an e+", a->allow_empty);
     write_events(a->output, a->dataset, table, provenance(a->input, "CSV (two electrons)", a->generator));
     std::cout << "wrote " << a->output << ": " << table.events.size(0) << " events of " << table.events_read
               << " (skipped " << table.events_skipped << " with same-sign electrons)\n";
@@ -212,6 +264,7 @@ void add_from_npz(CLI::App& data_app) {
   command->add_option("--array", a->array, "array of the archive holding the particles")->capture_default_str();
   command->add_option("--generator", a->generator, "generator to record");
   command->callback([a] {
+    refuse_input_as_output(a->output, {a->input});
     const data::JetTable jets = data::read_energyflow_npz(a->input, split_names(a->features), a->array);
     Attributes attributes = provenance(a->input, "EnergyFlow npz", a->generator);
     attributes["particle_features"] = a->features;
@@ -238,6 +291,7 @@ void add_from_jetnet(CLI::App& data_app) {
       ->required();
   command->add_option("--generator", a->generator, "generator to record");
   command->callback([a] {
+    refuse_input_as_output(a->output, {a->input});
     const data::JetTable jets =
         data::read_jetnet_hdf5(a->input, split_names(a->particle_features), split_names(a->jet_features));
     Attributes attributes = provenance(a->input, "JetNet HDF5", a->generator);
@@ -296,13 +350,15 @@ void add_split(CLI::App& data_app) {
   command->add_option("--fractions", a->fractions, "train,validation,test fractions (sum at most 1)")
       ->delimiter(',')
       ->expected(3)
+      ->check(fraction())
       ->capture_default_str();
-  command->add_option("--seed", a->seed, "seed of the split: the same seed gives the same rows")->capture_default_str();
+  command->add_option("--seed", a->seed, "seed of the split: the same seed gives the same rows")
+      ->check(non_negative())->capture_default_str();
   command->add_option("--out-prefix", a->out_prefix, "write PREFIX.train.h5 … instead (default: FILE without .h5)");
   command->callback([a] {
     const data::SplitOptions options =
         data::SplitOptions().train(a->fractions[0]).validation(a->fractions[1]).test(a->fractions[2]).seed(a->seed);
-    for (const data::SplitPart& part : data::split_file(a->input, options, a->out_prefix))
+    for (const data::SplitPart& part : data::split_file(a->input, options, a->out_prefix, cli::provenance()))
       std::cout << "wrote " << part.path << ": " << part.rows << " rows (" << part.name << ")\n";
   });
 }
@@ -315,15 +371,16 @@ void add_mix(CLI::App& data_app) {
   };
   auto a = std::make_shared<Arguments>();
   CLI::App* command = data_app.add_subcommand(
-      "mix", "two jet files -> one shuffled sample (particles, jet) with a 'label' dataset: 0 for jets of the first "
+      "mix", "two jet files -> one shuffled sample (particles, jet, truth) with a 'label' dataset: 0 for jets of the first "
              "file, 1 for the second (for evaluating unsupervised classification; never a training input)");
   command->add_option("first", a->first, "HDF5 jets, label 0")->required()->check(CLI::ExistingFile);
   command->add_option("second", a->second, "HDF5 jets, label 1")->required()->check(CLI::ExistingFile);
   command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
   command->add_option("--rows-per-file", a->rows_per_file, "jets taken from the start of each file (0: all)")
-      ->capture_default_str();
-  command->add_option("--seed", a->seed, "seed of the shuffle")->capture_default_str();
+      ->check(non_negative())->capture_default_str();
+  command->add_option("--seed", a->seed, "seed of the shuffle")->check(non_negative())->capture_default_str();
   command->callback([a] {
+    refuse_input_as_output(a->output, {a->first, a->second});
     const data::MixedSample mixed = data::mix_jet_files(
         a->first, a->second, a->output, data::MixOptions().rows_per_file(a->rows_per_file).seed(a->seed),
         cli::provenance());

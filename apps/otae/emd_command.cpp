@@ -1,8 +1,11 @@
 // `otae emd`: exact or Sinkhorn EMDs between the jets of two HDF5 files, paired or as a matrix.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <ATen/Parallel.h>
 
@@ -10,6 +13,7 @@
 #include "otae/base/error.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
+#include "otae/data/preprocessing.hpp"
 #include "otae/ot/pairwise.hpp"
 #include "otae/ot/sinkhorn.hpp"
 
@@ -18,19 +22,84 @@ namespace {
 
 struct EmdArguments {
   std::string file_a, file_b, out, dataset = "particles", method = "exact";
-  bool paired = false, norm = false, no_wrap_phi = false;
+  bool paired = false, norm = false, centre = false, no_wrap_phi = false;
   double R = 1.0, beta = 1.0;
   int64_t threads = 0, max_jets = 0;
 };
 
+/// Which distances are computed: d(A[i], B[i]); every d(A[i], B[j]); or, for A against itself,
+/// each unordered pair i < j once, mirrored (the diagonal is 0).
+enum class Layout { kPaired, kMatrix, kSymmetric };
+
+int64_t pair_count(Layout layout, int64_t rows, int64_t cols) {
+  switch (layout) {
+    case Layout::kPaired: return rows;
+    case Layout::kMatrix: return rows * cols;
+    case Layout::kSymmetric: return rows * (rows - 1) / 2;
+  }
+  return 0;
+}
+
+/// The unit of the pT column of a jets dataset, read from its `columns` ("pt_GeV", "pt_over_ht")
+/// or `units` attribute: "GeV", "pT/HT" (decoded jets), or "" when the file does not say.
+std::string pt_unit(const std::string& path, const std::string& dataset) {
+  const auto lists = data::read_list_attributes(path, dataset);
+  if (const auto columns = lists.find("columns"); columns != lists.end() && !columns->second.empty()) {
+    const std::string& pt = columns->second.front();
+    if (pt == "pt_GeV") return "GeV";
+    if (pt == "pt_over_ht" || pt == "ptrel") return "pT/HT";
+  }
+  const data::Attributes texts = data::read_attributes(path, dataset);
+  if (const auto units = texts.find("units"); units != texts.end()) {
+    if (units->second.rfind("pT/HT", 0) == 0) return "pT/HT";
+    if (units->second.rfind("GeV", 0) == 0) return "GeV";
+  }
+  return "";
+}
+
+/// The unit both files' pT share; refuses GeV against pT/HT unless each jet is normalised first.
+std::string common_pt_unit(const EmdArguments& args, bool normalised) {
+  const std::string a = pt_unit(args.file_a, args.dataset), b = pt_unit(args.file_b, args.dataset);
+  if (!a.empty() && !b.empty() && a != b && !normalised)
+    throw InvalidArgument("otae emd: " + args.file_a + ":" + args.dataset + " holds pT in " + a + " but " + args.file_b +
+                          ":" + args.dataset + " in " + b +
+                          "; the EMD of the two has no unit. Add --norm to compare each jet's pT fractions "
+                          "(the result is then in units of Delta R / R), or convert the pT/HT file to GeV by "
+                          "multiplying each jet's pT by its HT");
+  return a.empty() ? b : a;
+}
+
 at::Tensor load_jets(const std::string& path, const EmdArguments& args) {
   at::Tensor jets = data::read_jet_particles(path, args.dataset);
   if (args.max_jets > 0 && jets.size(0) > args.max_jets) jets = jets.narrow(0, 0, args.max_jets);
+  // the EMD-VAE's centring (pT-weighted centroid to (0, 0)), pT left in the file's units
+  if (args.centre) jets = data::preprocess_jets(jets, data::JetPreprocessing().normalise_pt(false).centre(true)).particles;
   return jets;
 }
 
+/// Up to `count` pairs (i, j) of the layout from `next` on, in row-major order; advances `next`.
+std::pair<at::Tensor, at::Tensor> next_pairs(Layout layout, int64_t rows, int64_t cols, std::pair<int64_t, int64_t>& next,
+                                             int64_t count) {
+  std::vector<int64_t> is, js;
+  auto& [i, j] = next;
+  while (i < rows && static_cast<int64_t>(is.size()) < count) {
+    const int64_t end = layout == Layout::kPaired ? i + 1 : cols;
+    if (layout == Layout::kPaired) j = i;
+    if (layout == Layout::kSymmetric && j <= i) j = i + 1;
+    for (; j < end && static_cast<int64_t>(is.size()) < count; ++j) {
+      is.push_back(i);
+      js.push_back(j);
+    }
+    if (j >= end) {
+      ++i;
+      j = 0;
+    }
+  }
+  return {at::tensor(is, at::kLong), at::tensor(js, at::kLong)};
+}
+
 /// Sinkhorn compares pT/HT-normalised jets (the EMD-VAE loss), in chunks of jet pairs.
-at::Tensor sinkhorn_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, const EmdArguments& args) {
+at::Tensor sinkhorn_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout, const EmdArguments& args) {
   const auto options = ot::SinkhornOptions().ground(
       ot::GroundDistance().R(args.R).beta(args.beta).wrap_phi(!args.no_wrap_phi));
   auto normalised = [](const at::Tensor& jets) {
@@ -39,96 +108,119 @@ at::Tensor sinkhorn_distances(const at::Tensor& jets_a, const at::Tensor& jets_b
   };
   auto [wa, xa] = normalised(jets_a);
   auto [wb, xb] = normalised(jets_b);
-  const int64_t rows = wa.size(0), cols = args.paired ? 1 : wb.size(0);
-  at::Tensor distances = at::empty(args.paired ? std::vector<int64_t>{rows} : std::vector<int64_t>{rows, cols}, at::kDouble);
-  ProgressMeter progress("otae emd", "pairs", rows * cols);
-  const int64_t chunk = args.paired ? 1000 : std::max<int64_t>(1, 1000 / cols);
-  for (int64_t begin = 0; begin < rows; begin += chunk) {
-    const int64_t n = std::min(chunk, rows - begin);
-    if (args.paired) {
-      distances.narrow(0, begin, n).copy_(ot::sinkhorn_emd(wa.narrow(0, begin, n), xa.narrow(0, begin, n),
-                                                           wb.narrow(0, begin, n), xb.narrow(0, begin, n), options).cost);
+  const int64_t rows = wa.size(0), cols = wb.size(0), total = pair_count(layout, rows, cols);
+  at::Tensor distances = layout == Layout::kPaired ? at::zeros({rows}, at::kDouble) : at::zeros({rows, cols}, at::kDouble);
+  ProgressMeter progress("otae emd", "pairs", total);
+  std::pair<int64_t, int64_t> next{0, 0};
+  for (int64_t done = 0; done < total;) {
+    const auto [i, j] = next_pairs(layout, rows, cols, next, 1000);
+    const at::Tensor cost =
+        ot::sinkhorn_emd(wa.index_select(0, i), xa.index_select(0, i), wb.index_select(0, j), xb.index_select(0, j), options)
+            .cost;
+    if (layout == Layout::kPaired) {
+      distances.index_put_({i}, cost);
     } else {
-      // every jet a of the chunk against every jet b
-      auto repeat_a = [&](const at::Tensor& t) { return t.narrow(0, begin, n).repeat_interleave(cols, 0); };
-      auto tile_b = [&](const at::Tensor& t) {
-        std::vector<int64_t> repeats(t.dim(), 1);
-        repeats[0] = n;
-        return t.repeat(repeats);
-      };
-      distances.narrow(0, begin, n).copy_(
-          ot::sinkhorn_emd(repeat_a(wa), repeat_a(xa), tile_b(wb), tile_b(xb), options).cost.reshape({n, cols}));
+      distances.index_put_({i, j}, cost);
+      if (layout == Layout::kSymmetric) distances.index_put_({j, i}, cost);
     }
-    progress.update((begin + n) * cols);
+    done += i.size(0);
+    progress.update(done);
   }
   return distances;
 }
 
-at::Tensor exact_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, bool same_file, const EmdArguments& args) {
-  const int64_t total = args.paired ? jets_a.size(0)
-                        : same_file ? jets_a.size(0) * (jets_a.size(0) - 1) / 2
-                                    : jets_a.size(0) * jets_b.size(0);
-  ProgressMeter progress("otae emd", "pairs", total);
+at::Tensor exact_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout, const EmdArguments& args) {
+  ProgressMeter progress("otae emd", "pairs", pair_count(layout, jets_a.size(0), jets_b.size(0)));
   const auto options =
       ot::PairwiseOptions()
           .emd(ot::ExactEmdOptions().ground(ot::GroundDistance().R(args.R).beta(args.beta).wrap_phi(!args.no_wrap_phi))
                    .norm(args.norm))
           .threads(args.threads)
           .progress([&](int64_t done, int64_t) { progress.update(done); });
-  if (args.paired) return ot::exact_emd_paired(jets_a, jets_b, options).values;
-  if (same_file) return ot::exact_emd_symmetric(jets_a, options);
-  return ot::exact_emd_matrix(jets_a, jets_b, options);
+  switch (layout) {
+    case Layout::kPaired: return ot::exact_emd_paired(jets_a, jets_b, options).values;
+    case Layout::kSymmetric: return ot::exact_emd_symmetric(jets_a, options);
+    case Layout::kMatrix: return ot::exact_emd_matrix(jets_a, jets_b, options);
+  }
+  return {};
+}
+
+/// What a distance is measured in, given the inputs' pT unit.
+std::string distance_units(bool normalised, const std::string& pt) {
+  if (normalised) return "Delta R / R (pT normalised to 1 per jet)";
+  if (pt == "GeV") return "GeV (pT-weighted Delta R / R)";
+  if (pt == "pT/HT") return "HT (pT/HT-weighted Delta R / R)";
+  return "the inputs' pT unit (not stated in them) times Delta R / R";
 }
 
 void run_emd(const EmdArguments& args) {
+  refuse_input_as_output(args.out, {args.file_a, args.file_b});
+  const bool sinkhorn = args.method == "sinkhorn";
+  const bool normalised = sinkhorn || args.norm;
+  const std::string pt = common_pt_unit(args, normalised);
   // Debian's LibTorch starts with one intra-op thread: ask for every core explicitly.
   at::set_num_threads(args.threads > 0 ? static_cast<int>(args.threads)
                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  std::error_code error;
+  const bool same_file = !args.paired && (args.file_a == args.file_b || std::filesystem::equivalent(args.file_a, args.file_b, error));
+  const Layout layout = args.paired ? Layout::kPaired : same_file ? Layout::kSymmetric : Layout::kMatrix;
   const at::Tensor jets_a = load_jets(args.file_a, args);
-  const bool same_file = args.file_a == args.file_b && !args.paired;
   const at::Tensor jets_b = same_file ? jets_a : load_jets(args.file_b, args);
   if (args.paired && jets_a.size(0) != jets_b.size(0))
     throw InvalidArgument("otae emd --paired: " + args.file_a + " has " + std::to_string(jets_a.size(0)) +
-                          " jets but " + args.file_b + " has " + std::to_string(jets_b.size(0)));
+                          " jets but " + args.file_b + " has " + std::to_string(jets_b.size(0)) +
+                          "; pass --max-jets N to pair the first N of each");
   const auto t0 = std::chrono::steady_clock::now();
-  const bool sinkhorn = args.method == "sinkhorn";
-  const at::Tensor distances = sinkhorn ? sinkhorn_distances(jets_a, jets_b, args)
-                                        : exact_distances(jets_a, jets_b, same_file, args);
+  const at::Tensor distances = sinkhorn ? sinkhorn_distances(jets_a, jets_b, layout, args)
+                                        : exact_distances(jets_a, jets_b, layout, args);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const int64_t pairs = args.paired ? distances.size(0) : same_file ? distances.size(0) * (distances.size(0) - 1) / 2 : distances.numel();
-  const bool normalised = sinkhorn || args.norm;
+  const int64_t pairs = pair_count(layout, jets_a.size(0), jets_b.size(0));
   data::Attributes attributes = provenance();
   attributes.insert({{"method", args.method}, {"R", std::to_string(args.R)}, {"beta", std::to_string(args.beta)},
-                     {"norm", normalised ? "true" : "false"}, {"wrap_phi", args.no_wrap_phi ? "false" : "true"},
-                     {"file_a", args.file_a}, {"file_b", args.file_b}, {"dataset", args.dataset}});
+                     {"norm", normalised ? "true" : "false"}, {"centre", args.centre ? "true" : "false"},
+                     {"wrap_phi", args.no_wrap_phi ? "false" : "true"}, {"file_a", args.file_a},
+                     {"file_b", args.file_b}, {"dataset", args.dataset}});
   data::write_arrays(args.out,
                      {{"distances", distances,
-                       {{"units", normalised ? "Delta R / R (pT normalised to 1 per jet)" : "GeV (pT-weighted Delta R / R)"},
-                        {"layout", args.paired ? "paired: d(A[i], B[i])" : "matrix: d(A[i], B[j])"}}}},
+                       {{"units", distance_units(normalised, pt)},
+                        {"layout", args.paired    ? "paired: d(A[i], B[i])"
+                                   : same_file    ? "symmetric matrix: d(A[i], A[j]), each pair computed once"
+                                                  : "matrix: d(A[i], B[j])"}}}},
                      attributes);
-  std::fprintf(stderr, "otae emd: %ld pairs in %.2f s (%.0f pairs/s, %d threads) -> %s\n", static_cast<long>(pairs),
-               seconds, pairs / std::max(seconds, 1e-9), at::get_num_threads(), args.out.c_str());
+  std::printf("otae emd: %ld pairs in %.2f s (%.0f pairs/s, %d threads) -> %s\n", static_cast<long>(pairs), seconds,
+              pairs / std::max(seconds, 1e-9), at::get_num_threads(), args.out.c_str());
 }
 
 }  // namespace
 
 void add_emd_command(CLI::App& app) {
   auto args = std::make_shared<EmdArguments>();
-  CLI::App* cmd = app.add_subcommand("emd", "Earth Mover's Distances between the jets of two HDF5 files");
+  CLI::App* cmd = app.add_subcommand(
+      "emd", "Earth Mover's Distances between the jets of two HDF5 files. By default: the exact EMD (network "
+             "simplex) of the jets as stored (pT in GeV, not centred), with the |Sum pT - Sum pT'| term, "
+             "Delta phi wrapped into [-pi, pi) (EnergyFlow's default is periodic_phi=False: pass --no-wrap-phi "
+             "for its numbers), in GeV");
   cmd->add_option("A", args->file_a, "HDF5 file with jets [N, M, 3] (pT GeV, eta, phi rad)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("B", args->file_b, "second HDF5 file (may be A itself: the symmetric matrix is computed once)")
+  cmd->add_option("B", args->file_b, "second HDF5 file (may be A itself: each pair of the symmetric matrix is computed once)")
       ->required()->check(CLI::ExistingFile);
-  cmd->add_option("--out", args->out, "output HDF5 file; dataset 'distances': (N,) with --paired, else (N_A, N_B)")->required();
+  cmd->add_option("--out", args->out, "output HDF5 file (not A or B); dataset 'distances': (N,) with --paired, else (N_A, N_B)")
+      ->required();
   cmd->add_option("--method", args->method, "exact (network simplex) or sinkhorn (EMD-VAE defaults, pT/HT-normalised jets)")
       ->check(CLI::IsMember({"exact", "sinkhorn"}))->capture_default_str();
-  cmd->add_flag("--paired", args->paired, "d(A[i], B[i]) instead of the full matrix");
-  cmd->add_option("--R", args->R, "jet radius R: the cost is (Delta R / R)^beta")->capture_default_str();
-  cmd->add_option("--beta", args->beta, "angular exponent beta")->capture_default_str();
-  cmd->add_flag("--norm", args->norm, "normalise each jet's pT to 1 (no |Sum pT - Sum pT'| term)");
-  cmd->add_flag("--no-wrap-phi", args->no_wrap_phi, "do not wrap Delta phi into [-pi, pi)");
+  cmd->add_flag("--paired", args->paired, "d(A[i], B[i]) instead of the full matrix (A and B must have as many jets)");
+  cmd->add_option("--R", args->R, "jet radius R: the cost is (Delta R / R)^beta")->check(positive())->capture_default_str();
+  cmd->add_option("--beta", args->beta, "angular exponent beta")->check(positive())->capture_default_str();
+  cmd->add_flag("--norm", args->norm, "normalise each jet's pT to 1 (no |Sum pT - Sum pT'| term); default: pT as stored");
+  cmd->add_flag("--centre", args->centre,
+                "move each jet's pT-weighted (eta, phi) centroid to (0, 0) first, as the EMD-VAE's preprocessing "
+                "does; default: jets as stored, not centred");
+  cmd->add_flag("--no-wrap-phi", args->no_wrap_phi,
+                "do not wrap Delta phi into [-pi, pi) (EnergyFlow's periodic_phi=False); default: wrapped, since "
+                "phi is an angle and a jet straddling phi = +-pi would otherwise be torn in two");
   cmd->add_option("--dataset", args->dataset, "jets dataset in both files")->capture_default_str();
-  cmd->add_option("--max-jets", args->max_jets, "use only the first N jets of each file (0: all)")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "worker threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--max-jets", args->max_jets, "use only the first N jets of each file (0: all)")
+      ->check(non_negative())->capture_default_str();
+  cmd->add_option("--threads", args->threads, "worker threads (0: all cores)")->check(non_negative())->capture_default_str();
   cmd->callback([args] { run_emd(*args); });
 }
 

@@ -1,4 +1,5 @@
-// otae: optimal-transport autoencoders for collider data. Errors end in one line and exit 1.
+// otae: optimal-transport autoencoders for collider data. Every error ends in one line,
+// "otae: error: …", on stderr; the exit status says what kind (kExitCodes in commands.hpp).
 #include <iostream>
 
 #include "commands.hpp"
@@ -30,11 +31,32 @@ std::map<std::string, std::string> provenance() {
 
 }  // namespace otae::cli
 
+namespace {
+
+/// "otae vae train": the root and the subcommands that were selected, for pointing at their --help.
+std::string selected_command(const CLI::App& app) {
+  std::string path = app.get_name();
+  for (const CLI::App* command = &app; !command->get_subcommands().empty();) {
+    command = command->get_subcommands().front();
+    path += " " + command->get_name();
+  }
+  return path;
+}
+
+/// Prints the one error line; a message of several lines (LibTorch appends a backtrace) is cut to its first.
+int fail(const std::string& message, int status) {
+  std::cerr << "otae: error: " << message.substr(0, message.find('\n')) << "\n";
+  return status;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   otae::cli::set_invocation(argc, argv);
-  CLI::App app{"otae: optimal-transport autoencoders for collider data"};
+  CLI::App app{"otae: optimal-transport autoencoders for collider data", "otae"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("otae ") + otae::kVersion);
+  app.footer(otae::cli::kExitCodes);
   otae::cli::add_emd_command(app);
   otae::cli::add_data_command(app);
   otae::cli::add_otus_command(app);
@@ -42,14 +64,16 @@ int main(int argc, char** argv) {
   otae::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version: printed on stdout
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // the report's own status; it has said why
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return fail(std::string(e.what()) + " (see '" + selected_command(app) + " --help')", otae::cli::kUsageError);
   } catch (const otae::Error& e) {
-    std::cerr << "otae: error: " << e.what() << "\n";
-    return 1;
+    return fail(e.what(), otae::cli::kBadInput);
   } catch (const std::exception& e) {
-    std::cerr << "otae: internal error: " << e.what() << "\n";
-    return 2;
+    return fail(std::string("internal error, please report it: ") + e.what(), otae::cli::kInternalError);
   }
   return 0;
 }

@@ -59,13 +59,31 @@ data::EventPairs events_of(const std::string& data, const std::string& x_data, u
 }
 
 struct TrainArguments {
-  std::string config, data, x_data, out;
+  std::string config, data, x_data, out, resume;
   std::vector<std::string> overrides;
-  bool resume = false;
   int64_t max_epochs = 0;
 };
 
-void run_train(const TrainArguments& args) {
+/// `--resume RUN`: the run's own configuration and data files, as its config.yaml and run.json name them.
+TrainArguments resumed_run(const TrainArguments& args) {
+  if (!args.config.empty() || !args.data.empty() || !args.x_data.empty() || !args.out.empty() || !args.overrides.empty())
+    throw ConfigError("--resume " + args.resume +
+                      " continues that run with its own config.yaml and data: drop --config, --data, --x-data, --out "
+                      "and KEY=VALUE overrides");
+  const std::filesystem::path folder(args.resume);
+  const nlohmann::json run = nlohmann::json::parse(train::read_text_file((folder / "run.json").string()));
+  TrainArguments resumed = args;
+  resumed.config = (folder / "config.yaml").string();
+  resumed.data = run.at("data").get<std::string>();
+  resumed.x_data = run.value("x_data", "");
+  resumed.out = args.resume;
+  return resumed;
+}
+
+void run_train(const TrainArguments& given) {
+  if (given.resume.empty() && (given.config.empty() || given.data.empty() || given.out.empty()))
+    throw ConfigError("otae otus train needs --config, --data and --out (or --resume RUN)");
+  const TrainArguments args = given.resume.empty() ? given : resumed_run(given);
   YAML::Node tree = train::load_config_file(args.config);
   train::apply_overrides(tree, args.overrides);
   const train::OtusConfig config = train::parse_otus_config(tree);
@@ -75,10 +93,10 @@ void run_train(const TrainArguments& args) {
   nlohmann::json notes = nlohmann::json::object();
   if (!args.x_data.empty()) notes["x_data"] = std::filesystem::absolute(args.x_data).string();
   train::train_otus(config, events, std::filesystem::absolute(args.data).string(), args.out,
-                    train::OtusTrainOptions().resume(args.resume).epoch_limit(args.max_epochs).run_notes(notes));
+                    train::OtusTrainOptions().resume(!args.resume.empty()).epoch_limit(args.max_epochs).run_notes(notes));
   const bool finished = std::filesystem::exists(std::filesystem::path(args.out) / "model.pt");
-  std::fprintf(stderr, "otae otus train: %s %s in %.1f s\n", args.out.c_str(),
-               finished ? "trained" : "stopped at --max-epochs (continue with --resume)",
+  std::printf("otae otus train: %s %s in %.1f s\n", args.out.c_str(),
+               finished ? "trained" : ("stopped at --max-epochs (continue with --resume " + args.out + ")").c_str(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
@@ -90,6 +108,7 @@ struct GenerateArguments {
 };
 
 void run_generate(const GenerateArguments& args, bool simulate) {
+  refuse_input_as_output(args.out, {args.input});
   use_threads(args.threads);
   train::OtusModel model = train::load_otus_model(args.run);
   const at::Tensor input = data::read_array(args.input, args.dataset).to(at::kFloat);
@@ -112,7 +131,7 @@ void run_generate(const GenerateArguments& args, bool simulate) {
                         {"generated_by", simulate ? "OTUS decoder (simulation)" : "OTUS encoder (unfolding)"}},
                        lists}},
                      with_provenance({{"run", args.run}, {"input", args.input}, {"seed", std::to_string(args.seed)}}));
-  std::fprintf(stderr, "otae otus %s: %ld events in %.3f s: %.0f events/s on %d threads -> %s\n",
+  std::printf("otae otus %s: %ld events in %.3f s: %.0f events/s on %d threads -> %s\n",
                simulate ? "simulate" : "unfold", static_cast<long>(output.size(0)), seconds,
                output.size(0) / std::max(seconds, 1e-9), at::get_num_threads(), args.out.c_str());
 }
@@ -132,9 +151,10 @@ void add_generate_command(CLI::App* otus, bool simulate) {
   cmd->add_option("--out", args->out, simulate ? "output HDF5 file with dataset 'x'" : "output HDF5 file with dataset 'z'")
       ->required();
   cmd->add_option("--dataset", args->dataset, "input dataset")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "seed of the generator noise")->capture_default_str();
-  cmd->add_option("--batch", args->batch, "events per forward pass")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "intra-op threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "seed of the generator noise")->check(non_negative())->capture_default_str();
+  cmd->add_option("--batch", args->batch, "events per forward pass")->check(positive())->capture_default_str();
+  cmd->add_option("--threads", args->threads, "intra-op threads (0: all cores)")
+      ->check(non_negative())->capture_default_str();
   cmd->callback([args, simulate] { run_generate(*args, simulate); });
 }
 
@@ -254,12 +274,13 @@ void run_evaluate(const EvaluateArguments& args) {
   evaluation.metrics["checkpoint"] = args.checkpoint;
   evaluation.metrics["provenance"] = provenance();
   const std::string folder = args.out.empty() ? (std::filesystem::path(args.run) / "evaluation").string() : args.out;
+  refuse_input_as_output((std::filesystem::path(folder) / "samples.h5").string(), {args.data, args.x_data});
   train::make_run_folder(folder);
   write_samples((std::filesystem::path(folder) / "samples.h5").string(), evaluation, model, z_objects, x_objects,
                 args.x_data.empty());
   train::write_json_file((std::filesystem::path(folder) / "metrics.json").string(), evaluation.metrics);
   print_summary(evaluation.metrics);
-  std::fprintf(stderr, "otae otus evaluate: %ld test events -> %s/{metrics.json, samples.h5}\n",
+  std::printf("otae otus evaluate: %ld test events -> %s/{metrics.json, samples.h5}\n",
                static_cast<long>(rows.size(0)), folder.c_str());
 }
 
@@ -318,8 +339,9 @@ void add_sweep_command(CLI::App* otus) {
   cmd->add_option("--config", args->train.config, "YAML configuration")->required()->check(CLI::ExistingFile);
   cmd->add_option("--data", args->train.data, "HDF5 file with z and x")->required()->check(CLI::ExistingFile);
   cmd->add_option("--x-data", args->train.x_data, "detector-level x from this file (unpaired)")->check(CLI::ExistingFile);
-  cmd->add_option("--set", args->train.overrides, "override for every run, e.g. --set training.threads=1");
-  cmd->add_option("--slices", args->slices, "L of the evaluation's sliced Wasserstein distances")->capture_default_str();
+  add_config_overrides(cmd, args->train.overrides, "training.threads=1 (for every run)");
+  cmd->add_option("--slices", args->slices, "L of the evaluation's sliced Wasserstein distances")
+      ->check(positive())->capture_default_str();
   cmd->callback([args] {
     for (const std::string& value : args->values) {
       try {
@@ -341,19 +363,22 @@ void add_otus_command(CLI::App& app) {
   auto train_args = std::make_shared<TrainArguments>();
   CLI::App* train_cmd = otus->add_subcommand("train", "Train the encoder and decoder on unpaired z and x");
   train_cmd->add_option("--config", train_args->config, "YAML configuration (configs/otus/*.yaml)")
-      ->required()->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile);
   train_cmd->add_option("--data", train_args->data, "HDF5 file with datasets z and x [N, 4k] (px, py, pz, E) GeV")
-      ->required()->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile);
   train_cmd->add_option("--x-data", train_args->x_data,
                         "detector-level x from this file instead (e.g. real data): z and x unpaired, any counts; "
                         "the larger sample is cut to the smaller's size")
       ->check(CLI::ExistingFile);
-  train_cmd->add_option("--out", train_args->out, "run folder (created)")->required();
-  train_cmd->add_option("--set", train_args->overrides, "override a configuration value, e.g. --set phases.0.epochs=5");
-  train_cmd->add_flag("--resume", train_args->resume, "continue from RUN/checkpoint.pt");
+  train_cmd->add_option("--out", train_args->out, "run folder (created)");
+  train_cmd->add_option("--resume", train_args->resume,
+                        "continue the interrupted run in this folder from RUN/checkpoint.pt, with its own config.yaml "
+                        "and data")
+      ->check(CLI::ExistingDirectory);
+  add_config_overrides(train_cmd, train_args->overrides, "phases.0.epochs=5");
   train_cmd->add_option("--max-epochs", train_args->max_epochs,
-                        "stop after this many epochs of this call, resumable with --resume (0: train to the end)")
-      ->capture_default_str();
+                        "stop after this many epochs of this call, resumable with --resume RUN (0: train to the end)")
+      ->check(non_negative())->capture_default_str();
   train_cmd->callback([train_args] { run_train(*train_args); });
 
   auto eval_args = std::make_shared<EvaluateArguments>();
@@ -373,12 +398,15 @@ void add_otus_command(CLI::App& app) {
   eval_cmd->add_option("--rows", eval_args->rows,
                        "which rows: test (the run's split), all, or auto (test when --data is the training file)")
       ->check(CLI::IsMember({"auto", "test", "all"}))->capture_default_str();
-  eval_cmd->add_option("--slices", eval_args->slices, "L of the sliced Wasserstein distances")->capture_default_str();
-  eval_cmd->add_option("--seed", eval_args->seed, "seed of the halves, the noise and the directions")->capture_default_str();
-  eval_cmd->add_option("--bins", eval_args->bins, "histogram and chi2 bins")->capture_default_str();
+  eval_cmd->add_option("--slices", eval_args->slices, "L of the sliced Wasserstein distances")
+      ->check(positive())->capture_default_str();
+  eval_cmd->add_option("--seed", eval_args->seed, "seed of the halves, the noise and the directions")
+      ->check(non_negative())->capture_default_str();
+  eval_cmd->add_option("--bins", eval_args->bins, "histogram and chi2 bins")->check(positive())->capture_default_str();
   eval_cmd->add_option("--transfer-bins", eval_args->transfer_bins, "quantile bins of z for the transfer function")
-      ->capture_default_str();
-  eval_cmd->add_option("--threads", eval_args->threads, "intra-op threads (0: all cores)")->capture_default_str();
+      ->check(positive())->capture_default_str();
+  eval_cmd->add_option("--threads", eval_args->threads, "intra-op threads (0: all cores)")
+      ->check(non_negative())->capture_default_str();
   eval_cmd->callback([eval_args] { run_evaluate(*eval_args); });
 
   add_sweep_command(otus);

@@ -49,7 +49,8 @@ struct AnalyzeArguments {
 constexpr double kActiveKl = 0.1;
 
 /// A progress line over "epoch slots" (max_epochs per β step; an early stop fills the rest of
-/// its step's slots), and a summary line per β step on stdout.
+/// its step's slots), and a summary line per β step on stdout. β steps are numbered from 0, as in
+/// beta_schedule.csv, the checkpoints and the figures.
 train::TrainingObserver progress_observer() {
   auto meter = std::make_shared<std::optional<ProgressMeter>>();
   auto start = std::make_shared<train::TrainingStart>();
@@ -72,12 +73,15 @@ train::TrainingObserver progress_observer() {
     (*meter)->update((r.step + 1 - start->completed_steps) * start->max_epochs);
     const auto active =
         std::count_if(r.kl_per_dim.begin(), r.kl_per_dim.end(), [](double kl) { return kl > kActiveKl; });
+    // the distortion is the squared EMD of pT/HT-normalised jets, or the squared error of toy vectors
     std::printf(
-        "step %ld/%zu %-10s beta_hat=%.3e beta=%.4g%s: %ld epochs (%s), val loss %.6g, D %.4g, KL %.4g (%ld dims > "
-        "%.1f)\n",
-        static_cast<long>(r.step + 1), start->schedule.size(), train::to_string(r.phase).c_str(), r.beta_hat, r.beta,
-        start->holds_jets ? " GeV" : "",
-        static_cast<long>(r.epochs), r.stopped_early ? "early stop" : "epoch cap", r.validation_loss, r.validation_distortion, r.validation_kl,
+        "step %ld (%ld of %zu) %-10s beta_hat=%.3e %s, beta=%.4g %s: %ld epochs (%s), validation loss %.6g nats, "
+        "D %.4g %s, KL %.4g nats (%ld dims > %.1f nats)\n",
+        static_cast<long>(r.step), static_cast<long>(r.step + 1), start->schedule.size(),
+        train::to_string(r.phase).c_str(), r.beta_hat, start->holds_jets ? "HT*DeltaR" : "data units", r.beta,
+        start->holds_jets ? "GeV" : "data units", static_cast<long>(r.epochs),
+        r.stopped_early ? "early stop" : "epoch cap", r.validation_loss,
+        r.validation_distortion, start->holds_jets ? "(HT*DeltaR)^2" : "data units^2", r.validation_kl,
         static_cast<long>(active), kActiveKl);
     std::fflush(stdout);
   };
@@ -90,7 +94,7 @@ void run_train(const TrainArguments& a) {
     if (!a.config.empty() || !a.data.empty() || !a.out.empty() || !a.overrides.empty())
       throw ConfigError(
           "--resume " + a.resume +
-          " continues that run with its own config.yaml: drop --config, --data, --out and key=value overrides");
+          " continues that run with its own config.yaml: drop --config, --data, --out and KEY=VALUE overrides");
     train::resume_vae(a.resume, observer);
     std::printf("otae vae train: run %s complete\n", a.resume.c_str());
     return;
@@ -136,24 +140,25 @@ void run_analyze(const AnalyzeArguments& a) {
   if (summary["kind"] == "jets") std::printf(" (<HT> = %.4g GeV)", summary["energy_scale_GeV"].get<double>());
   std::printf("\n");
   for (const auto& c : summary["checkpoints"])
-    std::printf("step %3ld %-10s beta=%9.4g %s: KL %.4g nats, D %.4g, %zu informative directions\n",
+    std::printf("step %3ld %-10s beta=%9.4g %s: KL %.4g nats, D %.4g %s, %zu informative directions\n",
                 static_cast<long>(c["step"].get<int64_t>()), c["phase"].get<std::string>().c_str(),
                 c["beta"].get<double>(), summary["beta_unit"].get<std::string>().c_str(), c["kl"].get<double>(),
-                c["distortion"].get<double>(), c["informative"].size());
+                c["distortion"].get<double>(), summary["kind"] == "jets" ? "(HT*DeltaR)^2" : "data units^2",
+                c["informative"].size());
   std::printf("otae vae analyze: -> %s\n", out.c_str());
 }
 
 void add_analyze_options(CLI::App* cmd, AnalyzeArguments& a) {
   cmd->add_option("--max-rows", a.max_rows, "evaluate at most this many held-out rows, the first ones (0: all)")
-      ->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--dcorr-points", a.correlation_points,
                   "rows for the correlation dimension of the data (N(N-1)/2 exact EMDs; 0 skips it)")
-      ->capture_default_str();
+      ->check(non_negative())->capture_default_str();
   cmd->add_option("--traversal-directions", a.traversal_directions,
                   "latent directions of each traversal grid, the most informative first")
       ->check(CLI::Range(1, 3))
       ->capture_default_str();
-  cmd->add_option("--threads", a.threads, "threads (0: every core)")->capture_default_str();
+  cmd->add_option("--threads", a.threads, "threads (0: every core)")->check(non_negative())->capture_default_str();
 }
 
 std::string decimal(double value) {
@@ -173,6 +178,7 @@ data::Attributes run_attributes(const UseArguments& a, const train::TrainedVae& 
 }
 
 void run_encode(const UseArguments& a) {
+  refuse_input_as_output(a.out, {a.data});
   train::configure_cpu_compute(0);
   train::TrainedVae trained = train::load_trained_vae(a.run, a.step);
   train::VaeDataOptions options = trained.config.data;
@@ -208,6 +214,7 @@ void run_encode(const UseArguments& a) {
 }
 
 void run_decode(const UseArguments& a) {
+  refuse_input_as_output(a.out, {a.latents});
   train::configure_cpu_compute(0);
   train::TrainedVae trained = train::load_trained_vae(a.run, a.step);
   std::string dataset = a.dataset;
@@ -232,6 +239,7 @@ nlohmann::json classification_header(const ClassifyArguments& a) {
 }
 
 void run_classify(const ClassifyArguments& a) {
+  refuse_input_as_output(a.out, {a.data});
   train::configure_cpu_compute(0);
   const auto steps = analysis::classify_with_binary_latents(a.run, a.data, a.labels);
   nlohmann::json out = classification_header(a);
@@ -255,6 +263,7 @@ void run_classify(const ClassifyArguments& a) {
 }
 
 void run_baseline(const ClassifyArguments& a) {
+  refuse_input_as_output(a.out, {a.data});
   train::configure_cpu_compute(1);
   ProgressMeter meter("otae vae baseline", "epochs", a.baseline.epochs());
   const analysis::SupervisedBaseline baseline = analysis::supervised_baseline(
@@ -271,6 +280,7 @@ void run_baseline(const ClassifyArguments& a) {
 }
 
 void run_circular(const ClassifyArguments& a) {
+  refuse_input_as_output(a.out, {a.data});
   train::configure_cpu_compute(0);
   const auto steps = analysis::circular_latent_correlations(a.run, a.data);
   nlohmann::json out = {{"run", a.run},
@@ -307,7 +317,7 @@ void add_use_options(CLI::App* cmd, UseArguments& a) {
          "Delta R) of the production run, e.g. 1e-3")
       ->capture_default_str();
   cmd->add_option("--out", a.out, "output HDF5 file")->required();
-  cmd->add_option("--batch-size", a.batch_size, "rows per forward pass")->capture_default_str();
+  cmd->add_option("--batch-size", a.batch_size, "rows per forward pass")->check(positive())->capture_default_str();
 }
 
 }  // namespace
@@ -330,8 +340,7 @@ void add_vae_command(CLI::App& app) {
       ->add_option("--resume", t->resume,
                    "continue the interrupted run in this folder from its last finished beta step")
       ->check(CLI::ExistingDirectory);
-  train_cmd->add_option("overrides", t->overrides,
-                        "configuration overrides key=value, e.g. train.batch_size=50 model.latent_dim=32");
+  add_config_overrides(train_cmd, t->overrides, "train.batch_size=50 model.latent_dim=32");
   train_cmd->callback([t] { run_train(*t); });
 
   auto an = std::make_shared<AnalyzeArguments>();
@@ -354,12 +363,13 @@ void add_vae_command(CLI::App& app) {
   study->add_option("--config", st->config, "YAML configuration (see configs/vae/)")->required()->check(CLI::ExistingFile);
   study->add_option("--data", st->data, "HDF5 jets or toy spec to train on (sets data.source)");
   study->add_option("--out", st->out, "run folder")->required();
-  study->add_option("overrides", st->overrides, "configuration overrides key=value, e.g. data.centre=true");
+  add_config_overrides(study, st->overrides, "data.centre=true");
   add_analyze_options(study, *sa);
   study->callback([st, sa] {
     TrainArguments train_arguments = *st;
     if (std::filesystem::exists(train::VaeRunFolder(st->out).last_checkpoint())) {
-      std::printf("otae vae study: %s already holds a run; resuming it with its own config.yaml\n", st->out.c_str());
+      std::fprintf(stderr, "otae vae study: %s already holds a run; resuming it with its own config.yaml\n",
+                   st->out.c_str());
       train_arguments = TrainArguments{};
       train_arguments.resume = st->out;
     }
@@ -400,11 +410,14 @@ void add_vae_command(CLI::App& app) {
                   "labels of the run's training rows, score its test rows");
   add_classify_options(baseline, *b);
   baseline->add_option_function<int64_t>("--epochs", [b](int64_t v) { b->baseline.epochs(v); },
-                                         "passes over the training rows (default 10)");
+                                         "passes over the training rows (default 10)")
+      ->check(positive());
   baseline->add_option_function<double>("--learning-rate", [b](double v) { b->baseline.learning_rate(v); },
-                                        "Adam step size (default 1e-3)");
+                                        "Adam step size (default 1e-3)")
+      ->check(positive());
   baseline->add_option_function<uint64_t>("--seed", [b](uint64_t v) { b->baseline.seed(v); },
-                                          "seed of the weights and batch order (default 0)");
+                                          "seed of the weights and batch order (default 0)")
+      ->check(non_negative());
   baseline->callback([b] { run_baseline(*b); });
 
   auto r = std::make_shared<ClassifyArguments>();

@@ -40,14 +40,15 @@ py::dict jets_from_hepmc(const std::string& path, const std::string& preset, int
   return out;
 }
 
-py::dict events_from_lhe(const std::string& path, const std::vector<int>& pdg_ids) {
+py::dict events_from_lhe(const std::string& path, const std::vector<int>& pdg_ids, bool intermediate) {
   data::EventTable table;
   {
     py::gil_scoped_release release;
-    table = data::read_lhe_objects(path, pdg_ids);
+    table = data::read_lhe_objects(path, pdg_ids, data::LheSelection().intermediate(intermediate));
   }
   py::dict out;
   out["events"] = to_numpy(table.events);
+  out["weights"] = to_numpy(table.weights);
   out["objects"] = table.objects;
   out["events_read"] = table.events_read;
   out["events_skipped"] = table.events_skipped;
@@ -72,10 +73,12 @@ particles (no neutrinos, |eta| < abs_eta_max), leading anti-kt jet, the preset's
 500 < pT < 600 GeV, |eta| < 2, 75 < m < 110 GeV; 'none'), subjets of R = 0.07, the 50 hardest.
 Returns a dict: particles [N, 50, 3], jet [N, 5] (pT, eta, phi, m, subjets), counts (what became of
 the events), format, generator, cuts.)");
-  m.def("events_from_lhe", &events_from_lhe, "path"_a, "pdg_ids"_a,
+  m.def("events_from_lhe", &events_from_lhe, "path"_a, "pdg_ids"_a, py::kw_only(), "intermediate"_a = false,
         "Parton-level events from an LHE file: for each event the outgoing particles with the PDG ids "
-        "given, hardest first among equal ids. Returns a dict: events [N, 4k] (px, py, pz, E per object, "
-        "GeV), objects, events_read, events_skipped.");
+        "given (with intermediate=True also the intermediate resonances, status 2, such as the tops of a "
+        "ttbar file), hardest first among equal ids. Returns a dict: events [N, 4k] (px, py, pz, E per "
+        "object, GeV), weights [N] (XWGTUP of each kept event, as the file states it), objects, "
+        "events_read, events_skipped.");
 }
 
 }  // namespace otae::python

@@ -139,8 +139,10 @@ void bind_distances(py::module_& m) {
         R"(Exact Energy Mover's Distance between two jets (network simplex, exact to ~1e-15).
 
 jet_a [M_a, 3], jet_b [M_b, 3]: rows (pT [GeV], eta, phi [rad]); rows with pT = 0 are padding.
-Ground cost (dR/R)^beta with phi periodic unless wrap_phi=False. Without norm, unequal total pT
-costs |sum pT_a - sum pT_b| extra (EnergyFlow's convention); with norm, each jet carries unit weight.
+Ground cost (dR/R)^beta. phi is periodic by default (delta phi wrapped into [-pi, pi)), the
+opposite of EnergyFlow's default periodic_phi=False: pass wrap_phi=False to reproduce EnergyFlow's
+numbers, which tear a jet straddling phi = +-pi in two. Without norm, unequal total pT costs
+|sum pT_a - sum pT_b| extra (EnergyFlow's convention); with norm, each jet carries unit weight.
 Returns the EMD [GeV, or dimensionless with norm], or (EMD, flow [M_a, M_b]) with return_flow.)");
   m.def("emds", &emds, "jets_a"_a, "jets_b"_a = py::none(), py::kw_only(), "R"_a = 1.0, "beta"_a = 1.0,
         "norm"_a = false, "wrap_phi"_a = true, "threads"_a = 0,
@@ -157,7 +159,8 @@ threads=0 uses every core. Options as otae.emd.)");
         R"(Sharp Sinkhorn EMD of a batch of balanced pairs (the EMD-VAE's reconstruction error).
 
 weights_a [B, N], positions_a [B, N, 2] (eta, phi); weights_b [B, M], positions_b [B, M, 2].
-Each pair must be balanced (normalise pT by HT first); weight 0 marks padding. epsilon is annealed
+Each pair must be balanced (normalise pT by HT first); weight 0 marks padding. phi is periodic
+unless wrap_phi=False (EnergyFlow's default is not periodic; see otae.emd). epsilon is annealed
 geometrically from eps_start to eps_end in eps_steps steps of at most iterations_per_step
 iterations, stopping a pair once its L1 marginal error is below tolerance.
 Returns a dict: cost [B] (the sharp transport cost, no entropy term), iterations [B],

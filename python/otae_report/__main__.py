@@ -17,7 +17,7 @@ def main():
         try:
             __import__(module)
         except ImportError:
-            print(f"otae report: error: the Python module {module} is missing (Debian: apt install {package})",
+            print(f"otae: error: otae report: the Python module {module} is missing (Debian: apt install {package})",
                   file=sys.stderr)
             return 3
     from .readers import ReportError
@@ -25,7 +25,7 @@ def main():
     try:
         index = build_report(args.run, args.out, args.analysis)
     except ReportError as e:
-        print(f"otae report: error: {e}", file=sys.stderr)
+        print(f"otae: error: {e}", file=sys.stderr)
         return 1
     print(f"otae report: {index}")
     return 0

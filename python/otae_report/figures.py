@@ -43,7 +43,7 @@ def _draw_kl_spectrum(ax, steps, beta_key, order, informative, labelled, error_k
     if collapsed:
         ax.plot([], [], color="0.75", lw=0.6, label=f"{len(collapsed)} collapsed")
     ax.set_xscale("log")
-    ax.set_ylim(bottom=0)
+    return float(np.nanmax(kl + error if error is not None else kl))
 
 
 def plot_kl_spectrum(steps, stem, phase="production", beta_key="beta_GeV", threshold=0.1, labelled=8,
@@ -61,7 +61,8 @@ def plot_kl_spectrum(steps, stem, phase="production", beta_key="beta_GeV", thres
     order, informative = _ranked_directions(chosen, threshold)
     with figure_style():
         fig, ax = plt.subplots()
-        _draw_kl_spectrum(ax, chosen, beta_key, order, informative, labelled)
+        top = _draw_kl_spectrum(ax, chosen, beta_key, order, informative, labelled)
+        ax.set_ylim(0, 1.05 * max(top, 1e-3))
         ax.set_xlabel(beta_label or _beta_axis(chosen, beta_key)[1])
         ax.set_ylabel(r"$\langle \mathrm{KL}_i \rangle$ [nats]")
         run = f"{phase} run: " if phase else ""
@@ -84,78 +85,115 @@ def plot_kl_spectra(checkpoints, stem, beta_label=BETA_GEV, threshold=0.1, phase
     order, informative = _ranked_directions([c for _, run in runs for c in run], threshold)
     with figure_style():
         fig, panels = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 3.8), sharey=True, squeeze=False)
+        tops = []
         for ax, (phase, run) in zip(panels[0], runs):
-            _draw_kl_spectrum(ax, run, beta_key, order, informative, labelled,
-                              error_key if error_key and all(error_key in c for c in run) else None)
+            tops.append(_draw_kl_spectrum(ax, run, beta_key, order, informative, labelled,
+                                          error_key if error_key and all(error_key in c for c in run) else None))
             ax.set_xlabel(beta_label)
             ax.set_title(f"{phase} run ({len(run)} checkpoints)")
+        # one KL axis for every panel, set after all are drawn so that the largest KL of any run fits
+        panels[0][0].set_ylim(0, 1.05 * max(max(tops), 1e-3))
         panels[0][0].set_ylabel(r"$\langle \mathrm{KL}_i \rangle$ [nats]")
-        panels[0][-1].legend(title=f"{len(informative)} above {threshold:g} nats in some run", ncol=2,
-                             loc="upper right")
+        panels[0][-1].legend(title=f"{len(informative)} above {threshold:g} nats in some run", ncol=1,
+                             loc="upper left", bbox_to_anchor=(1.02, 1.0))
         return save(fig, stem)
 
 
-def _band(ax, x, y, error, colour, linestyle, label=None):
+RUN_STYLES = {"priming": (":", "s"), "zigzag": ("-.", "^"), "production": ("-", "o")}
+
+
+def _band(ax, x, y, error, colour, linestyle, label=None, marker="o", filled=True):
     ax.fill_between(x, y - error, y + error, color=colour, alpha=0.25, lw=0)
-    ax.plot(x, y, color=colour, ls=linestyle, lw=1.3, marker="o", ms=2.5, label=label)
+    ax.plot(x, y, color=colour, ls=linestyle, lw=1.3, marker=marker, ms=3, label=label,
+            markerfacecolor=colour if filled else "white")
 
 
-def _draw_correlation_at_beta(ax, correlation):
-    q = np.asarray(correlation["q"], float)
-    _band(ax, q / 2, np.asarray(correlation["dimension"], float), np.asarray(correlation["error"], float),
-          QUANTITY_COLOURS["dcorr"], "-", r"$D_\mathrm{corr}(Q = 2\beta)$")
+def _draw_correlation_at_beta(ax, correlation, beta_range=None):
+    """D_corr(Q) at β = Q/2, within `beta_range` (low, high) when given: beyond the β of the scan
+    the curve says nothing about the run, and its flat tail (every pair closer than Q) would
+    stretch the axis."""
+    beta = np.asarray(correlation["q"], float) / 2
+    dimension, error = np.asarray(correlation["dimension"], float), np.asarray(correlation["error"], float)
+    inside = np.ones_like(beta, bool) if beta_range is None else (beta >= beta_range[0]) & (beta <= beta_range[1])
+    _band(ax, beta[inside], dimension[inside], error[inside], QUANTITY_COLOURS["dcorr"], "-",
+          r"$D_\mathrm{corr}(Q = 2\beta)$")
 
 
 def plot_dimensionalities(result, stem, beta_label=BETA_GEV, correlation=None):
-    """D1 = −dKL/d ln β and D2 = dŜ²/dβ² against β with one-σ bands, one curve per monotone run
-    (dashed when β descends), log β axis (Fig. 3).
+    """D1 = −dKL/d ln β and D2 = dŜ²/dβ² against β with one-σ bands, log β axis (Fig. 3). Colour
+    says the quantity, line and marker the run's phase (priming dotted squares, production solid
+    circles); open markers a run with descending β. Differences beyond the y axis are drawn as
+    triangles on its edge.
 
     result: the JSON of otae::analysis::to_json(Dimensionalities). correlation: optionally the
-    correlation-dimension JSON, drawn at β = Q/2 for comparison.
+    correlation-dimension JSON, drawn at β = Q/2 over the β range of the differences.
     """
     points = result["points"]
     if not points:
         raise ValueError("plot_dimensionalities: no finite difference to draw (every run has one checkpoint)")
+    quantities = (("d1", r"$D_1 = -\mathrm{d}\,\mathrm{KL}/\mathrm{d}\ln\beta$"),
+                  ("d2", r"$D_2 = \mathrm{d}\hat S^2/\mathrm{d}\beta^2$"))
     with figure_style():
         fig, ax = plt.subplots()
-        labelled = set()
+        phases, descending = [], False
         for r, run in enumerate(result["runs"]):
             mine = sorted((p for p in points if p["run"] == r), key=lambda p: p["beta"])
             if not mine:
                 continue
+            phase = run.get("phase", "production")
+            linestyle, marker = RUN_STYLES.get(phase, ("--", "D"))
+            phases += [phase] if phase not in phases else []
+            descending |= run["direction"] < 0
             beta = np.array([p["beta"] for p in mine])
-            style = "-" if run["direction"] > 0 else "--"
-            for key, label in (("d1", r"$D_1 = -\mathrm{d}\,\mathrm{KL}/\mathrm{d}\ln\beta$"),
-                               ("d2", r"$D_2 = \mathrm{d}\hat S^2/\mathrm{d}\beta^2$")):
+            for key, _ in quantities:
                 _band(ax, beta, np.array([p[key] for p in mine]), np.array([p[key + "_error"] for p in mine]),
-                      QUANTITY_COLOURS[key], style, None if key in labelled else label)
-                labelled.add(key)
+                      QUANTITY_COLOURS[key], linestyle, marker=marker, filled=run["direction"] > 0)
+        betas = np.array([p["beta"] for p in points], float)
         if correlation is not None:
-            _draw_correlation_at_beta(ax, correlation)
-        handles, _ = ax.get_legend_handles_labels()
-        if any(run["direction"] < 0 for run in result["runs"]):
-            handles.append(Line2D([], [], color="0.4", ls="--", label=r"descending $\beta$"))
+            _draw_correlation_at_beta(ax, correlation, (betas.min() / 1.5, betas.max() * 1.5))
         ax.set_xscale("log")
         ax.set_xlabel(beta_label)
         ax.set_ylabel("dimensionality")
         ax.axhline(0, color="0.6", lw=0.5)  # not a limit: noisy differences may dip below it
-        outside = _clip_to_bulk(ax, np.array([p[key] for p in points for key in ("d1", "d2")], float))
-        ax.legend(handles=handles, title=f"{outside} differences off scale" if outside else None)
+        outside = _mark_off_scale(ax, betas, points, [key for key, _ in quantities])
+        handles = [Line2D([], [], color=QUANTITY_COLOURS[key], lw=1.3, label=label) for key, label in quantities]
+        if correlation is not None:
+            handles.append(Line2D([], [], color=QUANTITY_COLOURS["dcorr"], lw=1.3, label=r"$D_\mathrm{corr}(Q = 2\beta)$"))
+        for phase in phases:
+            linestyle, marker = RUN_STYLES.get(phase, ("--", "D"))
+            handles.append(Line2D([], [], color="0.35", ls=linestyle, marker=marker, ms=3, label=f"{phase} run"))
+        if descending:
+            handles.append(Line2D([], [], color="0.35", ls="none", marker="o", ms=3, markerfacecolor="white",
+                                  label=r"descending $\beta$"))
+        if outside:
+            handles.append(Line2D([], [], color="0.35", ls="none", marker="v", ms=5,
+                                  label=f"{outside} beyond the axis, drawn at its edge"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0))
         return save(fig, stem)
 
 
-def _clip_to_bulk(ax, values):
+def _mark_off_scale(ax, betas, points, keys):
     """Limits the y axis to the bulk of the differences, so that one wild difference (an
-    under-trained first step can give D2 of −2000) does not flatten the rest; returns how many
-    values fall outside."""
+    under-trained first step can give D2 of −2000) does not flatten the rest; draws each one
+    outside as a triangle on the edge it lies beyond, in its quantity's colour. Returns how many."""
+    values = np.array([[p[key] for key in keys] for p in points], float)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return 0
     median = np.median(np.abs(finite))
     low, high = min(-1.0, -median), max(np.percentile(finite, 90) * 1.3, 2.0 * median, 1.0)
     bottom, top = ax.get_ylim()
-    ax.set_ylim(max(bottom, low), min(top, high))
-    return int(np.sum((finite < low) | (finite > high)))
+    bottom, top = max(bottom, low), min(top, high)
+    ax.set_ylim(bottom, top)
+    outside = 0
+    for column, key in enumerate(keys):
+        for beta, value in zip(betas, values[:, column]):
+            if np.isfinite(value) and not bottom <= value <= top:
+                edge, marker = (top, "^") if value > top else (bottom, "v")
+                ax.plot([beta], [edge], ls="none", marker=marker, ms=6, color=QUANTITY_COLOURS[key], clip_on=False,
+                        zorder=4)
+                outside += 1
+    return outside
 
 
 def plot_correlation_dimension(result, stem, q_label=r"$Q$ [GeV]", beta_label=r"$\beta = Q/2$ [GeV]",
@@ -343,10 +381,12 @@ def plot_traversal_emds(traversal, stem, emd_label="EMD [GeV]"):
 
 def plot_latent_physics(table, stem):
     """Latent ↔ physics: Spearman correlation and mutual information [nats] of every informative
-    direction (rows) with every quantity (columns), two heat maps with the values written in.
+    direction (rows) with every quantity (columns), two heat maps with the values written in and
+    each row's most informative quantity framed.
 
     table: the JSON of otae::analysis::to_json(LatentPhysicsTable); null entries (a constant
-    column) are drawn grey.
+    column) are drawn grey. The mutual-information estimator can return small negative values
+    (noise about 0): the colour scale then extends below 0 rather than hiding them.
     """
     directions, quantities = table["directions"], table["quantities"]
     if not directions or not quantities:
@@ -354,29 +394,40 @@ def plot_latent_physics(table, stem):
     measures = [(np.array([[np.nan if v is None else v for v in row] for row in table[key]], float), title, cmap, lim)
                 for key, title, cmap, lim in (("spearman", "Spearman correlation", "RdBu_r", (-1, 1)),
                                               ("mutual_information", "mutual information [nats]", "viridis", None))]
-    width = 1.2 + 0.55 * len(quantities)
+    information = measures[1][0]
+    best = [int(np.nanargmax(row)) if np.isfinite(row).any() else None for row in information]
+    width, height = 1.6 + 0.62 * len(quantities), 1.8 + 0.32 * len(directions)
     with figure_style():
-        fig, panels = plt.subplots(1, 2, figsize=(2 * width + 1.0, 1.6 + 0.4 * len(directions)))
+        fig, panels = plt.subplots(1, 2, figsize=(2 * width + 1.2, height))
         for ax, (values, title, cmap, lim) in zip(panels, measures):
             if values.shape != (len(directions), len(quantities)):
                 raise ValueError(f"plot_latent_physics: {title} has shape {values.shape}, expected "
                                  f"{(len(directions), len(quantities))}")
-            low, high = lim or (0.0, max(float(np.nanmax(values)) if np.isfinite(values).any() else 1.0, 1e-3))
+            finite = values[np.isfinite(values)]
+            low, high = lim or (min(0.0, float(finite.min())) if finite.size else 0.0,
+                                max(float(finite.max()) if finite.size else 1.0, 1e-3))
             colours = plt.get_cmap(cmap).copy()
             colours.set_bad("0.85")
             image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=low, vmax=high, aspect="auto")
             for (r, c), v in np.ndenumerate(values):
                 if np.isfinite(v):
-                    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8,
                             color="white" if abs(v - (low + high) / 2) > 0.35 * (high - low) else "black")
+            for r, c in enumerate(best):
+                if c is not None:
+                    ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="black", lw=1.5))
+            # white lines between the cells, so that a row or column can be followed across the table
+            ax.set_xticks(np.arange(len(quantities) + 1) - 0.5, minor=True)
+            ax.set_yticks(np.arange(len(directions) + 1) - 0.5, minor=True)
+            ax.grid(which="minor", color="white", lw=1.0)
+            ax.tick_params(which="minor", length=0)
             ax.set_xticks(range(len(quantities)))
             names = [q.replace("_GeV", " [GeV]").replace("_", " ") for q in quantities]
-            ax.set_xticklabels(names, rotation=45, ha="right")
+            ax.set_xticklabels(names, rotation=45, ha="right", fontsize=10)
             ax.set_yticks(range(len(directions)))
-            ax.set_yticklabels([rf"$z_{{{d}}}$" for d in directions])
-            ax.minorticks_off()
+            ax.set_yticklabels([rf"$z_{{{d}}}$" for d in directions], fontsize=10)
             ax.tick_params(top=False, right=False)
-            ax.set_title(title)
+            ax.set_title(title + (" (framed: each row's largest)" if lim is None else ""), fontsize=12)
             fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
         return save(fig, stem)
 
@@ -398,7 +449,7 @@ def plot_beta_schedule(schedule, stem, beta_hat_label=r"$\hat\beta$ [$H_T\,\Delt
             mine = np.array([r["phase"] == phase for r in schedule])
             ax.scatter(step[mine], beta_hat[mine], s=12, color=phase_colour(phase), label=phase, zorder=2)
         ax.set_yscale("log")
-        ax.set_xlabel(r"$\beta$ step")
+        ax.set_xlabel(r"$\beta$ step (from 0, as in beta_schedule.csv)")
         ax.set_ylabel(beta_hat_label)
         if beta_label is not None:
             right = ax.secondary_yaxis("right", functions=(lambda b: b * energy_scale, lambda b: b / energy_scale))

@@ -20,12 +20,20 @@ def is_otus_run(run_dir):
     return has("log.csv") and has("run.json") and not has("beta_steps.jsonl")
 
 
+def is_vae_run(run_dir):
+    """A VAE run folder holds run.json and beta_schedule.csv (otae/train/vae_run_folder.hpp)."""
+    return all(os.path.isfile(os.path.join(run_dir, name)) for name in ("run.json", "beta_schedule.csv"))
+
+
 def build_report(run_dir, out_dir=None, analysis_dir=None):
     """Draws every figure of `run_dir` into `out_dir` (default run_dir/report) and writes index.html;
     returns its path. Raises ReportError (ReportInputError naming the file) when a file it needs
     is missing or malformed."""
-    if not os.path.isdir(run_dir):
-        raise ReportInputError(f"{run_dir} is not a run folder")
+    if not is_vae_run(run_dir) and not is_otus_run(run_dir):
+        # checked before any folder is made, so that a mistyped path leaves nothing behind
+        raise ReportInputError(f"{run_dir} is not a run folder: it holds neither a VAE run (run.json and "
+                               "beta_schedule.csv, written by `otae vae train`) nor an OTUS run (run.json and "
+                               "log.csv, written by `otae otus train`)")
     out_dir = out_dir or os.path.join(run_dir, "report")
     os.makedirs(out_dir, exist_ok=True)
     name = os.path.basename(os.path.normpath(os.path.abspath(run_dir)))
@@ -155,8 +163,10 @@ class VaeReport:
         with reading(dims_path):
             paths = figures.plot_dimensionalities(dims, self._stem("dimensionalities"), beta_label=self.beta_label,
                                                   correlation=corr)
-            entries.append(self._entry(paths, "D1 = −dKL/d ln β and D2 = dD/dβ² with one-σ bands, dashed where β "
-                                              "descends (Fig. 3)" + ("; D_corr at Q = 2β overlaid." if corr else ".")))
+            entries.append(self._entry(paths, "D1 = −dKL/d ln β and D2 = dD/dβ² with one-σ bands (Fig. 3): "
+                                              "dotted squares the priming run, solid circles the production run, "
+                                              "open markers where β descends; triangles on the edge: differences "
+                                              "beyond the axis" + ("; D_corr at Q = 2β overlaid." if corr else ".")))
             phase_of = {k: r.get("phase", "") for k, r in enumerate(dims["runs"])}
             rows = [[phase_of.get(p["run"], ""), p["beta"], f"{p['d1']:.3g} ± {p['d1_error']:.2g}",
                      f"{p['d2']:.3g} ± {p['d2_error']:.2g}"] for p in sorted(dims["points"], key=lambda p: p["beta"])]
@@ -227,7 +237,8 @@ class VaeReport:
             sections.append({"title": f"Latent ↔ physics, {where}", "text": "Correlation of each informative "
                              "direction's encoded μ with the jets' physics quantities (φ through sin and cos).",
                              "figures": [self._entry(paths, "Spearman correlation (left) and mutual information "
-                                                            "(right) of directions against quantities.")],
+                                                            "(right) of directions against quantities; framed: "
+                                                            "each direction's most informative quantity.")],
                              "tables": tables})
         return sections
 

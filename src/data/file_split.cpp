@@ -1,5 +1,6 @@
 #include "otae/data/file_split.hpp"
 
+#include <filesystem>
 #include <sstream>
 
 #include "otae/base/error.hpp"
@@ -7,6 +8,9 @@
 
 namespace otae::data {
 namespace {
+
+/// The provenance keys a file carries about the program that wrote it: stale in a part of it.
+const std::vector<std::string> kProvenanceKeys = {"made_by", "command_line", "otae_version"};
 
 // A dataset as read back, ready to be cut and rewritten.
 struct StoredArray {
@@ -73,12 +77,20 @@ void write_part(const std::vector<StoredArray>& arrays, const Attributes& texts,
 
 }  // namespace
 
-std::vector<SplitPart> split_file(const std::string& path, const SplitOptions& options, const std::string& out_prefix) {
+std::vector<SplitPart> split_file(const std::string& path, const SplitOptions& options, const std::string& out_prefix,
+                                  const Attributes& attributes) {
   options.validate();
   const std::vector<StoredArray> arrays = read_all(path);
   const Split split = split_rows(common_rows(arrays, path), options);
   const ListAttributes lists = read_list_attributes(path);
   Attributes texts = scalar_attributes(path, "", lists);
+  for (const std::string& key : kProvenanceKeys) {
+    if (const auto found = texts.find(key); found != texts.end()) {
+      texts["source_" + key] = found->second;  // how the source was made, kept apart from how the part was
+      texts.erase(found);
+    }
+  }
+  for (const auto& [key, value] : attributes) texts[key] = value;
   texts["split_source"] = path;
   texts["split_seed"] = std::to_string(options.seed());
   texts["split_fractions"] = fractions_text(options);
@@ -94,6 +106,10 @@ std::vector<SplitPart> split_file(const std::string& path, const SplitOptions& o
                            Part{"test", options.test(), split.test}}) {
     if (part.fraction == 0.0) continue;  // nothing asked for: no file, rather than an empty one
     written.push_back({part.name, prefix + "." + part.name + ".h5", part.rows.size(0)});
+    std::error_code error;
+    if (std::filesystem::equivalent(written.back().path, path, error))
+      throw InvalidArgument(written.back().path + " is the file being split (" + path +
+                            "): writing it would replace the input; choose another --out-prefix");
     write_part(arrays, texts, lists, part.rows, written.back());
   }
   return written;

@@ -13,12 +13,17 @@ namespace otae::data {
 namespace {
 
 constexpr int kOutgoing = 1;
+constexpr int kIntermediate = 2;
 
-// The outgoing particles with `pdg_id`, hardest first.
-std::vector<const HardParticle*> outgoing_with_id(const std::vector<HardParticle>& record, int pdg_id) {
+// The particles with `pdg_id` that the selection may take, hardest first.
+std::vector<const HardParticle*> selectable_with_id(const std::vector<HardParticle>& record, int pdg_id,
+                                                    const LheSelection& selection) {
   std::vector<const HardParticle*> found;
-  for (const HardParticle& particle : record)
-    if (particle.status == kOutgoing && particle.pdg_id == pdg_id) found.push_back(&particle);
+  for (const HardParticle& particle : record) {
+    const bool selectable =
+        particle.status == kOutgoing || (selection.intermediate() && particle.status == kIntermediate);
+    if (selectable && particle.pdg_id == pdg_id) found.push_back(&particle);
+  }
   std::stable_sort(found.begin(), found.end(), [](const HardParticle* a, const HardParticle* b) {
     return physics::pt(a->p) > physics::pt(b->p);
   });
@@ -27,11 +32,11 @@ std::vector<const HardParticle*> outgoing_with_id(const std::vector<HardParticle
 
 // Appends the event's (px, py, pz, E) blocks to `row`; false when a requested particle is missing.
 bool append_objects(const std::vector<HardParticle>& record, const std::vector<int>& pdg_ids,
-                    std::vector<float>& rows) {
+                    const LheSelection& selection, std::vector<float>& rows) {
   std::map<int, int> taken;
   std::vector<float> row;
   for (const int pdg_id : pdg_ids) {
-    const std::vector<const HardParticle*> candidates = outgoing_with_id(record, pdg_id);
+    const std::vector<const HardParticle*> candidates = selectable_with_id(record, pdg_id, selection);
     const int index = taken[pdg_id]++;
     if (index >= static_cast<int>(candidates.size())) return false;
     const physics::FourMomentum& p = candidates[index]->p;
@@ -72,6 +77,10 @@ bool LheReader::next(std::vector<HardParticle>& particles) {
   return true;
 }
 
+double LheReader::event_weight() const { return reader_->hepeup.XWGTUP; }
+
+int LheReader::weighting_strategy() const { return reader_->heprup.IDWTUP; }
+
 std::string LheReader::generator() const {
   std::string names;
   for (const LHEF::Generator& generator : reader_->heprup.generators)
@@ -93,18 +102,25 @@ std::string particle_name(int pdg_id) {
   return pdg_id > 0 ? found->second.first : found->second.second;
 }
 
-EventTable read_lhe_objects(const std::string& path, const std::vector<int>& pdg_ids) {
+EventTable read_lhe_objects(const std::string& path, const std::vector<int>& pdg_ids, const LheSelection& selection) {
   if (pdg_ids.empty()) throw InvalidArgument("read_lhe_objects: no PDG ids given; name the objects, e.g. 11,-11");
   LheReader reader(path);
   EventTable table;
   for (const int pdg_id : pdg_ids) table.objects.push_back(particle_name(pdg_id));
   std::vector<float> rows;
+  std::vector<double> weights;
   std::vector<HardParticle> record;
-  while (reader.next(record))
-    if (!append_objects(record, pdg_ids, rows)) ++table.events_skipped;
+  while (reader.next(record)) {
+    if (append_objects(record, pdg_ids, selection, rows))
+      weights.push_back(reader.event_weight());
+    else
+      ++table.events_skipped;
+  }
   table.events_read = reader.events_read();
-  const int64_t kept = table.events_read - table.events_skipped;
+  const auto kept = static_cast<int64_t>(weights.size());
   table.events = at::tensor(rows, at::kFloat).reshape({kept, 4 * static_cast<int64_t>(pdg_ids.size())});
+  table.weights = at::tensor(weights, at::kDouble);
+  table.weighting_strategy = reader.weighting_strategy();
   return table;
 }
 

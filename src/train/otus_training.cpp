@@ -373,10 +373,12 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
     cpu_generator().set_state(rng);
   }
 
-  // the progress line counts the steps of this call, so that a resumed run's rate is its own
-  int64_t steps_left = -position.epoch * t.steps_per_epoch, steps_done = 0;
-  for (auto i = static_cast<size_t>(position.phase); i < config.phases.size(); ++i)
-    steps_left += config.phases[i].epochs * t.steps_per_epoch;
+  // the progress line counts the steps of this call, so that a resumed run's rate is its own, and
+  // no more than the epoch limit lets it run
+  int64_t epochs_left = -position.epoch, steps_done = 0;
+  for (auto i = static_cast<size_t>(position.phase); i < config.phases.size(); ++i) epochs_left += config.phases[i].epochs;
+  if (options.epoch_limit() > 0) epochs_left = std::min(epochs_left, options.epoch_limit());
+  const int64_t steps_left = epochs_left * t.steps_per_epoch;
   std::optional<ProgressMeter> progress;
   if (options.show_progress()) progress.emplace("otae otus train", "steps", steps_left);
   CsvLog log(path_in(run_folder, "log.csv"), kLogColumns, resuming);

@@ -79,6 +79,27 @@ TEST(Lhe, ObjectsAreOutgoingAndHardestFirst) {
   EXPECT_EQ(two_u.events.size(0) + two_u.events_skipped, 100);
 }
 
+TEST(Lhe, IntermediateResonancesOnRequest) {
+  const EventTable tops = read_lhe_objects(kTtbar, {6, -6}, LheSelection().intermediate(true));
+  ASSERT_EQ(tops.events.sizes(), (std::vector<int64_t>{100, 8}));
+  EXPECT_EQ(tops.objects, (std::vector<std::string>{"t", "t_bar"}));
+  // the first event's t (status 2): px, py, pz, E as printed in the file
+  EXPECT_TRUE(at::allclose(tops.events[0].narrow(0, 0, 4),
+                           at::tensor({3.3629095553e+01, 8.9115695965e+00, -1.1059648961e+02, 2.1241781824e+02}, at::kFloat),
+                           1e-6, 0));
+}
+
+TEST(Lhe, EventWeightsAreKeptForTheKeptEvents) {
+  const EventTable z = read_lhe_objects(kZ, {11, -11});
+  ASSERT_EQ(z.weights.sizes(), (std::vector<int64_t>{100}));
+  EXPECT_EQ(z.weights.scalar_type(), at::kDouble);
+  EXPECT_DOUBLE_EQ(z.weights[0].item<double>(), 1.22355e+03);  // XWGTUP of the first event
+  EXPECT_EQ(z.weighting_strategy, -4);
+  const EventTable bottoms = read_lhe_objects(kTtbar, {5, -5});
+  EXPECT_EQ(bottoms.weights.size(0), bottoms.events.size(0));  // one weight per kept event, not per event read
+  EXPECT_EQ(bottoms.weighting_strategy, 3);
+}
+
 TEST(Lhe, ParticleNames) {
   EXPECT_EQ(particle_name(11), "e-");
   EXPECT_EQ(particle_name(-11), "e+");

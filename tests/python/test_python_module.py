@@ -154,6 +154,18 @@ def test_vae_run():
             raise AssertionError("kl_spectrum shape")
 
 
+def test_events_from_lhe():
+    ttbar = os.path.join(os.environ["OTAE_SHARED_DATA"], "external", "pylhe-testfile-pythia-6.413-ttbar.lhe")
+    if not os.path.exists(ttbar):
+        return
+    outgoing = otae.events_from_lhe(ttbar, [6, -6])
+    if outgoing["events"].shape != (0, 8) or outgoing["weights"].shape != (0,):
+        raise AssertionError(f"tops are intermediate in this file: got {outgoing['events'].shape} outgoing")
+    tops = otae.events_from_lhe(ttbar, [6, -6], intermediate=True)
+    if tops["events"].shape != (100, 8) or tops["weights"].shape != (100,) or tops["weights"].dtype != np.float64:
+        raise AssertionError(f"intermediate tops: {tops['events'].shape}, weights {tops['weights'].shape}")
+
+
 def main():
     rng = np.random.default_rng(7)
     jets = otae.read_jets(SAMPLE)[:20]
@@ -165,6 +177,7 @@ def main():
     test_dimensionalities()
     test_errors(jets)
     test_vae_run()
+    test_events_from_lhe()
     print("python module: all checks passed")
 
 

@@ -60,6 +60,18 @@ class ReportCommand(unittest.TestCase):
         self.assertIn("OTAE_PYTHON_DIR", result.stderr)
         self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
 
+    def test_folder_that_is_not_a_run_is_refused_and_left_as_it_was(self):
+        folder = os.path.join(self.folder, "not_a_run")
+        os.makedirs(folder)
+        result = self.otae(folder)
+        self.assertEqual(result.returncode, 1)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, result.stderr)
+        self.assertTrue(lines[0].startswith("otae: error: "), lines[0])
+        self.assertIn("otae vae train", lines[0])
+        self.assertIn("otae otus train", lines[0])
+        self.assertEqual(os.listdir(folder), [])  # no empty report/ folder left behind
+
     def test_missing_run_folder_is_refused(self):
         result = self.otae(os.path.join(self.folder, "nowhere"))
         self.assertNotEqual(result.returncode, 0)

@@ -42,7 +42,7 @@ TEST_F(VaeCommand, TrainsEncodesAndDecodesAToy) {
   const std::string run = (folder_ / "run").string();
   const Outcome trained = run_otae("vae train --data " + kToy + " --out " + run + kShortRun, folder_);
   ASSERT_EQ(trained.status, 0) << trained.output;
-  EXPECT_NE(trained.output.find("step 2/2 production"), std::string::npos) << trained.output;
+  EXPECT_NE(trained.output.find("step 1 (2 of 2) production"), std::string::npos) << trained.output;
 
   const std::string latents = (folder_ / "latents.h5").string();
   const Outcome encoded = run_otae("vae encode " + run + " --step 0.1 --data " + kToy + " --out " + latents, folder_);

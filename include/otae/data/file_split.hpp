@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 
 namespace otae::data {
@@ -21,10 +22,13 @@ struct SplitPart {
 /// seed) and writes `<prefix>.<part>.h5` for each part with a non-zero fraction; the prefix is
 /// `path` without its ".h5" unless `out_prefix` is given. Datasets keep their dtypes and
 /// attributes; rank-0 datasets are copied whole. The root attributes are kept too (a `rows`
-/// attribute is updated), with split_source, split_part, split_seed and split_fractions added.
+/// attribute is updated), with split_source, split_part, split_seed and split_fractions added;
+/// the source's provenance (made_by, command_line, otae_version) is renamed source_<key>, and
+/// `attributes` (the split's own provenance) is added.
 /// Throws IoError naming the file when datasets differ in their number of rows or the file
-/// holds none, InvalidArgument for invalid options; each file is written atomically.
+/// holds none, InvalidArgument for invalid options or when a part would replace `path`; each
+/// file is written atomically.
 std::vector<SplitPart> split_file(const std::string& path, const SplitOptions& options,
-                                  const std::string& out_prefix = "");
+                                  const std::string& out_prefix = "", const Attributes& attributes = {});
 
 }  // namespace otae::data

@@ -28,10 +28,13 @@ struct JetTable {
 };
 
 /// Event vectors in otae's layout: `events` [N, 4·k] float32, (px, py, pz, E) [GeV] per object
-/// in the order of `objects`; with the number of input events read and of those left out.
+/// in the order of `objects`; with the number of input events read and of those left out, and
+/// each event's generator weight when the source has one.
 struct EventTable {
   at::Tensor events;
   std::vector<std::string> objects;
+  at::Tensor weights;  ///< [N] float64, as the source states them (LHE: XWGTUP); undefined when it has none
+  int weighting_strategy = 0;  ///< LHE IDWTUP: what the weights mean; 0 when there are none
   int64_t events_read = 0;
   int64_t events_skipped = 0;
 };
