@@ -117,6 +117,7 @@ def _draw_correlation_at_beta(ax, correlation, beta_range=None):
     inside = np.ones_like(beta, bool) if beta_range is None else (beta >= beta_range[0]) & (beta <= beta_range[1])
     _band(ax, beta[inside], dimension[inside], error[inside], QUANTITY_COLOURS["dcorr"], "-",
           r"$D_\mathrm{corr}(Q = 2\beta)$")
+    return bool(inside.any())
 
 
 def plot_dimensionalities(result, stem, beta_label=BETA_GEV, correlation=None):
@@ -149,15 +150,15 @@ def plot_dimensionalities(result, stem, beta_label=BETA_GEV, correlation=None):
                 _band(ax, beta, np.array([p[key] for p in mine]), np.array([p[key + "_error"] for p in mine]),
                       QUANTITY_COLOURS[key], linestyle, marker=marker, filled=run["direction"] > 0)
         betas = np.array([p["beta"] for p in points], float)
-        if correlation is not None:
-            _draw_correlation_at_beta(ax, correlation, (betas.min() / 1.5, betas.max() * 1.5))
+        with_correlation = correlation is not None and _draw_correlation_at_beta(
+            ax, correlation, (betas.min() / 1.5, betas.max() * 1.5))
         ax.set_xscale("log")
         ax.set_xlabel(beta_label)
         ax.set_ylabel("dimensionality")
         ax.axhline(0, color="0.6", lw=0.5)  # not a limit: noisy differences may dip below it
         outside = _mark_off_scale(ax, betas, points, [key for key, _ in quantities])
         handles = [Line2D([], [], color=QUANTITY_COLOURS[key], lw=1.3, label=label) for key, label in quantities]
-        if correlation is not None:
+        if with_correlation:
             handles.append(Line2D([], [], color=QUANTITY_COLOURS["dcorr"], lw=1.3, label=r"$D_\mathrm{corr}(Q = 2\beta)$"))
         for phase in phases:
             linestyle, marker = RUN_STYLES.get(phase, ("--", "D"))
