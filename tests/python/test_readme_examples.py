@@ -1,6 +1,7 @@
 """Every shell command in the fenced ```sh blocks of README.md and docs/*.md, run as a new user
-would type it, in a scratch folder beside which ../shared/data is the shared data (or, where a
-file of it is absent, the embedded sample that stands in for it). Commands that would train for
+would type it, in a scratch folder beside which ../shared/data holds the shared data's small files
+(HepMC3, external) and, for its large samples, the embedded samples cut from them (same layout, so
+the same commands; minutes instead of an hour). Commands that would train for
 long get small overrides (fewer epochs, rows and β steps) in the override form the README
 documents; nothing else is changed, so an example that rots fails here. Also checks that every
 path of the README's "Where things are" table exists.
@@ -25,7 +26,7 @@ NOT_RUN = {
     "bash scripts/test.sh": "builds and runs every test, this one included",
 }
 
-# Embedded samples standing in for shared files that are absent.
+# Embedded samples standing in for the large shared files.
 STAND_INS = {"wjets.h5": "wjets_small.h5", "qcdjets.h5": "qcdjets_small.h5", "topjets.h5": "topjets_small.h5",
              "zee.h5": "zee_small.h5", "zee7.h5": "zee_small.h5", "ttbar.h5": "ttbar_small.h5"}
 
@@ -96,9 +97,7 @@ class ReadmeExamples(unittest.TestCase):
             if os.path.isdir(os.path.join(SHARED_DATA, name)):
                 os.symlink(os.path.join(SHARED_DATA, name), os.path.join(self.shared, name))
         for name, stand_in in STAND_INS.items():
-            real = os.path.join(SHARED_DATA, name)
-            os.symlink(real if os.path.exists(real) else os.path.join(SOURCE, "samples", stand_in),
-                       os.path.join(self.shared, name))
+            os.symlink(os.path.join(SOURCE, "samples", stand_in), os.path.join(self.shared, name))
 
     def run_documented(self, path):
         with open(path, encoding="utf-8") as f:
