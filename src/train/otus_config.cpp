@@ -12,7 +12,8 @@ namespace {
 
 nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::string& where) {
   check_known_keys(node, {"architecture", "hidden", "hidden_layers", "residual_blocks", "noise", "noise_dimension",
-                          "noise_hidden", "input_residual", "relative_residual", "masses"},
+                          "noise_hidden", "input_residual", "relative_residual", "shared_response", "missing_momentum",
+                          "pt_ordered", "masses"},
                    where);
   nn::OtusGeneratorOptions o;
   try {
@@ -28,6 +29,9 @@ nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::stri
       .noise_hidden(config_value<int64_t>(node, "noise_hidden", o.noise_hidden(), where))
       .input_residual(config_value<bool>(node, "input_residual", o.input_residual(), where))
       .relative_residual(config_value<bool>(node, "relative_residual", o.relative_residual(), where))
+      .shared_response(config_value<bool>(node, "shared_response", o.shared_response(), where))
+      .missing_momentum(config_value<std::vector<int64_t>>(node, "missing_momentum", {}, where))
+      .pt_ordered(config_value<std::vector<int64_t>>(node, "pt_ordered", {}, where))
       .output_masses(config_value<std::vector<double>>(node, "masses", {}, where));
 }
 
@@ -42,6 +46,11 @@ YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
   node["noise_hidden"] = o.noise_hidden();
   node["input_residual"] = o.input_residual();
   node["relative_residual"] = o.relative_residual();
+  node["shared_response"] = o.shared_response();
+  node["missing_momentum"] = YAML::Node(YAML::NodeType::Sequence);
+  for (int64_t j : o.missing_momentum()) node["missing_momentum"].push_back(j);
+  node["pt_ordered"] = YAML::Node(YAML::NodeType::Sequence);
+  for (int64_t j : o.pt_ordered()) node["pt_ordered"].push_back(j);
   node["masses"] = o.output_masses();
   return node;
 }
