@@ -18,9 +18,8 @@ nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::js
 
 std::string otus_verdict(double model, double floor, double identity) {
   if (!std::isfinite(model)) return "no value";
-  if (std::isfinite(identity) && model > identity) return "worse than identity";
   if (std::isfinite(floor) && model <= kFloorMultiple * floor) return "within 2x floor";
-  if (std::isfinite(identity)) return "better than identity";
+  if (std::isfinite(identity)) return model <= identity ? "better than identity" : "worse than identity";
   return "above 2x floor";
 }
 
@@ -47,9 +46,9 @@ nlohmann::json otus_verdicts(const nlohmann::json& metrics) {
       add(std::string("KS ") + observable["name"].get<std::string>() + " " + what, ks(what), ks("floor"), ks("identity"));
     }
   }
-  return {{"rule", "lower is better; the first that holds: 'worse than identity' (model > identity), 'within 2x "
-                   "floor' (model <= 2 floor), 'better than identity' (model <= identity), 'above 2x floor' (no "
-                   "identity, model > 2 floor), 'no value'"},
+  return {{"rule", "lower is better; the first that holds, best to worst: 'within 2x floor' (model <= 2 floor), "
+                   "'better than identity' (model <= identity), 'worse than identity' (model > identity), 'above 2x "
+                   "floor' (no identity, model > 2 floor), 'no value'"},
           {"rows", rows},
           {"counts", counts},
           {"worse_than_identity", worse}};

@@ -12,7 +12,8 @@ namespace analysis = otae::analysis;
 
 TEST(OtusVerdicts, RankedRule) {
   const double none = std::nan("");
-  EXPECT_EQ(analysis::otus_verdict(0.5, 1.0, 0.4), "worse than identity");  // even within 2x floor
+  EXPECT_EQ(analysis::otus_verdict(2.5, 1.0, 2.2), "worse than identity");
+  EXPECT_EQ(analysis::otus_verdict(0.5, 1.0, 0.4), "within 2x floor");  // all three at the floor: a tie
   EXPECT_EQ(analysis::otus_verdict(1.9, 1.0, 3.0), "within 2x floor");
   EXPECT_EQ(analysis::otus_verdict(2.1, 1.0, 3.0), "better than identity");
   EXPECT_EQ(analysis::otus_verdict(3.0, 1.0, 3.0), "better than identity");  // a tie is not worse

@@ -1,11 +1,14 @@
 // One word per figure of merit of an OTUS evaluation, so that a model worse than doing nothing
 // cannot pass unnoticed. Every figure (SW₂², KS) is a distance: lower is better. The verdict is
-// the first of these that holds:
-//   "worse than identity"   an identity exists and model > identity   (flagged: stderr, metrics)
-//   "within 2x floor"       model ≤ 2·floor
+// the first of these that holds, a ranked set from best to worst:
+//   "within 2x floor"       model ≤ 2·floor: as close as two halves of the data, up to noise
 //   "better than identity"  model ≤ identity
+//   "worse than identity"   model > identity (and > 2·floor): flagged on stderr and in metrics
 //   "above 2x floor"        no identity exists (tt̄: different objects) and model > 2·floor
 //   "no value"              the model's number is missing (no accepted events)
+// A model within 2x floor is not called worse than an identity that is also at the floor: on
+// the Z→ee momentum components KS model, floor and identity all lie within their noise, and a
+// warning raised by noise would teach users to ignore the warning.
 // The floor is the same distance between two halves of the data, the identity that of the other
 // side taken as is (x̃′ = z, z̃ = x); see otus_evaluation.hpp.
 #pragma once
