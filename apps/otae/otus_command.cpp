@@ -14,6 +14,8 @@
 #include "commands.hpp"
 #include "otae/analysis/otus_evaluation.hpp"
 #include "otae/analysis/otus_observables.hpp"
+#include "otae/analysis/otus_transfer_function.hpp"
+#include "otae/analysis/otus_verdicts.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
@@ -191,19 +193,17 @@ at::Tensor evaluation_rows(const train::OtusModel& model, const EvaluateArgument
   return at::arange(n_rows, at::kLong);
 }
 
+/// The verdict table and the transfer-function tally on stdout; a model worse than the identity
+/// also on stderr, so that it cannot go unnoticed in a log.
 void print_summary(const nlohmann::json& m) {
-  auto number = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
-  std::printf("%-28s %12s %12s %12s\n", "SW_2^2 [GeV^2]", "model", "floor", "identity");
-  for (const char* what : {"unfolding", "reconstruction", "simulation"}) {
-    const auto& s = m["sliced_wasserstein"]["gev2"][what];
-    std::printf("%-28s %12.4g %12.4g %12.4g\n", what, number(s["model"]), number(s["floor"]), number(s["identity"]));
-  }
-  std::printf("%-28s %12s %12s %12s\n", "KS (x vs x~')", "simulation", "floor", "identity");
-  for (const auto& o : m["observables"]["detector"]) {
-    const auto& c = o["comparisons"];
-    auto ks = [&](const char* k) { return c[k].is_null() ? std::nan("") : number(c[k]["ks"]); };
-    std::printf("%-28s %12.4g %12.4g %12.4g\n", o["name"].get<std::string>().c_str(), ks("simulation"), ks("floor"),
-                ks("identity"));
+  std::fputs(analysis::format_otus_verdicts(m["verdicts"]).c_str(), stdout);
+  if (m["transfer_function"].is_object()) std::fputs(analysis::format_transfer_summary(m["transfer_function"]).c_str(), stdout);
+  const auto& worse = m["verdicts"]["worse_than_identity"];
+  if (!worse.empty()) {
+    std::string figures;
+    for (const auto& f : worse) figures += (figures.empty() ? "" : ", ") + f.get<std::string>();
+    std::fprintf(stderr, "otae otus evaluate: WARNING: the model is worse than the identity (doing nothing) on %zu "
+                 "figure(s): %s\n", worse.size(), figures.c_str());
   }
 }
 

@@ -86,12 +86,30 @@ def _density(counts, edges):
     return counts / (total * widths), np.sqrt(counts) / (total * widths)
 
 
+RATIO_CAP = 3.0
+
+
+def ratio_limits(ratios, errors):
+    """y-limits of a ratio panel that show every finite point with its error bar (at least 0.8–1.2,
+    at most 0–RATIO_CAP; points beyond the cap are drawn as arrows on the edge)."""
+    ratios, errors = np.asarray(ratios, float), np.nan_to_num(np.asarray(errors, float))
+    finite = np.isfinite(ratios)
+    if not finite.any():
+        return 0.8, 1.2
+    low = min(0.8, float(np.min(ratios[finite] - errors[finite])))
+    high = max(1.2, float(np.max(ratios[finite] + errors[finite])))
+    pad = 0.05 * (high - low)
+    return max(0.0, low - pad), min(RATIO_CAP, high + pad)
+
+
 def _draw_distribution(main, ratio, histogram, names, labels, units, xlabel, legend=True):
     """Unit-area histograms of `names` over the shared edges, and their ratio to the reference."""
     edges = np.asarray(histogram["edges"], float)
     reference, reference_error = _density(histogram["reference"], edges)
     # the identity can be far narrower than the data (tt̄ masses): scale to the others, clip it
     peak = max(_density(histogram[n], edges)[0].max() for n in names if n != "identity" and histogram.get(n))
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    drawn = []
     for name in names:
         counts = histogram.get(name)
         if counts is None:
@@ -101,18 +119,26 @@ def _draw_distribution(main, ratio, histogram, names, labels, units, xlabel, leg
         main.stairs(values, edges, color=look["colour"], ls=look["style"], lw=look["width"], label=labels[name])
         if name == "reference":
             main.fill_between(edges, np.append(values - errors, 0)[:len(edges)],
-                              np.append(values + errors, 0)[:len(edges)], step="post", color="0.8", lw=0)
+                              np.append(values + errors, 0)[:len(edges)], step="post", color="0.8", lw=0,
+                              label=r"ground truth $\pm 1\sigma$ (Poisson)")
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(reference > 0, values / reference, np.nan)
             r_error = r * np.sqrt(np.where(values > 0, (errors / values) ** 2, 0) +
                                   np.where(reference > 0, (reference_error / reference) ** 2, 0))
-        centres = 0.5 * (edges[1:] + edges[:-1])
-        ratio.errorbar(centres, r, yerr=r_error, color=look["colour"], ls="none", marker="o", ms=2, lw=0.8)
+        drawn.append((look, r, r_error))
+    low, high = ratio_limits(np.concatenate([d[1] for d in drawn]) if drawn else [],
+                             np.concatenate([d[2] for d in drawn]) if drawn else [])
+    for look, r, r_error in drawn:
+        inside = np.isfinite(r) & (r <= high)
+        ratio.errorbar(centres[inside], r[inside], yerr=r_error[inside], color=look["colour"], ls="none", marker="o",
+                       ms=2, lw=0.8)
+        beyond = np.isfinite(r) & (r > high)
+        ratio.plot(centres[beyond], np.full(beyond.sum(), high), color=look["colour"], ls="none", marker="^", ms=4,
+                   clip_on=False)
     ratio.axhline(1.0, color="black", lw=0.8)
-    ratio.set_ylim(0.5, 1.5)
-    ratio.set_yticks([0.75, 1.0, 1.25])  # clear of the main panel's lowest label
-    ratio.set_ylabel("ratio")
+    ratio.set_ylim(low, high)
+    ratio.set_ylabel("ratio to\nground truth", fontsize=9)
     ratio.set_xlabel(f"{xlabel} [{units}]" if units else xlabel)
     main.set_ylabel(f"density [1/{units}]" if units else "density")
     main.tick_params(labelbottom=False)
@@ -141,7 +167,7 @@ def _components_figure(observables, names, labels, stem):
     rows = (len(components) + columns - 1) // columns
     with figure_style():
         fig = plt.figure(figsize=(3.2 * columns, 3.0 * rows))
-        outer = fig.add_gridspec(rows, columns, hspace=0.35, wspace=0.35, top=1.0 - 0.25 / rows)
+        outer = fig.add_gridspec(rows, columns, hspace=0.35, wspace=0.55, top=1.0 - 0.25 / rows)
         for k, observable in enumerate(components):
             inner = GridSpecFromSubplotSpec(2, 1, subplot_spec=outer[k // columns, k % columns],
                                             height_ratios=[3, 1], hspace=0.05)
@@ -162,24 +188,40 @@ def _figure_names(paths):
     return [os.path.basename(p) for p in paths if p.endswith(".png")]
 
 
+def _phase_names(run_dir, count):
+    """The phases' names from the run's phase_<i>_<name>.json files, else "phase i"."""
+    names = [f"phase {i}" for i in range(count)]
+    for entry in os.listdir(run_dir):
+        if entry.startswith("phase_") and entry.endswith(".json"):
+            index, _, name = entry[len("phase_"):-len(".json")].partition("_")
+            if index.isdigit() and int(index) < count:
+                names[int(index)] = name
+    return names
+
+
 def _training_section(run_dir, out_dir):
     log = _read_log(os.path.join(run_dir, "log.csv"))
     epoch = log["global_epoch"] + 1
     terms = [("latent", r"SW$(z, E(x))$", "#2d7d46"), ("data", r"SW$(x, D(z))$", "#c0392b"),
              ("reconstruction", r"MSE$(x, D(E(x)))$", "#1f4e9c"), ("mass", r"$W_2^2(M)$", "#8e44ad")]
+    phases = log["phase"]
+    indices = [int(p) for p in np.unique(phases)]
+    names = _phase_names(run_dir, max(indices) + 1)
+    has_validation = any(np.isfinite(log.get("validation_" + key, [np.nan])).any() for key, _, _ in terms)
     with figure_style():
         fig, (ax, rate) = plt.subplots(2, 1, figsize=(5.5, 5.0), sharex=True, height_ratios=[3, 1])
-        phases = log["phase"]
-        for k, phase in enumerate(np.unique(phases)):
+        for k, phase in enumerate(indices):
             inside = epoch[phases == phase]
             for a in (ax, rate):
                 a.axvspan(inside.min() - 0.5, inside.max() + 0.5, color=PHASE_SHADES[k % 2], lw=0, zorder=0)
+            ax.text(0.5 * (inside.min() + inside.max()), 1.01, names[phase], transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=8)
         for key, label, colour in terms:
             if key in log and np.isfinite(log[key]).any():
                 ax.plot(epoch, log[key], color=colour, lw=1.2, label=f"{label} train")
             validation = log.get("validation_" + key)
             if validation is not None and np.isfinite(validation).any():
-                ax.plot(epoch, validation, color=colour, lw=1.0, ls="--", label="validation")
+                ax.plot(epoch, validation, color=colour, lw=1.0, ls="--", label=f"{label} validation")
         ax.set_yscale("log")
         ax.set_ylabel("loss term [standardised units$^2$]")
         ax.legend(ncol=2, fontsize=8)
@@ -188,13 +230,45 @@ def _training_section(run_dir, out_dir):
         rate.set_ylabel("learning rate")
         rate.set_xlabel("epoch")
         paths = save(fig, _stem(out_dir, "otus_training"))
-    text = f"{len(epoch)} epochs in {int(np.unique(phases).size)} phases (shaded); dashed: the validation rows."
+    text = (f"{len(epoch)} epochs in {len(indices)} phases, shaded and named above the plot: "
+            + ", ".join(names[p] for p in indices) + ".")
+    text += " Dashed: the validation rows." if has_validation else " No validation rows (data.split.validation = 0)."
     best_path = os.path.join(run_dir, "best.json")
     if os.path.exists(best_path):
         best = _read_json(best_path)
         text += (f" Lowest validation distance {best['validation_distance']:.4g} at epoch "
                  f"{best['global_epoch'] + 1} (phase {best['phase']}), kept as best.pt.")
     return {"title": "Training", "text": text, "figures": _figure_names(paths), "tables": []}
+
+
+def _verdict_section(metrics):
+    """The verdicts otae computed (metrics.json "verdicts"), first in the report; a model worse than
+    the identity is named in the text."""
+    verdicts = metrics.get("verdicts")
+    if not verdicts:
+        return None
+    rows = [[r["figure"], _number(r["model"]), _number(r["floor"]), _number(r["identity"]), r["verdict"]]
+            for r in verdicts["rows"]]
+    counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts["counts"].items()))
+    text = f"Lower is better for every figure. {counts}."
+    worse = verdicts["worse_than_identity"]
+    if worse:
+        text = (f"WARNING: the model is worse than the identity (doing nothing) on {len(worse)} figure(s): "
+                + ", ".join(worse) + ". " + text)
+    tables = [{"caption": "Verdicts (lower is better): " + verdicts["rule"],
+               "header": ["figure", "model", "floor", "identity", "verdict"], "rows": rows}]
+    transfer = metrics.get("transfer_function")
+    if isinstance(transfer, dict):
+        summary = transfer["summary"]
+        table_rows = [[name, t["agrees"], t["bins"], t["width_agrees"], t["mean_agrees"], t["fraction_agrees"]]
+                      for name, t in sorted(summary.get("by_variable", {}).items())]
+        table_rows.append(["all", summary["agrees"], summary["bins"], summary["width_agrees"], summary["mean_agrees"],
+                           summary["fraction_agrees"]])
+        tables.append({"caption": "Transfer function, bins where the learnt p(x|z) agrees with the truth: "
+                                  + transfer["rule"],
+                       "header": ["variable", "bins agreeing", "bins", "width agrees", "mean agrees", "fraction"],
+                       "rows": table_rows})
+    return {"title": "Verdicts", "text": text, "figures": [], "tables": tables}
 
 
 def _number(value):
@@ -260,19 +334,30 @@ def _observable_columns(samples, name):
     return dict(zip(names, np.asarray(dataset[...], float).T))
 
 
-def _transport_panel(ax, source, target, title, xlabel, ylabel, edges):
+def _transport_panel(ax, source, target, title, xlabel, ylabel, edges, limits):
     colours = plt.cm.viridis(np.linspace(0.0, 0.95, len(edges) - 1))
     which = np.clip(np.searchsorted(edges, source, side="right") - 1, 0, len(edges) - 2)
     for b in range(len(edges) - 1):
         chosen = which == b
         ax.scatter(source[chosen], target[chosen], s=1.5, color=colours[b], alpha=0.5, lw=0, rasterized=True)
-    low, high = np.quantile(np.concatenate([source, target]), [0.005, 0.995])
-    ax.plot([low, high], [low, high], color="black", lw=0.6, ls=":")
-    ax.set_xlim(low, high)
-    ax.set_ylim(low, high)
+    ax.plot(limits, limits, color="black", lw=0.6, ls=":")
+    ax.set_xlim(*limits)
+    ax.set_ylim(*limits)
+    ax.set_aspect("equal")
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+
+
+def _colour_key(fig, axes, edges, label):
+    """A colour bar naming the source bins' ranges, for the scatter colours of _transport_panel."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    colours = plt.cm.viridis(np.linspace(0.0, 0.95, len(edges) - 1))
+    mappable = plt.cm.ScalarMappable(norm=BoundaryNorm(edges, len(edges) - 1), cmap=ListedColormap(colours))
+    bar = fig.colorbar(mappable, ax=axes, fraction=0.025, pad=0.02)
+    bar.set_ticks(edges)
+    bar.set_ticklabels([f"{e:.4g}" for e in edges])
+    bar.set_label(f"source bin: {label} [GeV]")
 
 
 def _transport_section(samples, out_dir, paired):
@@ -287,57 +372,100 @@ def _transport_section(samples, out_dir, paired):
     rows = np.arange(len(accepted))[:SCATTER_POINTS]
     paths = []
     for name in chosen:
-        edges = np.quantile(z_a[name], np.linspace(0, 1, SOURCE_BINS + 1))
+        edges = np.quantile(z_a[name][rows], np.linspace(0, 1, SOURCE_BINS + 1))
+        limits = tuple(np.quantile(np.concatenate([z_a[name][rows], x_a[name][rows]]), [0.005, 0.995]))
         label = _pretty(name)
         with figure_style():
-            fig, axes = plt.subplots(1, 3, figsize=(13.0, 4.2), sharey=True)
+            fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.4), layout="constrained")
             if paired:
                 _transport_panel(axes[0], z_a[name][rows], x_a[name][rows], r"true $p(x|z)$",
-                                 f"parton {label} [GeV]", f"detector {label} [GeV]", edges)
+                                 f"parton {label} [GeV]", f"detector {label} [GeV]", edges, limits)
             else:
                 axes[0].text(0.5, 0.5, "no truth pairs\n(unpaired samples)", ha="center", va="center",
                              transform=axes[0].transAxes)
                 axes[0].set_ylabel(f"detector {label} [GeV]")
             kept = rows[accepted[rows]]
             _transport_panel(axes[1], z_a[name][kept], simulated[name][kept], r"learnt $p_D(x|z)$",
-                             f"parton {label} [GeV]", f"detector {label} [GeV]", edges)
-            x_edges = np.quantile(x_a[name], np.linspace(0, 1, SOURCE_BINS + 1))
-            _transport_panel(axes[2], x_a[name][rows], unfolded[name][rows], r"learnt $p_E(z|x)$",
-                             f"detector {label} [GeV]", f"unfolded {label} [GeV]", x_edges)
-            axes[1].set_ylabel("")
-            axes[2].set_ylabel(f"unfolded {label} [GeV]")
-            axes[2].yaxis.set_label_position("right")
+                             f"parton {label} [GeV]", f"simulated {label} [GeV]", edges, limits)
+            # the unfolding is coloured by the bins of its own source, x: the colour key is z's
+            x_edges = np.quantile(x_a[name][rows], np.linspace(0, 1, SOURCE_BINS + 1))
+            _transport_panel(axes[2], x_a[name][rows], unfolded[name][rows], r"learnt $p_E(z|x)$ (colour: bin of $x$)",
+                             f"detector {label} [GeV]", f"unfolded {label} [GeV]", x_edges, limits)
+            _colour_key(fig, axes, edges, f"parton {label}")
             paths += save(fig, _stem(out_dir, f"otus_transport_{name}"))
-    return {"title": "Transport", "text": f"Held-out events (first {SCATTER_POINTS}), coloured by the quantile bin "
-                                          f"({SOURCE_BINS} bins) of their source; dotted: the identity.",
+    return {"title": "Transport", "text": f"{len(rows)} held-out events (half A), coloured by the quantile bin "
+                                          f"({SOURCE_BINS} bins) of their source (the key gives the parton bins; "
+                                          "the unfolding's bins are those of x); dotted: the identity; "
+                                          "every panel on the same axes.",
             "figures": _figure_names(paths), "tables": []}
 
 
-def _transfer_section(metrics, out_dir):
-    curves = [t for t in (metrics.get("transfer_function") or []) if t["component"] == "E"]
-    if not curves:
-        return None
+VARIABLE_LABELS = {"E": ("E", "response $E_x/E_z$"), "pT": ("p_T", "response $p_{T,x}/p_{T,z}$"),
+                   "eta": (r"\eta", r"$\eta_x - \eta_z$"), "phi": (r"\phi", r"$\phi_x - \phi_z$ [rad]")}
+
+
+def _values(bins, key):
+    return np.array([_number(b[key]) for b in bins])
+
+
+def _transfer_figure(curves, object_name, stem):
+    """One column per variable: the median with the 16–84 % and 2.5–97.5 % quantiles (the tails) of
+    the truth as bands and of the learnt detector as lines; below, learnt width over true width with
+    bootstrap errors and the ±25 % band in which a bin agrees."""
     with figure_style():
-        fig, axes = plt.subplots(2, len(curves), figsize=(4.2 * len(curves), 5.2), sharex="col", squeeze=False)
+        fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 5.6), squeeze=False,
+                                 height_ratios=[3, 2], layout="constrained")
         for k, curve in enumerate(curves):
+            top, bottom = axes[0][k], axes[1][k]
+            symbol, ylabel = VARIABLE_LABELS.get(curve["variable"], (curve["variable"], curve["quantity"]))
             centre = np.asarray(curve["z_bin_centres"], float)
-            label = _pretty(f"{curve['object']}_{curve['component']}")
-            for row, key, ylabel in ((0, "mean", r"mean of $x - z$ [GeV]"), (1, "width", r"width of $x - z$ [GeV]")):
-                ax = axes[row][k]
-                ax.plot(centre, [_number(v) for v in curve[f"true_{key}"]], color="black", marker="o", ms=3,
-                        label="true pairs")
-                ax.plot(centre, [_number(v) for v in curve[f"learnt_{key}"]], color="#c0392b", marker="s", ms=3,
-                        ls="--", label=r"learnt $D(z)$")
-                ax.set_ylabel(ylabel)
-                if centre.min() > 0 and centre.max() / centre.min() > 10:
-                    ax.set_xscale("log")  # quantile bins crowd at low energy
-                if row == 1:
-                    ax.set_xlabel(f"parton {label} [GeV]")
-                    ax.set_ylim(bottom=0)
-            axes[0][k].legend()
-        paths = save(fig, _stem(out_dir, "otus_transfer_function"))
-    return {"title": "Transfer function", "text": "Mean and width of x − z in quantile bins of z: the truth pairs "
-                                                  "against the learnt decoder on the same z.",
+            truth, learnt = curve["true"], curve["learnt"]
+            top.fill_between(centre, _values(truth, "q025"), _values(truth, "q975"), color="0.88", lw=0,
+                             label="true 2.5–97.5 %")
+            top.fill_between(centre, _values(truth, "q16"), _values(truth, "q84"), color="0.7", lw=0,
+                             label="true 16–84 %")
+            top.plot(centre, _values(truth, "q50"), color="black", lw=1.2, label="true median")
+            top.plot(centre, _values(learnt, "q50"), color="#c0392b", lw=1.2, ls="--", label="learnt median")
+            for key in ("q16", "q84"):
+                top.plot(centre, _values(learnt, key), color="#c0392b", lw=0.9, ls="-")
+            for key in ("q025", "q975"):
+                top.plot(centre, _values(learnt, key), color="#c0392b", lw=0.8, ls=":")
+            top.set_ylabel(ylabel)
+            agreeing = sum(curve["agrees"])
+            top.set_title(f"${symbol}$: {agreeing}/{len(curve['agrees'])} bins agree")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                w_true, w_learnt = _values(truth, "width"), _values(learnt, "width")
+                ratio = w_learnt / w_true
+                error = ratio * np.hypot(_values(learnt, "width_error") / w_learnt, _values(truth, "width_error") / w_true)
+            bottom.axhspan(0.75, 1.25, color="#d5e8d4", lw=0, label="agrees (±25 %)")
+            bottom.axhline(1.0, color="black", lw=0.8)
+            bottom.errorbar(centre, ratio, yerr=error, color="#c0392b", marker="o", ms=3, ls="none")
+            finite = np.isfinite(ratio)
+            bottom.set_ylim(*ratio_limits(ratio[finite], error[finite]) if finite.any() else (0.5, 1.5))
+            bottom.set_ylabel("learnt width / true width", fontsize=9)
+            bottom.set_xlabel(f"parton ${symbol}$" + (" [GeV]" if curve["variable"] in ("E", "pT") else ""))
+            if curve["variable"] in ("E", "pT") and centre.min() > 0 and centre.max() / centre.min() > 10:
+                top.set_xscale("log")  # quantile bins crowd at low energy
+                bottom.set_xscale("log")
+        axes[0][0].legend(fontsize=7, loc="best")
+        axes[1][0].legend(fontsize=7, loc="best")
+        fig.suptitle(f"transfer function of the {object_name}: learnt detector against the truth pairs")
+        return save(fig, stem)
+
+
+def _transfer_section(metrics, out_dir):
+    transfer = metrics.get("transfer_function")
+    if not isinstance(transfer, dict) or not transfer["curves"]:
+        return None
+    objects = list(dict.fromkeys(c["object"] for c in transfer["curves"]))
+    paths = []
+    for name in objects:
+        curves = [c for c in transfer["curves"] if c["object"] == name]
+        paths += _transfer_figure(curves, name, _stem(out_dir, f"otus_transfer_{_object_file_name(name)}"))
+    summary = transfer["summary"]
+    return {"title": "Transfer function",
+            "text": (f"{summary['agrees']} of {summary['bins']} bins agree ({100 * summary['fraction_agrees']:.0f} %). "
+                     + transfer["rule"] + ". Truth pairs against the learnt decoder on the same z."),
             "figures": _figure_names(paths), "tables": []}
 
 
@@ -395,6 +523,11 @@ def _sweep_section(sweep_dir, out_dir):
                         "rows": [rows[i] for i in order]}]}
 
 
+def _object_file_name(name):
+    """An object's name for a file: 'e-' -> 'e_minus', 'e+' -> 'e_plus' (distinct, unlike _safe)."""
+    return _safe(name.replace("-", "_minus").replace("+", "_plus"))
+
+
 def _safe(text):
     return "".join(c if c.isalnum() else "_" for c in text)
 
@@ -409,11 +542,12 @@ def otus_sections(run_dir, out_dir):
         if not os.path.exists(os.path.join(run_dir, required)):
             raise FileNotFoundError(f"{run_dir} is no OTUS run folder: {required} is missing")
     os.makedirs(out_dir, exist_ok=True)
-    sections = [_training_section(run_dir, out_dir)]
     evaluation = os.path.join(run_dir, EVALUATION_FOLDER)
     metrics_path, samples_path = os.path.join(evaluation, "metrics.json"), os.path.join(evaluation, "samples.h5")
-    if os.path.exists(metrics_path):
-        metrics = _read_json(metrics_path)
+    metrics = _read_json(metrics_path) if os.path.exists(metrics_path) else None
+    verdicts = _verdict_section(metrics) if metrics else None
+    sections = ([verdicts] if verdicts else []) + [_training_section(run_dir, out_dir)]
+    if metrics:
         sections.append(_metrics_section(metrics))
         sections += _distribution_sections(metrics, out_dir)
         transfer = _transfer_section(metrics, out_dir)

@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "otae/analysis/otus_observables.hpp"
+#include "otae/analysis/otus_transfer_function.hpp"
+#include "otae/analysis/otus_verdicts.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/split.hpp"
 #include "otae/ot/one_dimensional.hpp"
@@ -86,50 +88,6 @@ double sliced_distance(const at::Tensor& a, const at::Tensor& b, const at::Tenso
 }
 
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
-/// Mean and width of x − z in quantile bins of z, for the true pairs and for the learnt D(z).
-nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
-                                 const at::Tensor& learnt_accepted, const std::vector<std::string>& z_objects,
-                                 const std::vector<std::string>& x_objects, int64_t bins) {
-  const char* const components[] = {"px", "py", "pz", "E"};
-  nlohmann::json out = nlohmann::json::array();
-  const at::Tensor levels = at::linspace(0.0, 1.0, bins + 1, at::kDouble);
-  for (size_t i = 0; i < z_objects.size(); ++i) {
-    const auto j = std::find(x_objects.begin(), x_objects.end(), z_objects[i]) - x_objects.begin();
-    if (j == static_cast<int64_t>(x_objects.size())) continue;
-    for (int64_t c = 0; c < 4; ++c) {
-      const at::Tensor zc = z.select(1, 4 * static_cast<int64_t>(i) + c).to(at::kDouble);
-      const at::Tensor true_shift = x.select(1, 4 * j + c).to(at::kDouble) - zc;
-      const at::Tensor learnt_shift = learnt.select(1, 4 * j + c).to(at::kDouble) - zc;
-      const at::Tensor edges = at::quantile(zc, levels);
-      std::vector<double> centre, true_mean, true_width, learnt_mean, learnt_width;
-      for (int64_t b = 0; b < bins; ++b) {
-        const double lo = edges[b].item<double>(), hi = edges[b + 1].item<double>();
-        const at::Tensor in_bin = (zc >= lo) & (b + 1 == bins ? zc <= hi : zc < hi);
-        const at::Tensor t = true_shift.masked_select(in_bin), l = learnt_shift.masked_select(in_bin & learnt_accepted);
-        centre.push_back(0.5 * (lo + hi));
-        true_mean.push_back(t.numel() ? t.mean().item<double>() : std::nan(""));
-        true_width.push_back(t.numel() > 1 ? t.std().item<double>() : std::nan(""));
-        learnt_mean.push_back(l.numel() ? l.mean().item<double>() : std::nan(""));
-        learnt_width.push_back(l.numel() > 1 ? l.std().item<double>() : std::nan(""));
-      }
-      auto listed = [](const std::vector<double>& v) {
-        nlohmann::json a = nlohmann::json::array();
-        for (double d : v) a.push_back(number_or_null(d));
-        return a;
-      };
-      out.push_back({{"object", z_objects[i]},
-                     {"component", components[c]},
-                     {"z_bin_edges", to_vector(edges)},
-                     {"z_bin_centres", centre},
-                     {"true_mean", listed(true_mean)},
-                     {"true_width", listed(true_width)},
-                     {"learnt_mean", listed(learnt_mean)},
-                     {"learnt_width", listed(learnt_width)}});
-    }
-  }
-  return out;
-}
 
 void check_objects(const train::OtusModel& model, const std::vector<std::string>& z_objects,
                    const std::vector<std::string>& x_objects, const data::EventPairs& events) {
@@ -217,8 +175,10 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
       {"paired", options.paired()},
       {"transfer_function",
        options.paired() ? transfer_function(all_z, all_x, learnt, train::event_acceptance(learnt, cuts), z_objects,
-                                            x_objects, options.transfer_bins())
+                                            x_objects,
+                                            TransferFunctionOptions().bins(options.transfer_bins()).seed(options.seed()))
                         : nlohmann::json(nullptr)}};
+  e.metrics["verdicts"] = otus_verdicts(e.metrics);
   if (!options.paired())
     e.metrics["notes"] = "z and x are not paired event by event: the transfer function, which needs the truth "
                          "pairs, is skipped; every other number compares distributions and stands";

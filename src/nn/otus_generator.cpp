@@ -66,17 +66,37 @@ void OtusGeneratorOptions::validate() const {
           "input_residual needs as many input as output objects, received " + std::to_string(input_objects_) +
               " and " + std::to_string(output_objects_));
   require(!relative_residual_ || input_residual_, "relative_residual needs input_residual");
+  require(!shared_response_ || relative_residual_, "shared_response needs relative_residual");
+  std::vector<bool> listed(static_cast<size_t>(output_objects_), false);
+  auto check_objects = [&](const std::vector<int64_t>& objects, const std::string& what) {
+    for (int64_t j : objects) {
+      require(j >= 0 && j < output_objects_, what + " names object " + std::to_string(j) + ", outside 0.." +
+                                                 std::to_string(output_objects_ - 1));
+      require(!listed[static_cast<size_t>(j)], what + " names object " + std::to_string(j) +
+                                                   " twice or also in the other list");
+      listed[static_cast<size_t>(j)] = true;
+    }
+  };
+  check_objects(missing_momentum_, "missing_momentum");
+  check_objects(pt_ordered_, "pt_ordered");
+  for (int64_t j : missing_momentum_)
+    require(output_masses_[static_cast<size_t>(j)] == 0,
+            "missing_momentum object " + std::to_string(j) + " must be massless (E = |pT|), its mass is " +
+                std::to_string(output_masses_[static_cast<size_t>(j)]) + " GeV");
 }
 
 OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const GeneratorStatistics& statistics)
     : options_(options) {
   options_.validate();
-  const int64_t in = 4 * options_.input_objects(), out = 3 * options_.output_objects();
+  const int64_t in = 4 * options_.input_objects();
+  const int64_t out = (options_.shared_response() ? 1 : 3) * options_.output_objects();
   const int64_t d = options_.resolved_noise_dimension(), width = options_.hidden();
   input_mean_ = register_buffer("input_mean", as_buffer(statistics.input_mean, in, "input_mean"));
   input_std_dev_ = register_buffer("input_std_dev", as_buffer(statistics.input_std_dev, in, "input_std_dev"));
-  output_mean_ = register_buffer("output_mean", as_buffer(statistics.output_mean, out, "output_mean"));
-  output_std_dev_ = register_buffer("output_std_dev", as_buffer(statistics.output_std_dev, out, "output_std_dev"));
+  const int64_t momenta = 3 * options_.output_objects();
+  output_mean_ = register_buffer("output_mean", as_buffer(statistics.output_mean, momenta, "output_mean"));
+  output_std_dev_ =
+      register_buffer("output_std_dev", as_buffer(statistics.output_std_dev, momenta, "output_std_dev"));
   if (!(input_std_dev_ > 0).all().item<bool>() || !(output_std_dev_ > 0).all().item<bool>())
     throw InvalidArgument("OtusGenerator: every standard deviation of the statistics must be > 0");
 
@@ -159,12 +179,30 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
   const at::Tensor out = core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
   at::Tensor momenta;
   if (options_.relative_residual()) {
-    momenta = u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3) * (1 + out.view({batch, k_out, 3}));
+    const at::Tensor delta = options_.shared_response() ? out.view({batch, k_out, 1}) : out.view({batch, k_out, 3});
+    momenta = u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3) * (1 + delta);
   } else {
     momenta = (out * output_std_dev_ + output_mean_).view({batch, k_out, 3});
     if (options_.input_residual()) momenta = momenta + u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3);
   }
-  return minkowski_layer(momenta, options_.output_masses());
+  return minkowski_layer(with_detector_structure(momenta), options_.output_masses());
+}
+
+at::Tensor OtusGeneratorImpl::with_detector_structure(at::Tensor momenta) const {
+  if (!options_.missing_momentum().empty()) {
+    // multiplying by a mask keeps the gradient of px, py and gives pz none
+    at::Tensor keep = at::ones({1, momenta.size(1), 3}, momenta.options());
+    for (int64_t j : options_.missing_momentum()) keep[0][j][2] = 0;
+    momenta = momenta * keep;
+  }
+  if (options_.pt_ordered().size() > 1) {
+    const at::Tensor slots = at::tensor(options_.pt_ordered(), at::kLong);
+    const at::Tensor group = momenta.index_select(1, slots);                          // [B, g, 3]
+    const at::Tensor pt = group.narrow(2, 0, 2).pow(2).sum(2);                        // pT², same order
+    const at::Tensor order = std::get<1>(pt.detach().sort(1, /*descending=*/true));  // [B, g]
+    momenta = momenta.index_copy(1, slots, group.gather(1, order.unsqueeze(2).expand({-1, -1, 3})));
+  }
+  return momenta;
 }
 
 at::Tensor OtusGeneratorImpl::forward(const at::Tensor& u) { return forward_with_noise(u, draw_noise(u)); }

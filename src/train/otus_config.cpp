@@ -12,7 +12,8 @@ namespace {
 
 nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::string& where) {
   check_known_keys(node, {"architecture", "hidden", "hidden_layers", "residual_blocks", "noise", "noise_dimension",
-                          "noise_hidden", "input_residual", "relative_residual", "masses"},
+                          "noise_hidden", "input_residual", "relative_residual", "shared_response", "missing_momentum",
+                          "pt_ordered", "masses"},
                    where);
   nn::OtusGeneratorOptions o;
   try {
@@ -28,6 +29,9 @@ nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::stri
       .noise_hidden(config_value<int64_t>(node, "noise_hidden", o.noise_hidden(), where))
       .input_residual(config_value<bool>(node, "input_residual", o.input_residual(), where))
       .relative_residual(config_value<bool>(node, "relative_residual", o.relative_residual(), where))
+      .shared_response(config_value<bool>(node, "shared_response", o.shared_response(), where))
+      .missing_momentum(config_value<std::vector<int64_t>>(node, "missing_momentum", {}, where))
+      .pt_ordered(config_value<std::vector<int64_t>>(node, "pt_ordered", {}, where))
       .output_masses(config_value<std::vector<double>>(node, "masses", {}, where));
 }
 
@@ -42,6 +46,11 @@ YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
   node["noise_hidden"] = o.noise_hidden();
   node["input_residual"] = o.input_residual();
   node["relative_residual"] = o.relative_residual();
+  node["shared_response"] = o.shared_response();
+  node["missing_momentum"] = YAML::Node(YAML::NodeType::Sequence);
+  for (int64_t j : o.missing_momentum()) node["missing_momentum"].push_back(j);
+  node["pt_ordered"] = YAML::Node(YAML::NodeType::Sequence);
+  for (int64_t j : o.pt_ordered()) node["pt_ordered"].push_back(j);
   node["masses"] = o.output_masses();
   return node;
 }
@@ -73,11 +82,13 @@ ObjectCut parse_cut(const YAML::Node& node, const std::string& where) {
 
 OtusLossOptions parse_loss(const YAML::Node& node) {
   const std::string where = "loss";
-  check_known_keys(node, {"slices", "standardised", "anchor", "acceptance"}, where);
+  check_known_keys(node, {"slices", "standardised", "mass_bins", "anchor", "acceptance"}, where);
   OtusLossOptions o;
   o.slices(config_value<int64_t>(node, "slices", o.slices(), where))
-      .standardised(config_value<bool>(node, "standardised", o.standardised(), where));
+      .standardised(config_value<bool>(node, "standardised", o.standardised(), where))
+      .mass_bins(config_value<int64_t>(node, "mass_bins", o.mass_bins(), where));
   if (o.slices() < 1) throw ConfigError("loss.slices must be >= 1, received " + std::to_string(o.slices()));
+  if (o.mass_bins() < 1) throw ConfigError("loss.mass_bins must be >= 1 (1: unbinned), received " + std::to_string(o.mass_bins()));
   const YAML::Node anchor = node ? node["anchor"] : YAML::Node();
   check_known_keys(anchor, {"z_object", "x_object"}, "loss.anchor");
   o.anchor_z_object(config_value<int64_t>(anchor, "z_object", o.anchor_z_object(), "loss.anchor"))
@@ -171,6 +182,7 @@ YAML::Node to_yaml(const OtusConfig& c) {
   tree["decoder"] = generator_yaml(c.decoder);
   tree["loss"]["slices"] = c.loss.slices();
   tree["loss"]["standardised"] = c.loss.standardised();
+  tree["loss"]["mass_bins"] = c.loss.mass_bins();
   tree["loss"]["anchor"]["z_object"] = c.loss.anchor_z_object();
   tree["loss"]["anchor"]["x_object"] = c.loss.anchor_x_object();
   tree["loss"]["acceptance"] = YAML::Node(YAML::NodeType::Sequence);

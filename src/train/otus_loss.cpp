@@ -2,6 +2,7 @@
 #include "otae/train/otus_loss.hpp"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "otae/base/error.hpp"
@@ -42,6 +43,37 @@ at::Tensor w2_squared_1d(const at::Tensor& a, const at::Tensor& b) {
 }
 
 }  // namespace
+
+at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& generated, double mass_sigma, int64_t bins) {
+  const int64_t objects = object_count(data, "binned_mass_distance");
+  if (object_count(generated, "binned_mass_distance") != objects)
+    throw InvalidArgument("binned_mass_distance: data and generated events hold different object counts");
+  if (bins < 1) throw InvalidArgument("binned_mass_distance: bins must be >= 1, received " + std::to_string(bins));
+  const at::Tensor m_data = total_invariant_mass(data) / mass_sigma;
+  const at::Tensor m_generated = total_invariant_mass(generated) / mass_sigma;
+  if (bins == 1) return w2_squared_1d(m_data, m_generated);
+  const at::Tensor levels = at::linspace(0.0, 1.0, bins + 1, data.options().dtype(at::kFloat));
+  at::Tensor sum = at::zeros({}, m_generated.options());
+  int64_t terms = 0;
+  for (int64_t j = 0; j < objects; ++j) {
+    const at::Tensor e_data = data.select(1, 4 * j + 3).detach(), e_generated = generated.select(1, 4 * j + 3).detach();
+    const at::Tensor edges = at::quantile(e_data.to(at::kFloat), levels);
+    // open outer edges: a generated energy beyond the data's range still lands in the end bins
+    edges[0] = -std::numeric_limits<float>::infinity();
+    edges[bins] = std::numeric_limits<float>::infinity();
+    for (int64_t b = 0; b < bins; ++b) {
+      auto rows = [&](const at::Tensor& e) {
+        return ((e >= edges[b]) & (e < edges[b + 1])).nonzero().squeeze(1);
+      };
+      const at::Tensor in_data = rows(e_data), in_generated = rows(e_generated);
+      if (in_data.size(0) < 2 || in_generated.size(0) < 2) continue;
+      sum = sum + w2_squared_1d(m_data.index_select(0, in_data), m_generated.index_select(0, in_generated));
+      ++terms;
+    }
+  }
+  if (terms == 0) throw NumericalError("binned_mass_distance: no energy bin holds 2 events on both sides");
+  return sum / static_cast<double>(terms);
+}
 
 at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCut>& cuts) {
   const int64_t objects = object_count(events, "event_acceptance");
@@ -138,10 +170,9 @@ OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, 
   }
   if (weights.mass() > 0) {
     const at::Tensor rows = prior_accepted.nonzero().squeeze(1);
-    terms.mass = w2_squared_1d(total_invariant_mass(batch.x) / scales.x_mass,
-                               total_invariant_mass(decoded_prior.index_select(0, rows)) / scales.x_mass) /
-                     terms.acceptance +
-                 w2_squared_1d(total_invariant_mass(batch.z) / scales.z_mass, total_invariant_mass(encoded) / scales.z_mass);
+    const int64_t bins = options.mass_bins();
+    terms.mass = binned_mass_distance(batch.x, decoded_prior.index_select(0, rows), scales.x_mass, bins) / terms.acceptance +
+                 binned_mass_distance(batch.z, encoded, scales.z_mass, bins);
     total = total + weights.mass() * terms.mass;
   }
   terms.total = total;

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <limits>
 #include <optional>
-#include <thread>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
@@ -24,6 +23,7 @@
 #include "otae/data/preprocessing_standardisation.hpp"
 #include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
+#include "otae/train/cpu_compute.hpp"
 #include "otae/train/run_folder.hpp"
 
 namespace otae::train {
@@ -316,8 +316,8 @@ at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& event
 
 OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const std::string& data_name,
                      const std::string& run_folder, const OtusTrainOptions& options) {
-  at::set_num_threads(config.threads > 0 ? static_cast<int>(config.threads)
-                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  // LibTorch's and OpenBLAS's threads set together, freed memory kept: as the VAE trainer
+  configure_cpu_compute(config.threads);
   const int64_t z_objects = events.z().size(1) / 4, x_objects = events.x().size(1) / 4;
   resolve_objects(config, z_objects, x_objects);
   const data::Split split = data::split_rows(events.size(), config.split);

@@ -1,5 +1,6 @@
 // OTUS evaluation: invariant masses of hand-made events, the tt̄ jet assignment, and the metrics
 // of a small trained run: layout, floor and identity as computed by hand, determinism.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -90,7 +91,15 @@ TEST(OtusEvaluation, SmallRunAgainstFloorAndIdentity) {
   for (const char* what : {"unfolding", "reconstruction", "simulation"})
     for (const char* ref : {"model", "floor", "identity"})
       EXPECT_TRUE(m["sliced_wasserstein"]["gev2"][what][ref].is_number()) << what << " " << ref;
-  EXPECT_EQ(m["transfer_function"].size(), 8u);  // e-, e+ × (px, py, pz, E)
+  EXPECT_EQ(m["transfer_function"]["curves"].size(), 8u);  // e-, e+ × (E, pT, eta, phi)
+  EXPECT_EQ(m["transfer_function"]["summary"]["bins"].get<int64_t>(), 8 * 5);
+  // the verdicts carry the table's numbers, and every figure has one
+  const auto& verdicts = m["verdicts"]["rows"];
+  EXPECT_EQ(verdicts.size(), 6u + 3u * 9u);  // SW 2 units × 3; KS of 9 observables × 3 comparisons
+  const auto mass_row = std::find_if(verdicts.begin(), verdicts.end(),
+                                     [](const nlohmann::json& r) { return r["figure"] == "KS M_ee simulation"; });
+  ASSERT_NE(mass_row, verdicts.end());
+  EXPECT_DOUBLE_EQ((*mass_row)["identity"].get<double>(), ks_identity);
   EXPECT_EQ(mass["histogram"]["edges"].size(), 21u);
   const analysis::OtusEvaluation again = analysis::evaluate_otus(model, events, rows, {"e-", "e+"}, {"e-", "e+"}, options);
   EXPECT_EQ(again.metrics.dump(), m.dump());

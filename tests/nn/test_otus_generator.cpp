@@ -106,6 +106,71 @@ TEST(OtusGenerator, RelativeResidualStartsAsTheIdentityAndScalesEachComponent) {
                otae::InvalidArgument);
 }
 
+/// Random weights in the output layer, so that an identity-initialised generator predicts something.
+void randomise_output(nn::OtusGenerator& g, double scale) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : g->named_parameters())
+    if (p.key().rfind("output", 0) == 0) p.value().copy_(at::randn(p.value().sizes()) * scale);
+}
+
+TEST(OtusGenerator, SharedResponseKeepsEveryDirection) {
+  const auto options = nn::OtusGeneratorOptions().input_residual(true).relative_residual(true).shared_response(true);
+  nn::OtusGenerator g(options, unit_statistics(2, 2));
+  randomise_output(g, 0.05);
+  const at::Tensor u = random_events(64, 2, 6);
+  const at::Tensor v = g->forward(u).view({64, 2, 4}).narrow(2, 0, 3).to(at::kDouble);
+  const at::Tensor p = u.view({64, 2, 4}).narrow(2, 0, 3).to(at::kDouble);
+  // parallel: |p × v| = 0 relative to |p||v|, and the responses differ from event to event
+  const at::Tensor sine = at::linalg_cross(p, v, 2).norm(2, {2}) / (p.norm(2, {2}) * v.norm(2, {2}));
+  EXPECT_LT(sine.max().item<double>(), 1e-6);
+  const at::Tensor response = (v.norm(2, {2}) / p.norm(2, {2})).flatten();
+  EXPECT_GT(response.std().item<double>(), 1e-3);
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().input_residual(true).shared_response(true),
+                                 unit_statistics(2, 2)),
+               otae::InvalidArgument);
+}
+
+// The tt̄ detector side (e-, MET, jet1..jet4): missing momentum (px, py, 0, |pT|), massless jets
+// ordered by falling pT, whatever the network predicts.
+TEST(OtusGenerator, TtbarDetectorStructureByConstruction) {
+  const auto options = nn::OtusGeneratorOptions()
+                           .input_objects(6)
+                           .output_objects(6)
+                           .output_masses({0, 0, 0, 0, 0, 0})
+                           .architecture(nn::GeneratorArchitecture::kResidual)
+                           .hidden(64)
+                           .noise(nn::GeneratorNoise::kFixed)
+                           .input_residual(true)
+                           .missing_momentum({1})
+                           .pt_ordered({2, 3, 4, 5});
+  nn::OtusGenerator g(options, unit_statistics(6, 6));
+  randomise_output(g, 1.0);
+  const at::Tensor u = random_events(256, 6, 8).requires_grad_(true);
+  const at::Tensor out = g->forward(u);
+  const at::Tensor v = out.view({256, 6, 4}).to(at::kDouble);
+  const at::Tensor met = v.select(1, 1);
+  EXPECT_EQ(met.select(1, 2).abs().max().item<double>(), 0.0);
+  const at::Tensor met_pt = met.narrow(1, 0, 2).norm(2, {1});
+  EXPECT_LT((met.select(1, 3) - met_pt).abs().max().item<double>(), 1e-3);
+  const at::Tensor jets = v.narrow(1, 2, 4);
+  const at::Tensor jet_p = jets.narrow(2, 0, 3).norm(2, {2});
+  EXPECT_LT((jets.select(2, 3) - jet_p).abs().max().item<double>(), 1e-3);  // E = |p| [GeV]
+  const at::Tensor jet_pt = jets.narrow(2, 0, 2).norm(2, {2});
+  EXPECT_TRUE((jet_pt.narrow(1, 0, 3) >= jet_pt.narrow(1, 1, 3)).all().item<bool>());
+  // the input jets, which the residual starts from, are out of order: the ordering is the layer's
+  const at::Tensor input_pt = u.detach().view({256, 6, 4}).narrow(1, 2, 4).narrow(2, 0, 2).norm(2, {2});
+  EXPECT_FALSE((input_pt.narrow(1, 0, 3) >= input_pt.narrow(1, 1, 3)).all().item<bool>());
+  out.sum().backward();
+  EXPECT_TRUE(at::isfinite(u.grad()).all().item<bool>());
+
+  auto bad = options;
+  EXPECT_THROW(nn::OtusGenerator(bad.missing_momentum({6}), unit_statistics(6, 6)), otae::InvalidArgument);
+  bad = options;
+  EXPECT_THROW(nn::OtusGenerator(bad.missing_momentum({2}), unit_statistics(6, 6)), otae::InvalidArgument);
+  bad = options;
+  EXPECT_THROW(nn::OtusGenerator(bad.output_masses({0, 1, 0, 0, 0, 0}), unit_statistics(6, 6)), otae::InvalidArgument);
+}
+
 TEST(OtusGenerator, ConditionalNoiseStartsWithSoftplusOfOne) {
   nn::OtusGenerator g(nn::OtusGeneratorOptions(), unit_statistics(2, 2));
   {

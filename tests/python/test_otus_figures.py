@@ -74,13 +74,36 @@ def write_run(folder, seed, latent_weight):
     sw = {w: {"model": 1.5 * latent_weight, "floor": 1.0, "identity": 3.0}
           for w in ("unfolding", "reconstruction", "simulation")}
     centres = np.linspace(20, 70, 10)
-    transfer = [{"object": "e-", "component": "E", "z_bin_edges": np.linspace(15, 75, 11).tolist(),
-                 "z_bin_centres": centres.tolist(), "true_mean": (-0.01 * centres).tolist(),
-                 "true_width": (0.02 * centres).tolist(), "learnt_mean": (-0.012 * centres).tolist(),
-                 "learnt_width": [None] + (0.018 * centres[1:]).tolist()}]
+
+    def bins(width, mean):
+        return [{"count": 400, "mean": mean, "mean_error": 0.001, "width": w, "width_error": 0.002 * w,
+                 "q025": mean - 2 * w, "q16": mean - w, "q50": mean, "q84": mean + w, "q975": mean + 2.1 * w}
+                for w in width]
+
+    true_width = 0.1 / np.sqrt(centres)
+    learnt_width = 0.07 / np.sqrt(centres)
+    curves = []
+    for obj in ("e-", "e+"):
+        for variable in ("E", "pT", "eta", "phi"):
+            agrees = [bool(abs(l / t - 1) <= 0.25) for l, t in zip(learnt_width, true_width)]
+            curves.append({"object": obj, "variable": variable, "quantity": "x/z", "units": "",
+                           "z_bin_edges": np.linspace(15, 75, 11).tolist(), "z_bin_centres": centres.tolist(),
+                           "true": bins(true_width, 1.0), "learnt": bins(learnt_width, 0.999),
+                           "width_agrees": agrees, "mean_agrees": [True] * 10, "agrees": agrees})
+    summary = {"bins": 80, "width_agrees": 0, "mean_agrees": 80, "agrees": 0, "fraction_agrees": 0.0,
+               "by_variable": {v: {"bins": 20, "width_agrees": 0, "mean_agrees": 20, "agrees": 0,
+                                   "fraction_agrees": 0.0} for v in ("E", "pT", "eta", "phi")}}
+    transfer = {"rule": "a bin agrees when ...", "curves": curves, "summary": summary}
+    verdicts = {"rule": "lower is better; ...",
+                "rows": [{"figure": "KS M_ee simulation", "model": ks["simulation"], "floor": 0.006,
+                          "identity": 0.073,
+                          "verdict": "worse than identity" if ks["simulation"] > 0.073 else "better than identity"}],
+                "counts": {"worse than identity": int(ks["simulation"] > 0.073)},
+                "worse_than_identity": ["KS M_ee simulation"] if ks["simulation"] > 0.073 else []}
     metrics = {"events": {"test": 2 * n, "half": n}, "options": {"slices": 1000}, "checkpoint": "best",
                "sliced_wasserstein": {"gev2": sw, "standardised": sw},
-               "observables": {"detector": detector, "parton": parton}, "transfer_function": transfer}
+               "observables": {"detector": detector, "parton": parton}, "transfer_function": transfer,
+               "verdicts": verdicts}
     with open(os.path.join(folder, "evaluation", "metrics.json"), "w") as f:
         json.dump(metrics, f)
     with h5py.File(os.path.join(folder, "evaluation", "samples.h5"), "w") as f:
@@ -130,8 +153,13 @@ class OtusFigures(unittest.TestCase):
             for expected in ("Training", "Metrics against floor and identity", "Transport", "Transfer function",
                              "Ablation over λ"):
                 self.assertIn(expected, titles)
+            # the report opens with the verdicts; λ = 10 makes the simulation worse than the identity
+            self.assertEqual(titles[0], "Verdicts")
+            self.assertTrue(sections[0]["text"].startswith("WARNING"))
+            self.assertIn("KS M_ee simulation", sections[0]["text"])
+            self.assertIn("Lower is better", sections[0]["text"])
             for expected in ("otus_training.png", "otus_x_components.png", "otus_x_M_ee.png", "otus_z_M_ee.png",
-                             "otus_transport_M_ee.png", "otus_transfer_function.png",
+                             "otus_transport_M_ee.png", "otus_transfer_e_minus.png", "otus_transfer_e_plus.png",
                              "otus_ablation_phases_0_weights_latent.png"):
                 self.assertIn(expected, names)
             # the tables carry metrics.json's numbers: KS of M_ee, model / floor / identity
@@ -148,6 +176,57 @@ class OtusFigures(unittest.TestCase):
             again = otus_sections(run, second)
             self.assertEqual(self.check_sections(again, second), names)
             self.assertEqual(sorted(os.listdir(first)), sorted(os.listdir(second)))
+
+    def test_texts_say_what_the_figures_hold(self):
+        """The defects found in the report: validation named without validation rows, phases shaded
+        but not named, a scatter count larger than the sample."""
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            write_run(run, 0, 1.0)
+            with open(os.path.join(run, "phase_0_anchors.json"), "w") as f:
+                json.dump({}, f)
+            with open(os.path.join(run, "phase_1_free.json"), "w") as f:
+                json.dump({}, f)
+            sections = {s["title"]: s for s in otus_sections(run, os.path.join(tmp, "out"))}
+            training = sections["Training"]["text"]
+            self.assertIn("anchors, free", training)
+            self.assertIn("Dashed: the validation rows", training)
+            self.assertIn("4000 held-out events", sections["Transport"]["text"])  # not "first 6000"
+            self.assertNotIn("6000", sections["Transport"]["text"])
+            # no validation rows: no dashed lines to speak of
+            with open(os.path.join(run, "log.csv")) as f:
+                rows = list(csv.DictReader(f))
+            for row in rows:
+                for key in row:
+                    if key.startswith("validation_"):
+                        row[key] = ""
+            with open(os.path.join(run, "log.csv"), "w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
+            training = {s["title"]: s for s in otus_sections(run, os.path.join(tmp, "out2"))}["Training"]["text"]
+            self.assertNotIn("Dashed", training)
+            self.assertIn("No validation rows", training)
+
+    def test_ratio_panel_names_its_reference_and_clips_nothing(self):
+        from otae_report.otus_figures import _draw_distribution, ratio_limits, DETECTOR_LABELS
+        from otae_report.style import plt
+        low, high = ratio_limits([0.3, 1.0, 2.4], [0.1, 0.0, 0.1])
+        self.assertLessEqual(low, 0.2)
+        self.assertGreaterEqual(high, 2.5)
+        edges = np.linspace(0, 10, 11)
+        histogram = {"edges": edges.tolist(), "reference": [100] * 10,
+                     "simulation": [30, 100, 100, 100, 100, 100, 100, 100, 100, 250]}
+        fig = plt.figure()
+        main, ratio = fig.add_subplot(211), fig.add_subplot(212)
+        _draw_distribution(main, ratio, histogram, ["reference", "simulation"], DETECTOR_LABELS, "GeV", "E")
+        self.assertIn("ground truth", ratio.get_ylabel())
+        bottom, top = ratio.get_ylim()
+        self.assertLessEqual(bottom, 0.3)
+        self.assertGreaterEqual(top, 2.5)
+        legend = [t.get_text() for t in main.get_legend().get_texts()]
+        self.assertTrue(any("ground truth $\\pm" in t for t in legend), legend)  # the grey band
+        plt.close(fig)
 
     def test_not_a_run_folder(self):
         with tempfile.TemporaryDirectory() as tmp:

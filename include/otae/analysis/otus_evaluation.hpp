@@ -8,9 +8,10 @@
 //   reconstruct  x_B vs x̃ = D(E(x_A))       floor x_B vs x_A    identity x_B vs z_A
 //   simulation   x_B vs x̃′ = D(z_A)         floor x_B vs x_A    identity x_B vs z_A
 // Decoded events (and the identity's z) pass the run's acceptance S first. The pairing of the
-// test events is used only for the transfer function: for each parton–detector component pair of
-// an object present on both sides, the mean and width of x − z in quantile bins of z, true (the
-// pairs) against learnt (D(z) for the same z).
+// test events is used only for the transfer function (otus_transfer_function.hpp): for each object
+// present on both sides, the response and angular shifts in quantile bins of z, true (the pairs)
+// against learnt (D(z) for the same z). Every figure gets a verdict against floor and identity
+// (otus_verdicts.hpp), under "verdicts".
 #pragma once
 
 #include <cstdint>

@@ -70,13 +70,25 @@ struct OtusGeneratorOptions {
   /// must approximate that product of input and noise, this one only has to repeat one number.
   /// The output layer starts at zero, so the generator starts as the identity.
   OTAE_ARG(bool, relative_residual, false);
+  /// With relative_residual: one δ_j per object for its three components, p_j·(1 + δ_j), so that
+  /// the output keeps its input's direction and only the magnitude responds. The Z→ee detector
+  /// measures an electron's direction exactly and scales its momentum by one energy response;
+  /// independent δ per component can only approximate that and smear the direction it keeps.
+  OTAE_ARG(bool, shared_response, false);
+  /// Output objects that are detector-level missing transverse momentum: pz = 0 and E = |pT|
+  /// whatever the network predicts for pz (their masses must be 0).
+  OTAE_ARG(std::vector<int64_t>, missing_momentum, {});
+  /// Output objects listed by falling pT among themselves (jet1…jet4): the network's predictions
+  /// for these slots are sorted, so the i-th listed slot always holds the i-th hardest.
+  OTAE_ARG(std::vector<int64_t>, pt_ordered, {});
   OTAE_ARG_PUBLIC
 
   /// The noise dimension actually used.
   int64_t resolved_noise_dimension() const { return noise_dimension_ > 0 ? noise_dimension_ : 3 * output_objects_; }
   /// Throws InvalidArgument naming the bad field unless every size is ≥ 1, masses has k_out
-  /// non-negative finite entries, input_residual comes with k_in = k_out and relative_residual
-  /// with input_residual.
+  /// non-negative finite entries, input_residual comes with k_in = k_out, relative_residual
+  /// with input_residual, shared_response with relative_residual, and the missing_momentum and
+  /// pt_ordered objects are distinct indices in 0…k_out−1 (missing ones massless).
   void validate() const;
 };
 
@@ -90,7 +102,8 @@ struct GeneratorStatistics {
 /// G: u [B, 4·k_in] (GeV) → v [B, 4·k_out] (GeV), stochastic through ε. Steps: standardise u with
 /// the input statistics; draw ε (conditional or fixed noise); core network on [û, ε] → 3-momenta
 /// in standardised units; unstandardise with the output statistics; optionally add the input's
-/// momenta; Minkowski layer. Random numbers come from LibTorch's default generator, so a fixed
+/// momenta (or scale them, relative_residual); zero pz of the missing momentum; sort the pt_ordered
+/// objects; Minkowski layer. Random numbers come from LibTorch's default generator, so a fixed
 /// torch::manual_seed gives the same events twice on the CPU. The statistics are buffers and so
 /// travel with the module's checkpoints.
 class OtusGeneratorImpl : public torch::nn::Module {
@@ -111,6 +124,7 @@ class OtusGeneratorImpl : public torch::nn::Module {
  private:
   at::Tensor standardised_input(const at::Tensor& u) const;
   at::Tensor core(const at::Tensor& features);
+  at::Tensor with_detector_structure(at::Tensor momenta) const;
   void check_input(const at::Tensor& u) const;
 
   OtusGeneratorOptions options_;

@@ -62,6 +62,12 @@ struct OtusLossOptions {
   /// Compare events in standardised units (each column divided by its training σ) instead of
   /// GeV. The reference trains in GeV; standardised units keep the pz tails from dominating.
   OTAE_ARG(bool, standardised, false);
+  /// The mass term in quantile bins of energy: with n > 1, the mean over objects j and n quantile
+  /// bins of E_j (edges from the data side) of W₂²(M) between the events of each bin, each side
+  /// binned by its own energies. The Z is a standard candle: its lineshape is the same in every bin,
+  /// so the width of M_ee within a bin measures the detector's resolution at that energy — the
+  /// E-dependence that one unbinned M_ee distribution averages away. n = 1: one unbinned term.
+  OTAE_ARG(int64_t, mass_bins, 1);
   OTAE_ARG_PUBLIC
 };
 
@@ -75,6 +81,7 @@ struct OtusLossTerms {
   at::Tensor decoder_anchor;   ///< A(z, D(z))
   at::Tensor paired;           ///< E[c(x, D(z))] + E[c(z, E(x))] on the paired events
   at::Tensor mass;             ///< W₂²(M(x), M(D(z))) [accepted, / P̂_D(S)] + W₂²(M(z), M(E(x))), in σ_M²
+                               ///< (each the mean over energy bins when mass_bins > 1)
   double acceptance = 1.0;     ///< P̂_D(S)
 };
 
@@ -95,6 +102,13 @@ struct OtusLossScales {
 /// √max(E² − |p|², 10⁻⁶ GeV²) [GeV] (the floor keeps the gradient finite), differentiable.
 /// Throws InvalidArgument unless events is [B, 4k].
 at::Tensor total_invariant_mass(const at::Tensor& events);
+
+/// The mass term's distance between data events [B, 4k] and generated events [B′, 4k] (GeV):
+/// W₂² of their total invariant masses over `mass_sigma` [GeV], or with bins > 1 its mean over
+/// objects j and the `bins` quantile bins of the data's E_j, each side binned by its own E_j (bins
+/// with fewer than 2 events on a side are skipped). Returns [] (dimensionless), differentiable in
+/// `generated`. Throws InvalidArgument on shapes or bins < 1.
+at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& generated, double mass_sigma, int64_t bins);
 
 /// Computes L for one batch with fresh SW directions from `seed`. The encoder maps x → z̃, the
 /// decoder z → x̃. Throws NumericalError when fewer than 2 decoded prior events are accepted

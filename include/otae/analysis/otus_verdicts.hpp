@@ -1,0 +1,34 @@
+// One word per figure of merit of an OTUS evaluation, so that a model worse than doing nothing
+// cannot pass unnoticed. Every figure (SW₂², KS) is a distance: lower is better. The verdict is
+// the first of these that holds, a ranked set from best to worst:
+//   "within 2x floor"       model ≤ 2·floor: as close as two halves of the data, up to noise
+//   "better than identity"  model ≤ identity
+//   "worse than identity"   model > identity (and > 2·floor): flagged on stderr and in metrics
+//   "above 2x floor"        no identity exists (tt̄: different objects) and model > 2·floor
+//   "no value"              the model's number is missing (no accepted events)
+// A model within 2x floor is not called worse than an identity that is also at the floor: on
+// the Z→ee momentum components KS model, floor and identity all lie within their noise, and a
+// warning raised by noise would teach users to ignore the warning.
+// The floor is the same distance between two halves of the data, the identity that of the other
+// side taken as is (x̃′ = z, z̃ = x); see otus_evaluation.hpp.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace otae::analysis {
+
+/// The verdict on one figure; NaN marks a missing number.
+std::string otus_verdict(double model, double floor, double identity);
+
+/// The verdicts of an evaluation's metrics (evaluate_otus's JSON): SW₂² in GeV² and standardised
+/// for unfolding, reconstruction and simulation, and the KS of every observable for simulation,
+/// reconstruction and unfolding. Returns {"rule", "rows": [{figure, model, floor, identity,
+/// verdict}], "counts": {verdict: n}, "worse_than_identity": [figure names]}.
+nlohmann::json otus_verdicts(const nlohmann::json& metrics);
+
+/// The verdict table for the terminal: a header that says lower is better, one line per row.
+std::string format_otus_verdicts(const nlohmann::json& verdicts);
+
+}  // namespace otae::analysis

@@ -1,0 +1,48 @@
+// Verdicts on OTUS figures of merit: the ranked rule on hand-picked numbers, and the rows and the
+// loud list of an evaluation's metrics.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "otae/analysis/otus_verdicts.hpp"
+
+namespace {
+
+namespace analysis = otae::analysis;
+
+TEST(OtusVerdicts, RankedRule) {
+  const double none = std::nan("");
+  EXPECT_EQ(analysis::otus_verdict(2.5, 1.0, 2.2), "worse than identity");
+  EXPECT_EQ(analysis::otus_verdict(0.5, 1.0, 0.4), "within 2x floor");  // all three at the floor: a tie
+  EXPECT_EQ(analysis::otus_verdict(1.9, 1.0, 3.0), "within 2x floor");
+  EXPECT_EQ(analysis::otus_verdict(2.1, 1.0, 3.0), "better than identity");
+  EXPECT_EQ(analysis::otus_verdict(3.0, 1.0, 3.0), "better than identity");  // a tie is not worse
+  EXPECT_EQ(analysis::otus_verdict(2.1, 1.0, none), "above 2x floor");
+  EXPECT_EQ(analysis::otus_verdict(1.5, 1.0, none), "within 2x floor");
+  EXPECT_EQ(analysis::otus_verdict(none, 1.0, 3.0), "no value");
+}
+
+TEST(OtusVerdicts, MetricsRowsAndTheLoudList) {
+  nlohmann::json sw = {{"model", 2.0}, {"floor", 1.0}, {"identity", 3.0}};
+  nlohmann::json metrics;
+  for (const char* unit : {"gev2", "standardised"})
+    for (const char* what : {"unfolding", "reconstruction", "simulation"}) metrics["sliced_wasserstein"][unit][what] = sw;
+  metrics["sliced_wasserstein"]["gev2"]["unfolding"]["model"] = 8.3;  // the unfolder
+  auto observable = [](const char* name, double model_ks, const char* what) {
+    return nlohmann::json{{"name", name},
+                          {"comparisons", {{what, {{"ks", model_ks}}}, {"floor", {{"ks", 0.01}}}, {"identity", {{"ks", 0.07}}}}}};
+  };
+  metrics["observables"]["detector"] = {observable("M_ee", 0.3, "simulation")};
+  metrics["observables"]["detector"][0]["comparisons"]["reconstruction"] = {{"ks", 0.015}};
+  metrics["observables"]["parton"] = {observable("M_ee", 0.05, "unfolding")};
+  const nlohmann::json v = analysis::otus_verdicts(metrics);
+  ASSERT_EQ(v["rows"].size(), 6u + 3u);
+  EXPECT_EQ(v["worse_than_identity"], nlohmann::json({"SW unfolding [GeV^2]", "KS M_ee simulation"}));
+  EXPECT_EQ(v["counts"]["within 2x floor"].get<int>(), 5 + 1);
+  EXPECT_EQ(v["counts"]["better than identity"].get<int>(), 1);
+  const std::string table = analysis::format_otus_verdicts(v);
+  EXPECT_NE(table.find("lower is better"), std::string::npos);
+  EXPECT_NE(table.find("worse than identity"), std::string::npos);
+}
+
+}  // namespace
