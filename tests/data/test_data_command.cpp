@@ -76,7 +76,7 @@ TEST_F(DataCommand, OutOfRangeValuesAreOneLineUsageErrors) {
   const std::string jets = kSamples + "qcdjets_small.h5";
   for (const std::string bad : {"split " + jets + " --fractions 0.8,-0.1,0.3", "split " + jets + " --seed -5",
                                 "mix " + jets + " " + jets + " --rows-per-file -3 --out m.h5",
-                                "from-hepmc in.hepmc --max-events -5 --out j.h5"}) {
+                                std::string("from-hepmc in.hepmc --max-events -5 --out j.h5")}) {
     const Outcome outcome = otae("data " + bad);
     EXPECT_EQ(outcome.status, 2) << bad << ": " << outcome.output;
     EXPECT_EQ(outcome.diagnostics.rfind("otae: error: --", 0), 0u) << outcome.diagnostics;

@@ -57,7 +57,8 @@ def set_option(words, option, value):
 
 
 def phase_count(config):
-    with open(config, encoding="utf-8") as f:
+    """Phases of an OTUS config named as the README names it, relative to the repository."""
+    with open(os.path.join(SOURCE, config), encoding="utf-8") as f:
         return sum(1 for line in f if re.match(r"\s*- name:", line))
 
 

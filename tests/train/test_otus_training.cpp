@@ -192,7 +192,7 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
   train::OtusModel b = train::load_otus_model(stopped);
   const at::Tensor z = events.z().narrow(0, 0, 50);
   EXPECT_TRUE(at::equal(train::generate_events(a.decoder, z, 1), train::generate_events(b.decoder, z, 1)));
-  for (const char* file : {"config.yaml", "run.json", "log.csv", "phase_0_anchors.json", "phase_1_free.pt", "model.pt",
+  for (const char* file : {"config.yaml", "run.json", "log.csv", "phase_0_fit.json", "phase_1_decay.pt", "model.pt",
                            "best.pt", "best.json"})
     EXPECT_TRUE(std::filesystem::exists(straight + "/" + file)) << file;
   // validating leaves the training numbers alone: the same validation losses, stopped or not
