@@ -13,22 +13,15 @@
 namespace {
 
 namespace fs = std::filesystem;
+using otae::testing::CommandTest;
 using otae::testing::Outcome;
-using otae::testing::run_otae;
-using otae::testing::TemporaryFolder;
 
 const std::string kSamples = std::string(OTAE_SOURCE_DIR) + "/samples/";
 const std::string kTtbarLhe = otae::data::testing::shared_data("external/pylhe-testfile-pythia-6.413-ttbar.lhe");
 
-class DataCommand : public ::testing::Test {
+class DataCommand : public CommandTest {
  protected:
-  void SetUp() override {
-    if (!fs::exists(OTAE_BINARY)) GTEST_SKIP() << OTAE_BINARY << " is not built";
-    fs::create_directories(folder_.path());
-  }
-  Outcome otae(const std::string& arguments) const { return run_otae(arguments, folder_.path()); }
-
-  TemporaryFolder folder_{"data_command"};
+  DataCommand() : CommandTest("data_command") {}
 };
 
 TEST_F(DataCommand, LheSelectionThatMatchesNothingIsAnErrorUnlessAskedFor) {

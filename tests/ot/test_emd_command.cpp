@@ -12,17 +12,18 @@
 namespace {
 
 namespace fs = std::filesystem;
+using otae::testing::CommandTest;
 using otae::testing::Outcome;
 using otae::testing::run_otae;
-using otae::testing::TemporaryFolder;
 
 const std::string kJets = std::string(OTAE_SOURCE_DIR) + "/samples/wjets_small.h5";
 
-class EmdCommand : public ::testing::Test {
+class EmdCommand : public CommandTest {
  protected:
+  EmdCommand() : CommandTest("emd_command") {}
   void SetUp() override {
-    if (!fs::exists(OTAE_BINARY)) GTEST_SKIP() << OTAE_BINARY << " is not built";
-    fs::create_directories(folder_.path());
+    CommandTest::SetUp();
+    if (IsSkipped()) return;
     fs::copy_file(kJets, jets_);
   }
   /// The first `rows` jets of the sample, pT as the columns attribute says, (η, φ) shifted.
@@ -35,7 +36,6 @@ class EmdCommand : public ::testing::Test {
     return otae::data::read_array(kJets, "particles").narrow(0, 0, rows).clone();
   }
 
-  TemporaryFolder folder_{"emd_command"};
   std::string jets_ = folder_ / "jets.h5";
 };
 

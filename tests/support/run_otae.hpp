@@ -1,6 +1,7 @@
 // Runs the built `otae` executable as a user would, for the tests of the command line.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "temporary_folder.hpp"
 
 namespace otae::testing {
 
@@ -36,5 +39,19 @@ inline Outcome run_otae(const std::string& arguments, const std::filesystem::pat
   outcome.output = outcome.results + outcome.diagnostics;
   return outcome;
 }
+
+/// A fixture for tests of the command line: a scratch folder of its own, and `otae` run in it;
+/// skipped when the executable is not built.
+class CommandTest : public ::testing::Test {
+ protected:
+  explicit CommandTest(const std::string& folder_name) : folder_(folder_name) {}
+  void SetUp() override {
+    if (!std::filesystem::exists(OTAE_BINARY)) GTEST_SKIP() << OTAE_BINARY << " is not built";
+    std::filesystem::create_directories(folder_.path());
+  }
+  Outcome otae(const std::string& arguments) const { return run_otae(arguments, folder_.path()); }
+
+  TemporaryFolder folder_;
+};
 
 }  // namespace otae::testing

@@ -16,9 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using otae::testing::file_text;
+using otae::testing::CommandTest;
 using otae::testing::Outcome;
-using otae::testing::run_otae;
-using otae::testing::TemporaryFolder;
 
 const std::string kSamples = std::string(OTAE_SOURCE_DIR) + "/samples/";
 const std::string kToy = "'toy:gaussian:2,1,0.5?n=2000&seed=4'";
@@ -30,15 +29,9 @@ const std::string kShortOtus = " --config " + std::string(OTAE_SOURCE_DIR) + "/c
 
 int64_t lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
 
-class CommandLine : public ::testing::Test {
+class CommandLine : public CommandTest {
  protected:
-  void SetUp() override {
-    if (!fs::exists(OTAE_BINARY)) GTEST_SKIP() << OTAE_BINARY << " is not built";
-    fs::create_directories(folder_.path());
-  }
-  Outcome otae(const std::string& arguments) const { return run_otae(arguments, folder_.path()); }
-
-  TemporaryFolder folder_{"command_line"};
+  CommandLine() : CommandTest("command_line") {}
 };
 
 TEST_F(CommandLine, UsageErrorsAreOneLineWithStatus2) {
