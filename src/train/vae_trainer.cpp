@@ -1,6 +1,7 @@
 // The β-annealing training loop. Every random stream of a β step (batch order, the ε of the
 // reparameterisation in each shard of a batch) is seeded from (seed, step, attempt), and the
-// validation ε from the seed alone, so the state to resume from is only the weights, the optimiser and the step index.
+// validation ε from the seed alone, so the state to resume from is only the weights, the
+// optimiser and the step index.
 #include "otae/version.hpp"
 #include "otae/train/vae_trainer.hpp"
 
