@@ -27,8 +27,9 @@ void add_vae_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 
 /// Draws the report of a run folder: runs `/usr/bin/python3 -m otae_report RUN [--out DIR]
-/// [--analysis DIR]` with the otae_report package on PYTHONPATH ($OTAE_PYTHON_DIR, else the
-/// python/ folder of the sources this binary was built from).
+/// [--analysis DIR]` with the otae_report package on PYTHONPATH ($OTAE_PYTHON_DIR, else
+/// ../share/otae/python beside an installed program, else the python/ folder of the sources this
+/// binary was built from).
 ///   run_dir: a VAE run folder (config.yaml, run.json, beta_schedule.csv, beta_steps.jsonl and,
 ///   after `otae vae analyze`, analysis/) or an OTUS run folder (log.csv, run.json).
 ///   out_dir: where the PNG and PDF figures and index.html go; "" is run_dir/report.

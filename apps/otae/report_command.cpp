@@ -25,9 +25,16 @@ namespace {
 /// Debian's interpreter, the one whose python3-matplotlib, -numpy and -scipy the report needs.
 constexpr const char* kPython = "/usr/bin/python3";
 
-/// The folder holding otae_report: $OTAE_PYTHON_DIR, else the source tree this binary was built from.
+/// The folder holding otae_report: $OTAE_PYTHON_DIR; else ../share/otae/python beside an installed
+/// program (cmake --install); else the source tree this binary was built from.
 std::string python_dir() {
   if (const char* dir = std::getenv("OTAE_PYTHON_DIR"); dir != nullptr && *dir != '\0') return dir;
+  std::error_code error;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const std::filesystem::path installed = program.parent_path().parent_path() / "share" / "otae" / "python";
+    if (std::filesystem::is_directory(installed / "otae_report", error)) return installed.string();
+  }
   return OTAE_PYTHON_DIR;
 }
 
