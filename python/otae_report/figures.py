@@ -173,10 +173,11 @@ def plot_dimensionalities(result, stem, beta_label=BETA_GEV, correlation=None):
         return save(fig, stem)
 
 
-def _mark_off_scale(ax, betas, points, keys):
+def _mark_off_scale(ax, betas, points, keys, top_at_least=None):
     """Limits the y axis to the bulk of the differences, so that one wild difference (an
     under-trained first step can give D2 of −2000) does not flatten the rest; draws each one
-    outside as a triangle on the edge it lies beyond, in its quantity's colour. Returns how many."""
+    outside as a triangle on the edge it lies beyond, in its quantity's colour. The top stays at
+    or above `top_at_least` (another curve on the axes). Returns how many lie outside."""
     values = np.array([[p[key] for key in keys] for p in points], float)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
@@ -185,6 +186,8 @@ def _mark_off_scale(ax, betas, points, keys):
     low, high = min(-1.0, -median), max(np.percentile(finite, 90) * 1.3, 2.0 * median, 1.0)
     bottom, top = ax.get_ylim()
     bottom, top = max(bottom, low), min(top, high)
+    if top_at_least is not None:
+        top = max(top, top_at_least)
     ax.set_ylim(bottom, top)
     outside = 0
     for column, key in enumerate(keys):
@@ -197,33 +200,54 @@ def _mark_off_scale(ax, betas, points, keys):
     return outside
 
 
+def _production_points(dimensionalities):
+    """The D1/D2 points of the production runs (the read-out scan), or of every run where none is
+    called so: priming and zig-zag legs start from random or rewound weights and their first
+    differences measure training, not the data."""
+    runs = dimensionalities.get("runs", [])
+    production = {r for r, run in enumerate(runs) if run.get("phase", "production") == "production"}
+    points = [p for p in dimensionalities["points"] if not production or p["run"] in production]
+    return sorted(points, key=lambda p: p["beta"])
+
+
 def plot_correlation_dimension(result, stem, q_label=r"$Q$ [GeV]", beta_label=r"$\beta = Q/2$ [GeV]",
                                dimensionalities=None):
-    """D_corr(Q) = d ln N(Q)/d ln Q with its one-σ Poisson band, log Q axis and β = Q/2 on top.
+    """D_corr(Q) = d ln N(Q)/d ln Q with its one-σ Poisson band, log Q axis and β = Q/2 on top
+    (Fig. 3 of the EMD-VAE paper).
 
     result: the JSON of otae::analysis::to_json(PairDistanceHistogram, CorrelationDimensionCurve).
-    dimensionalities: optionally the D1/D2 JSON, whose D1 is drawn at Q = 2β.
+    dimensionalities: optionally the D1/D2 JSON, whose production-run D1 and D2 are drawn at
+    Q = 2β; the y axis then spans D_corr and the bulk of those, the rest drawn on its edge.
     """
     q = np.asarray(result["q"], float)
     if q.size == 0:
         raise ValueError("plot_correlation_dimension: the curve is empty (no pair below any bin edge)")
+    dimension = np.asarray(result["dimension"], float)
     with figure_style():
         fig, ax = plt.subplots()
-        _band(ax, q, np.asarray(result["dimension"], float), np.asarray(result["error"], float),
-              QUANTITY_COLOURS["dcorr"], "-", r"$D_\mathrm{corr}$")
-        if dimensionalities is not None and dimensionalities["points"]:
-            pts = sorted(dimensionalities["points"], key=lambda p: p["beta"])
-            ax.errorbar([2 * p["beta"] for p in pts], [p["d1"] for p in pts], yerr=[p["d1_error"] for p in pts],
-                        color=QUANTITY_COLOURS["d1"], fmt="o", ms=3, lw=1, label=r"$D_1$ at $Q = 2\beta$")
+        _band(ax, q, dimension, np.asarray(result["error"], float), QUANTITY_COLOURS["dcorr"], "-",
+              r"$D_\mathrm{corr}$")
+        points = _production_points(dimensionalities) if dimensionalities is not None else []
+        for key, label, marker in (("d1", r"$D_1$ at $Q = 2\beta$", "o"), ("d2", r"$D_2$ at $Q = 2\beta$", "s")):
+            if points:
+                ax.errorbar([2 * p["beta"] for p in points], [p[key] for p in points],
+                            yerr=[p[key + "_error"] for p in points], color=QUANTITY_COLOURS[key], fmt=marker,
+                            ms=3, lw=1, label=label)
         ax.set_xscale("log")
         ax.set_xlabel(q_label)
         ax.set_ylabel(r"$D_\mathrm{corr}(Q) = \mathrm{d}\ln N(Q)/\mathrm{d}\ln Q$")
-        ax.set_ylim(bottom=0)
+        curve_top = max(np.nanmax(dimension) * 1.15, 1.0)
+        bottom = -0.04 * curve_top  # a collapsed model's differences scatter around zero
+        ax.set_ylim(bottom=bottom)
+        outside = _mark_off_scale(ax, [2 * p["beta"] for p in points], points, ["d1", "d2"],
+                                  top_at_least=curve_top) if points else 0
+        ax.set_ylim(bottom, ax.get_ylim()[1] if points else curve_top)
+        ax.axhline(0, color="0.6", lw=0.5)
         top = ax.secondary_xaxis("top", functions=(lambda x: x / 2, lambda b: 2 * b))
         top.set_xlabel(beta_label)
         ax.tick_params(axis="x", which="both", top=False)
-        ax.text(0.03, 0.97, f"{result['pairs']:,} pairs", transform=ax.transAxes, ha="left", va="top")
-        ax.legend(loc="upper right")
+        title = f"{result['pairs']:,} pairs" + (f"\n{outside} beyond the axis, on its edge" if outside else "")
+        ax.legend(loc="upper right", title=title)
         return save(fig, stem)
 
 
