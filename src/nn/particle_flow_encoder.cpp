@@ -1,6 +1,7 @@
 #include "otae/nn/particle_flow_encoder.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "otae/base/error.hpp"
@@ -11,9 +12,31 @@ void ParticleFlowEncoderOptions::validate() const {
   if (particle_widths_.empty()) throw InvalidArgument("ParticleFlowEncoder: particle_widths needs at least one layer");
   if (latent_dim_ < 1)
     throw InvalidArgument("ParticleFlowEncoder: latent_dim must be >= 1, received " + std::to_string(latent_dim_));
-  DenseStackOptions(particle_features_, particle_widths_).leaky_slope(leaky_slope_).validate();
+  if (axis_offsets_ && particle_features_ != 4)
+    throw InvalidArgument("ParticleFlowEncoder: axis_offsets needs the 4 features (pT/HT, eta, cos phi, sin phi), "
+                          "received particle_features = " + std::to_string(particle_features_));
+  DenseStackOptions(network_inputs(), particle_widths_).leaky_slope(leaky_slope_).validate();
   DenseStackOptions(particle_widths_.back(), jet_widths_).leaky_slope(leaky_slope_).validate();
   mixed_latents_.validate();
+}
+
+torch::Tensor with_axis_offsets(const torch::Tensor& features) {
+  if (features.dim() != 3 || features.size(2) != 4) {
+    std::ostringstream msg;
+    msg << "with_axis_offsets: features must be [B, N, 4] (pT/HT, eta, cos phi, sin phi), received " << features.sizes();
+    throw InvalidArgument(msg.str());
+  }
+  const torch::Tensor weight = features.select(2, 0), eta = features.select(2, 1);
+  const torch::Tensor cos_phi = features.select(2, 2), sin_phi = features.select(2, 3);
+  const torch::Tensor real = (weight > 0).to(features.dtype());
+  const torch::Tensor total = weight.sum(1, /*keepdim=*/true).clamp_min(1e-30);
+  const torch::Tensor axis_eta = (weight * eta).sum(1, true) / total;
+  const torch::Tensor axis_cos = (weight * cos_phi).sum(1, true), axis_sin = (weight * sin_phi).sum(1, true);
+  const torch::Tensor axis_norm = (axis_cos.square() + axis_sin.square()).sqrt().clamp_min(1e-30);
+  const torch::Tensor c = axis_cos / axis_norm, s = axis_sin / axis_norm;
+  // sin and cos of φ − φ_axis by the angle-difference identities: no φ, so no wrap to mind
+  const torch::Tensor delta_phi = torch::atan2(sin_phi * c - cos_phi * s, cos_phi * c + sin_phi * s);
+  return torch::cat({features, ((eta - axis_eta) * real).unsqueeze(2), (delta_phi * real).unsqueeze(2)}, 2);
 }
 
 torch::Tensor ParticleFlowTrunk::scaled(const torch::Tensor& sum) const {
@@ -24,14 +47,15 @@ ParticleFlowTrunk::ParticleFlowTrunk(torch::nn::Module& owner, const ParticleFlo
     : options_(options) {
   options_.validate();
   particle_network_ = owner.register_module(
-      "particle_network", DenseStack(DenseStackOptions(options_.particle_features(), options_.particle_widths())
+      "particle_network", DenseStack(DenseStackOptions(options_.network_inputs(), options_.particle_widths())
                                          .leaky_slope(options_.leaky_slope())));
   jet_network_ = owner.register_module(
       "jet_network", DenseStack(DenseStackOptions(particle_network_->output_width(), options_.jet_widths())
                                     .leaky_slope(options_.leaky_slope())));
 }
 
-torch::Tensor ParticleFlowTrunk::forward(const torch::Tensor& features) {
+torch::Tensor ParticleFlowTrunk::forward(const torch::Tensor& given_features) {
+  const torch::Tensor features = options_.axis_offsets() ? with_axis_offsets(given_features) : given_features;
   if (!options_.mask_padding()) {
     const torch::Tensor per_particle = particle_network_->forward(features);
     return jet_network_->forward(scaled(per_particle.sum(1)));

@@ -135,7 +135,8 @@ Section schema(VaeConfig& config) {
             OTAE_CONFIG_FIELD("particle_widths", model, particle_widths),
             OTAE_CONFIG_FIELD("jet_widths", model, jet_widths),
             OTAE_CONFIG_FIELD("decoder_widths", model, decoder_widths),
-            OTAE_CONFIG_FIELD("mask_padding", model, mask_padding), OTAE_CONFIG_FIELD("scale_sum", model, scale_sum)},
+            OTAE_CONFIG_FIELD("mask_padding", model, mask_padding), OTAE_CONFIG_FIELD("scale_sum", model, scale_sum),
+            OTAE_CONFIG_FIELD("axis_offsets", model, axis_offsets)},
            {{"vector",
              {OTAE_CONFIG_FIELD("encoder_widths", model, vector_encoder_widths),
               OTAE_CONFIG_FIELD("decoder_widths", model, vector_decoder_widths)},
@@ -279,7 +280,8 @@ nn::EmdVaeOptions VaeModelOptions::emd_vae() const {
                    .mixed_latents(mixed_latents())
                    .leaky_slope(leaky_slope_)
                    .mask_padding(mask_padding_)
-                   .scale_sum(scale_sum_))
+                   .scale_sum(scale_sum_)
+                   .axis_offsets(axis_offsets_))
       .decoder(nn::DenseJetDecoderOptions()
                    .latent_dim(mixed_latents().decoder_input_dim(latent_dim_))
                    .widths(decoder_widths_)

@@ -157,6 +157,42 @@ TEST(ParticleFlowEncoder, ScalesTheSumBySqrtWidth) {
                               1e-5, 1e-6));
 }
 
+TEST(ParticleFlowEncoder, AxisOffsetsAreEachParticlesDistanceFromTheJetAxisAcrossPhiEqualsPi) {
+  // Two equal particles straddling φ = ±π at η = 1.0 and 1.2, and one padding row: the axis is
+  // (1.1, π), so the offsets are (−0.1, −0.1) and (+0.1, +0.1), the padding row's (0, 0).
+  const double phi_a = M_PI - 0.1, phi_b = -M_PI + 0.1;
+  const torch::Tensor features = torch::tensor({0.5, 1.0, std::cos(phi_a), std::sin(phi_a),  //
+                                                0.5, 1.2, std::cos(phi_b), std::sin(phi_b),  //
+                                                0.0, 0.0, 0.0, 0.0},
+                                               torch::kDouble)
+                                     .view({1, 3, 4});
+  const torch::Tensor offsets = with_axis_offsets(features).narrow(2, 4, 2);
+  const torch::Tensor expected = torch::tensor({-0.1, -0.1, 0.1, 0.1, 0.0, 0.0}, torch::kDouble).view({1, 3, 2});
+  EXPECT_TRUE(torch::allclose(offsets, expected, 0, 1e-12)) << offsets;
+  EXPECT_TRUE(torch::equal(with_axis_offsets(features).narrow(2, 0, 4), features));
+}
+
+TEST(ParticleFlowEncoder, AxisOffsetsDoNotChangeWhenTheJetMoves) {
+  const torch::Tensor jets = jet_features(3, 12, 4, 6).to(torch::kDouble);
+  const torch::Tensor eta = jets.select(2, 1), cos_phi = jets.select(2, 2), sin_phi = jets.select(2, 3);
+  const torch::Tensor real = (jets.select(2, 0) > 0).to(torch::kDouble);
+  const double shift = 2.9;  // rotate every particle by 2.9 rad in φ and move it by 1.7 in η
+  const torch::Tensor moved = torch::stack({jets.select(2, 0), (eta + 1.7) * real,
+                                            (cos_phi * std::cos(shift) - sin_phi * std::sin(shift)) * real,
+                                            (sin_phi * std::cos(shift) + cos_phi * std::sin(shift)) * real},
+                                           2);
+  EXPECT_TRUE(torch::allclose(with_axis_offsets(jets).narrow(2, 4, 2), with_axis_offsets(moved).narrow(2, 4, 2), 0,
+                              1e-12));
+}
+
+TEST(ParticleFlowEncoder, AxisOffsetsWidenThePerParticleInputAndNeedTheFourFeatures) {
+  ParticleFlowEncoder encoder(small_encoder().axis_offsets(true));
+  EXPECT_EQ(encoder->named_parameters()["particle_network.dense0.weight"].size(1), 6);
+  EXPECT_EQ(encoder->forward(jet_features(2, 10, 3, 7)).gaussian.mean.sizes(), (std::vector<int64_t>{2, 3}));
+  EXPECT_THROW(ParticleFlowEncoder(small_encoder().axis_offsets(true).particle_features(3)), InvalidArgument);
+  EXPECT_THROW(with_axis_offsets(torch::zeros({2, 5, 3})), InvalidArgument);
+}
+
 TEST(DenseJetDecoder, GivesNormalisedWeightsAndWrappedPhi) {
   DenseJetDecoder decoder(DenseJetDecoderOptions().latent_dim(6).widths({32, 32}).particles(50));
   const DecodedJets jets = decoder->forward(torch::randn({8, 6}) * 3);

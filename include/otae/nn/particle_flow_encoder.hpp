@@ -34,12 +34,27 @@ struct ParticleFlowEncoderOptions {
   /// Divide the sum by √(last particle width), as the reference divides by √1024, so that the
   /// jet network sees inputs of order one whatever the width.
   OTAE_ARG(bool, scale_sum, true);
+  /// Append each particle's offset from its jet's axis, (Δη, Δφ [rad]), to the features (see
+  /// `with_axis_offsets`). Off in the paper. On uncentred jets a narrow per-particle network sees
+  /// only absolute (η, cos φ, sin φ) and cannot resolve a two-prong structure of ΔR ~ 0.3
+  /// anywhere on the (η, φ) plane; with the offsets it sees that structure directly, while η
+  /// and φ stay in the features for the jet's position. Needs particle_features = 4.
+  OTAE_ARG(bool, axis_offsets, false);
   OTAE_ARG_PUBLIC
 
+  /// Inputs of the per-particle network: particle_features, plus 2 with axis_offsets.
+  int64_t network_inputs() const { return particle_features_ + (axis_offsets_ ? 2 : 0); }
   /// Throws InvalidArgument naming the option unless every width and the latent dimension are
-  /// ≥ 1, the per-particle network has at least one layer and mixed_latents is valid.
+  /// ≥ 1, the per-particle network has at least one layer, mixed_latents is valid and
+  /// axis_offsets comes with the 4 features (pT/HT, η, cos φ, sin φ).
   void validate() const;
 };
+
+/// features [B, N, 4] (pT/HT, η, cos φ, sin φ), padding rows pT/HT = 0 → [B, N, 6] with
+/// (Δη, Δφ) of each particle from its jet's axis appended: Δη = η − Σ w η / Σ w and Δφ the
+/// angle from the circular mean φ_axis = atan2(Σ w sin φ, Σ w cos φ), in [−π, π] (w = pT/HT).
+/// Padding rows get (0, 0). Throws InvalidArgument on another shape.
+torch::Tensor with_axis_offsets(const torch::Tensor& features);
 
 /// The Particle Flow Network's trunk: the per-particle network, the sum over the particles of each
 /// jet and the jet network, registered on the module that owns them as "particle_network" and

@@ -54,6 +54,8 @@ struct VaeModelOptions {
   OTAE_ARG(std::vector<int64_t>, decoder_widths, (std::vector<int64_t>{1024, 1024, 1024, 1024, 1024}));
   OTAE_ARG(bool, mask_padding, true);
   OTAE_ARG(bool, scale_sum, true);
+  /// The encoder also sees each particle's (Δη, Δφ) from the jet axis (nn::ParticleFlowEncoderOptions).
+  OTAE_ARG(bool, axis_offsets, false);
   /// Hidden widths of the dense VAE for toys; empty is the linear VAE of the paper's appendix.
   OTAE_ARG(std::vector<int64_t>, vector_encoder_widths, {});
   OTAE_ARG(std::vector<int64_t>, vector_decoder_widths, {});
