@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev pybind11-dev                        # the Python module
+  python3-venv python3-setuptools python3-wheel            # pip install . (pyproject.toml, setup.py)
   python3-numpy python3-h5py python3-matplotlib            # report figures
   python3-scipy python3-pot                                # independent references, tests only
 )
