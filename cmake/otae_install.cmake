@@ -35,7 +35,11 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/otaeConfigVersion.cmake C
 install(FILES ${PROJECT_BINARY_DIR}/otaeConfig.cmake ${PROJECT_BINARY_DIR}/otaeConfigVersion.cmake
         DESTINATION ${OTAE_INSTALL_CMAKEDIR})
 
-# The program, and the figures package that `otae report` runs, found beside it at run time.
+# The program, its manual (the help of every command, in one text file), and the figures package
+# that `otae report` runs, found beside it at run time.
 install(TARGETS otae RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(CODE "execute_process(COMMAND \${CMAKE_COMMAND} -DOTAE=$<TARGET_FILE:otae>
+                              -DOUT=\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}/otae-help.txt
+                              -P ${PROJECT_SOURCE_DIR}/cmake/otae_help_text.cmake COMMAND_ERROR_IS_FATAL ANY)")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/python/otae_report DESTINATION ${OTAE_INSTALL_PYTHONDIR}
         PATTERN "__pycache__" EXCLUDE)

@@ -11,6 +11,7 @@ cmake --install "$build" --prefix "$scratch/installed" >/dev/null
 test -f "$scratch/installed/lib/cmake/otae/otaeConfig.cmake"
 test -f "$scratch/installed/include/otae/version.hpp"
 test -f "$scratch/installed/share/otae/python/otae_report/__init__.py"
+grep -q "^otae vae train$" "$scratch/installed/share/doc/otae/otae-help.txt"
 "$scratch/installed/bin/otae" --version
 
 generator=()
