@@ -1,18 +1,18 @@
-# otae_add_layer(NAME [HEADER_ONLY] [DEPS targets...] [INCLUDES dirs...])
+# otae_add_layer(NAME [DEPS targets...] [INCLUDES dirs...])
 # Defines the library target otae_NAME (alias otae::NAME) from src/NAME/*.cpp. Public headers
 # live in include/otae/NAME/. A source named *_fastmath.cpp gets -ffast-math on that file alone:
 # only then does GCC call glibc's vector exp (libmvec); such files hold nothing but kernels whose
 # inputs are clamped finite, so the finite-math assumption cannot bite.
 function(otae_add_layer name)
-  cmake_parse_arguments(L "HEADER_ONLY" "" "DEPS;INCLUDES" ${ARGN})
+  cmake_parse_arguments(L "" "" "DEPS;INCLUDES" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
-  if(L_HEADER_ONLY OR NOT sources)
+  if(NOT sources)
     add_library(otae_${name} INTERFACE)
     target_include_directories(otae_${name} INTERFACE ${PROJECT_SOURCE_DIR}/include ${PROJECT_BINARY_DIR}/generated)
     target_link_libraries(otae_${name} INTERFACE ${L_DEPS})
   else()
     add_library(otae_${name} STATIC ${sources})
-    target_include_directories(otae_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include)
+    target_include_directories(otae_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_BINARY_DIR}/generated)
     target_include_directories(otae_${name} SYSTEM PUBLIC ${L_INCLUDES})
     target_link_libraries(otae_${name} PUBLIC ${L_DEPS})
     # OpenMP, not only its simd pragmas: at::parallel_for is a header template that runs serially

@@ -17,11 +17,12 @@
 #include "otae/analysis/otus_transfer_function.hpp"
 #include "otae/analysis/otus_verdicts.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
-#include "otae/train/run_folder.hpp"
+#include "otae/train/cpu_compute.hpp"
 #include "otae/train/otus_training.hpp"
 
 namespace otae::cli {
@@ -73,7 +74,7 @@ TrainArguments resumed_run(const TrainArguments& args) {
                       " continues that run with its own config.yaml and data: drop --config, --data, --x-data, --out "
                       "and KEY=VALUE overrides");
   const std::filesystem::path folder(args.resume);
-  const nlohmann::json run = nlohmann::json::parse(train::read_text_file((folder / "run.json").string()));
+  const nlohmann::json run = nlohmann::json::parse(read_text_file((folder / "run.json").string()));
   TrainArguments resumed = args;
   resumed.config = (folder / "config.yaml").string();
   resumed.data = run.at("data").get<std::string>();
@@ -275,10 +276,10 @@ void run_evaluate(const EvaluateArguments& args) {
   evaluation.metrics["provenance"] = provenance();
   const std::string folder = args.out.empty() ? (std::filesystem::path(args.run) / "evaluation").string() : args.out;
   refuse_input_as_output((std::filesystem::path(folder) / "samples.h5").string(), {args.data, args.x_data});
-  train::make_run_folder(folder);
+  create_folder(folder);
   write_samples((std::filesystem::path(folder) / "samples.h5").string(), evaluation, model, z_objects, x_objects,
                 args.x_data.empty());
-  train::write_json_file((std::filesystem::path(folder) / "metrics.json").string(), evaluation.metrics);
+  write_json_file((std::filesystem::path(folder) / "metrics.json").string(), evaluation.metrics);
   print_summary(evaluation.metrics);
   std::printf("otae otus evaluate: %ld test events -> %s/{metrics.json, samples.h5}\n",
                static_cast<long>(rows.size(0)), folder.c_str());
@@ -301,7 +302,7 @@ std::string folder_name(const std::string& parameter, const std::string& value) 
 }
 
 void run_sweep(const SweepArguments& args) {
-  train::make_run_folder(args.folder);
+  create_folder(args.folder);
   nlohmann::json sweep = {{"parameter", args.parameters.front()},
                           {"parameters", args.parameters},
                           {"label", args.label.empty() ? args.parameters.front() : args.label},
@@ -320,7 +321,7 @@ void run_sweep(const SweepArguments& args) {
     evaluate.slices = args.slices;
     run_evaluate(evaluate);
     sweep["runs"].push_back({{"value", YAML::Load(value).as<double>()}, {"run", folder_name(args.parameters.front(), value)}});
-    train::write_json_file((std::filesystem::path(args.folder) / "sweep.json").string(), sweep);
+    write_json_file((std::filesystem::path(args.folder) / "sweep.json").string(), sweep);
   }
 }
 

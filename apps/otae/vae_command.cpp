@@ -14,10 +14,10 @@
 #include "otae/analysis/classification.hpp"
 #include "otae/analysis/vae_run_analysis.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/train/cpu_compute.hpp"
-#include "otae/train/run_folder.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_run_folder.hpp"
@@ -258,7 +258,7 @@ void run_classify(const ClassifyArguments& a) {
       std::printf("\n");
     }
   }
-  train::write_json_file(a.out, out);
+  write_json_file(a.out, out);
   std::printf("otae vae classify: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());
 }
 
@@ -274,7 +274,7 @@ void run_baseline(const ClassifyArguments& a) {
   out["batch_size"] = a.baseline.batch_size();
   out["seed"] = a.baseline.seed();
   out["baseline"] = analysis::to_json(baseline);
-  train::write_json_file(a.out, out);
+  write_json_file(a.out, out);
   std::printf("otae vae baseline: test AUC %.4f, accuracy at 1/2 %.4f -> %s\n", baseline.test.auc,
               baseline.test.fixed_cut.accuracy, a.out.c_str());
 }
@@ -296,7 +296,7 @@ void run_circular(const ClassifyArguments& a) {
       std::printf("beta_hat=%.4g circular %zu: circular correlation %.4f, rank correlation %.4f, <kappa> %.4g\n",
                   step.beta_hat, c, step.correlation[c], step.rank_correlation[c], step.mean_concentration[c]);
   }
-  train::write_json_file(a.out, out);
+  write_json_file(a.out, out);
   std::printf("otae vae circular: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());
 }
 

@@ -20,12 +20,12 @@
 #include "otae/analysis/kl_spectrum.hpp"
 #include "otae/analysis/latent_physics.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 #include "otae/data/toy_datasets.hpp"
 #include "otae/physics/kinematics.hpp"
 #include "otae/train/checkpoint.hpp"
-#include "otae/train/run_folder.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
 #include "otae/train/vae_model.hpp"
@@ -235,14 +235,14 @@ class RunAnalysis {
         write_details(checkpoint, evaluation);
       report("checkpoints", static_cast<int64_t>(k + 1), static_cast<int64_t>(checkpoints_.size()));
     }
-    train::write_text_file(out("kl_spectrum.csv"), csv.str());
+    write_text_file(out("kl_spectrum.csv"), csv.str());
     nlohmann::ordered_json dims = to_json(dimensionalities(scan));
     dims["beta_unit"] = beta_unit();
-    train::write_json_file(out("dimensionalities.json"), dims);
+    write_json_file(out("dimensionalities.json"), dims);
     const bool with_correlation = options_.correlation_points() > 0;
-    if (with_correlation) train::write_json_file(out("correlation_dimension.json"), correlation_dimension_json());
+    if (with_correlation) write_json_file(out("correlation_dimension.json"), correlation_dimension_json());
     const nlohmann::ordered_json summary = summary_json(checkpoint_list, with_correlation);
-    train::write_json_file(out("summary.json"), summary);
+    write_json_file(out("summary.json"), summary);
     return summary;
   }
 
@@ -320,11 +320,11 @@ class RunAnalysis {
     const std::vector<int64_t> informative = informative_directions(evaluation.spectrum.kl);
     if (detail_needs_information_ && informative.empty() && checkpoint.step != collapsed_end_step_) return;
     const std::string traversal = step_file_name("traversal", checkpoint.step);
-    train::write_json_file(out(traversal), traversal_json(checkpoint, evaluation));
+    write_json_file(out(traversal), traversal_json(checkpoint, evaluation));
     traversal_files_.push_back(traversal);
     if (!jets_ || informative.empty()) return;
     const std::string physics = step_file_name("latent_physics", checkpoint.step);
-    train::write_json_file(out(physics), latent_physics_json(checkpoint, evaluation.mean, informative));
+    write_json_file(out(physics), latent_physics_json(checkpoint, evaluation.mean, informative));
     latent_physics_files_.push_back(physics);
   }
 

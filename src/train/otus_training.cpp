@@ -16,7 +16,9 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include "otae/base/csv_log.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
@@ -24,7 +26,6 @@
 #include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/cpu_compute.hpp"
-#include "otae/train/run_folder.hpp"
 
 namespace otae::train {
 
@@ -345,7 +346,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
               total_invariant_mass(events.z().index_select(0, t.train_rows)).std().item<double>(),
               total_invariant_mass(events.x().index_select(0, t.train_rows)).std().item<double>()};
 
-  make_run_folder(run_folder);
+  create_folder(run_folder);
   nlohmann::json run = {{"data", data_name},
                         {"z_objects", z_objects},
                         {"x_objects", x_objects},

@@ -7,7 +7,7 @@
 
 #include "decimal.hpp"
 #include "otae/base/error.hpp"
-#include "otae/train/run_folder.hpp"
+#include "otae/base/files.hpp"
 
 namespace otae::train {
 
