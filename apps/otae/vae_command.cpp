@@ -13,6 +13,7 @@
 #include "otae/analysis/circular_statistics.hpp"
 #include "otae/analysis/classification.hpp"
 #include "otae/analysis/vae_run_analysis.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/base/progress.hpp"
@@ -161,19 +162,13 @@ void add_analyze_options(CLI::App* cmd, AnalyzeArguments& a) {
   cmd->add_option("--threads", a.threads, "threads (0: every core)")->check(non_negative())->capture_default_str();
 }
 
-std::string decimal(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", value);
-  return text;
-}
-
 data::Attributes run_attributes(const UseArguments& a, const train::TrainedVae& trained) {
   data::Attributes attributes = provenance();
   attributes.insert({{"run", a.run},
                      {"checkpoint", trained.checkpoint_path},
                      {"beta_step", std::to_string(trained.checkpoint.step)},
                      {"phase", trained.checkpoint.phase},
-                     {"beta_hat", decimal(trained.checkpoint.beta_hat)}});
+                     {"beta_hat", shortest_decimal(trained.checkpoint.beta_hat)}});
   return attributes;
 }
 

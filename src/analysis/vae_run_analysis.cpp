@@ -19,6 +19,7 @@
 #include "otae/analysis/dimensionality.hpp"
 #include "otae/analysis/kl_spectrum.hpp"
 #include "otae/analysis/latent_physics.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/data/hdf5.hpp"
@@ -37,12 +38,6 @@ namespace otae::analysis {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string decimal(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", value);
-  return text;
-}
 
 std::vector<double> as_vector(const at::Tensor& t) {
   const at::Tensor values = t.to(at::kDouble).contiguous();
@@ -89,7 +84,7 @@ HeldOut held_out_rows(const train::VaeConfig& run, const VaeAnalysisOptions& opt
   if (held_out.rows.numel() < 2)
     throw ConfigError(held_out.source + ": " + std::to_string(held_out.rows.numel()) +
                       " held-out rows, at least 2 needed (the run's data.split.test is " +
-                      decimal(run.split.test()) + "; give --data with rows the run never saw)");
+                      shortest_decimal(run.split.test()) + "; give --data with rows the run never saw)");
   return held_out;
 }
 
@@ -311,9 +306,9 @@ class RunAnalysis {
                             const KlSpectrum& spectrum) const {
     const std::vector<double> kl = as_vector(spectrum.kl), error = as_vector(spectrum.kl_error);
     for (size_t i = 0; i < kl.size(); ++i)
-      csv << checkpoint.step << ',' << checkpoint.phase << ',' << decimal(checkpoint.beta_hat) << ','
-          << decimal(checkpoint.beta_hat * energy_scale_) << ',' << i << ',' << decimal(kl[i]) << ','
-          << decimal(error[i]) << '\n';
+      csv << checkpoint.step << ',' << checkpoint.phase << ',' << shortest_decimal(checkpoint.beta_hat) << ','
+          << shortest_decimal(checkpoint.beta_hat * energy_scale_) << ',' << i << ',' << shortest_decimal(kl[i]) << ','
+          << shortest_decimal(error[i]) << '\n';
   }
 
   void write_details(const train::StepCheckpoint& checkpoint, const CheckpointEvaluation& evaluation) {

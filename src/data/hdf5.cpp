@@ -5,12 +5,10 @@
 #include <hdf5.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <set>
 
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 
@@ -176,12 +174,6 @@ std::vector<hsize_t> extent(hid_t space) {
   return dims;
 }
 
-std::string format_number(double value) {
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
-  return std::string(text, end);
-}
-
 std::vector<std::string> read_strings(hid_t attribute, hid_t type, std::size_t count) {
   std::vector<std::string> texts;
   if (H5Tis_variable_str(type) > 0) {
@@ -217,7 +209,7 @@ std::vector<std::string> read_numbers(hid_t attribute, hid_t type, std::size_t c
   } else {
     std::vector<double> values(std::max<std::size_t>(count, 1));
     if (H5Aread(attribute, H5T_NATIVE_DOUBLE, values.data()) < 0) return {};
-    for (std::size_t i = 0; i < count; ++i) texts.push_back(format_number(values[i]));
+    for (std::size_t i = 0; i < count; ++i) texts.push_back(shortest_decimal(values[i]));
   }
   return texts;
 }
@@ -363,7 +355,7 @@ void check_finite_jets(const at::Tensor& jets, const std::string& path, const st
   const int64_t jet = where[0].item<int64_t>(), particle = where[1].item<int64_t>(), column = where[2].item<int64_t>();
   static const char* const kColumns[] = {"pT", "eta", "phi"};
   fail(path, dataset, "jet " + std::to_string(jet) + ", particle " + std::to_string(particle) + ": " +
-                          kColumns[column] + " is " + format_number(jets[jet][particle][column].item<float>()) +
+                          kColumns[column] + " is " + shortest_decimal(jets[jet][particle][column].item<float>()) +
                           "; every value must be finite");
 }
 
@@ -373,7 +365,7 @@ void check_jet_pt(const at::Tensor& pt, const std::string& path, const std::stri
   if (negative.any().item<bool>()) {
     const int64_t jet = negative.nonzero()[0][0].item<int64_t>();
     fail(path, dataset, "jet " + std::to_string(jet) + " has a negative pT (" +
-                            format_number(pt[jet].min().item<float>()) + " GeV); pT must be >= 0");
+                            shortest_decimal(pt[jet].min().item<float>()) + " GeV); pT must be >= 0");
   }
   const at::Tensor empty = at::logical_not((pt > 0).any(1));
   if (empty.any().item<bool>())

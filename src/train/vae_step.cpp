@@ -6,7 +6,7 @@
 #include <string>
 #include <thread>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/nn/latent_space.hpp"
 
 namespace otae::train {
@@ -29,7 +29,7 @@ ShardTerms run_shard(VaeModel& model, const VaeBatch& batch, int64_t shard, int6
                nn::latent_kl_per_dim(posterior, model.mixed_latents()), beta_hat, binary_kl_weight);
   const double loss = terms.loss.item<double>();
   if (!std::isfinite(loss))
-    throw NonFiniteLoss("loss " + detail::shortest_decimal(loss) + " in shard " + std::to_string(shard) + " of " +
+    throw NonFiniteLoss("loss " + shortest_decimal(loss) + " in shard " + std::to_string(shard) + " of " +
                         std::to_string(shards));
   const double share = static_cast<double>(count) / static_cast<double>(rows);
   (terms.loss * share).backward();

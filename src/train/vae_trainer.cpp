@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
@@ -34,7 +34,6 @@ namespace otae::train {
 
 namespace {
 
-using detail::shortest_decimal;
 using Clock = std::chrono::steady_clock;
 
 // Words naming the random streams derived from the seed.

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 
@@ -13,7 +13,6 @@ namespace otae::train {
 
 namespace {
 
-using detail::shortest_decimal;
 
 void append_line(const std::string& path, const std::string& line) {
   std::ofstream out(path, std::ios::app | std::ios::binary);
