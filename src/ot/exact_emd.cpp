@@ -19,7 +19,7 @@
 
 #include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
-#include "otae/physics/units.hpp"
+#include "otae/physics/kinematics.hpp"
 
 namespace otae::ot {
 namespace {
@@ -64,8 +64,7 @@ double fill_ground_costs(const ParticleCloud& a, const ParticleCloud& b, const G
     double* row = cost + i * n_b;
     for (size_t j = 0; j < n_b; ++j) {
       const double deta = eta_i - b.eta[j];
-      double dphi = phi_i - b.phi[j];
-      if (wrap) dphi = dphi - physics::kTwoPi * std::floor((dphi + physics::kPi) / physics::kTwoPi);
+      const double dphi = wrap ? physics::wrap_phi(phi_i - b.phi[j]) : phi_i - b.phi[j];
       const double dr = std::sqrt(deta * deta + dphi * dphi) / R;
       const double c = beta == 1.0 ? dr : std::pow(dr, beta);
       row[j] = c;
