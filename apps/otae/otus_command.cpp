@@ -18,6 +18,7 @@
 #include "otae/analysis/otus_verdicts.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
+#include "otae/base/seed_streams.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
@@ -47,7 +48,7 @@ data::EventPairs unpaired_events(const std::string& z_path, const std::string& x
   const int64_t n = std::min(z.size(0), x.size(0));
   auto cut = [&](const at::Tensor& events, uint64_t stream) {
     if (events.size(0) == n) return events;
-    at::Tensor rows = data::seeded_permutation(events.size(0), seed * 1000003 + stream).narrow(0, 0, n);
+    at::Tensor rows = data::seeded_permutation(events.size(0), linear_stream_seed(seed, stream)).narrow(0, 0, n);
     return events.index_select(0, std::get<0>(rows.sort()));
   };
   std::fprintf(stderr, "otae otus: unpaired samples: %ld parton events (%s), %ld detector events (%s); using %ld of each\n",
