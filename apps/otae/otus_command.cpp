@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -28,11 +27,6 @@
 
 namespace otae::cli {
 namespace {
-
-void use_threads(int64_t threads) {
-  at::set_num_threads(threads > 0 ? static_cast<int>(threads)
-                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-}
 
 data::Attributes with_provenance(data::Attributes attributes) {
   for (const auto& [key, value] : provenance()) attributes[key] = value;
@@ -113,7 +107,7 @@ struct GenerateArguments {
 
 void run_generate(const GenerateArguments& args, bool simulate) {
   refuse_input_as_output(args.out, {args.input});
-  use_threads(args.threads);
+  train::configure_cpu_compute(args.threads);
   train::OtusModel model = train::load_otus_model(args.run);
   const at::Tensor input = data::read_array(args.input, args.dataset).to(at::kFloat);
   const auto start = std::chrono::steady_clock::now();
@@ -257,7 +251,7 @@ void write_samples(const std::string& path, const analysis::OtusEvaluation& e, c
 }
 
 void run_evaluate(const EvaluateArguments& args) {
-  use_threads(args.threads);
+  train::configure_cpu_compute(args.threads);
   train::OtusModel model = train::load_otus_model(
       args.run, args.checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal);
   const data::EventPairs events = events_of(args.data, args.x_data, model.config.seed);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "otae/base/decimal.hpp"
+#include "otae/base/threads.hpp"
 #include "otae/nn/latent_space.hpp"
 
 namespace otae::train {
@@ -70,7 +71,7 @@ VaeLossTerms accumulate_vae_gradient(VaeModel& model, const VaeBatch& batch, dou
 }
 
 ShardCompute shard_compute_threads(int64_t threads) {
-  const int64_t cores = threads > 0 ? threads : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  const int64_t cores = thread_count(threads);
   if (cores < kBatchShards) return {false, cores};
   return {true, cores / kBatchShards};
 }
