@@ -63,7 +63,7 @@ train::TrainingObserver progress_observer() {
     std::printf("otae vae train: %zu beta steps (%ld done), %ld training and %ld validation rows",
                 s.schedule.size(), static_cast<long>(s.completed_steps), static_cast<long>(s.train_rows),
                 static_cast<long>(s.validation_rows));
-    if (s.holds_jets) std::printf(", <HT> = %.4g GeV", s.energy_scale);
+    if (s.on_jets) std::printf(", <HT> = %.4g GeV", s.energy_scale);
     std::printf("\n");
     std::fflush(stdout);
   };
@@ -79,10 +79,10 @@ train::TrainingObserver progress_observer() {
         "step %ld (%ld of %zu) %-10s beta_hat=%.3e %s, beta=%.4g %s: %ld epochs (%s), validation loss %.6g nats, "
         "D %.4g %s, KL %.4g nats (%ld dims > %.1f nats)\n",
         static_cast<long>(r.step), static_cast<long>(r.step + 1), start->schedule.size(),
-        train::to_string(r.phase).c_str(), r.beta_hat, start->holds_jets ? "HT*DeltaR" : "data units", r.beta,
-        start->holds_jets ? "GeV" : "data units", static_cast<long>(r.epochs),
+        train::to_string(r.phase).c_str(), r.beta_hat, start->on_jets ? "HT*DeltaR" : "data units", r.beta,
+        start->on_jets ? "GeV" : "data units", static_cast<long>(r.epochs),
         r.stopped_early ? "early stop" : "epoch cap", r.validation_loss,
-        r.validation_distortion, start->holds_jets ? "(HT*DeltaR)^2" : "data units^2", r.validation_kl,
+        r.validation_distortion, start->on_jets ? "(HT*DeltaR)^2" : "data units^2", r.validation_kl,
         static_cast<long>(active), kActiveKl);
     std::fflush(stdout);
   };

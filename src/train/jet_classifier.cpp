@@ -24,7 +24,7 @@ JetClassifierResult train_jet_classifier(const VaeData& data, const at::Tensor& 
                                          const at::Tensor& scored_rows, const JetClassifierOptions& options,
                                          const std::function<void(int64_t, double)>& on_epoch) {
   options.validate();
-  if (!data.holds_jets()) throw InvalidArgument("the jet classifier needs jets, not toy vectors");
+  if (!data.on_jets()) throw InvalidArgument("the jet classifier needs jets, not toy vectors");
   if (labels.dim() != 1 || labels.size(0) != data.size())
     throw InvalidArgument("labels must be [" + std::to_string(data.size()) + "], received " +
                           std::string(c10::str(labels.sizes())));

@@ -124,7 +124,7 @@ class Trainer {
   std::vector<BetaStepRecord> run() {
     if (observer_.on_start)
       observer_.on_start({schedule_, completed_steps_, config_.train.max_epochs(), split_.train.size(0),
-                          split_.validation.size(0), energy_scale_, data_->holds_jets()});
+                          split_.validation.size(0), energy_scale_, data_->on_jets()});
     std::vector<BetaStepRecord> records;
     for (int64_t k = completed_steps_; k < static_cast<int64_t>(schedule_.size()); ++k) {
       records.push_back(run_step_with_retries(k));
@@ -147,7 +147,7 @@ class Trainer {
   std::string run_info() const {
     nlohmann::ordered_json info;
     info["otae_version"] = kVersion;
-    info["model"] = model_->reads_jets() ? "emd_vae" : "dense_vae";
+    info["model"] = model_->on_jets() ? "emd_vae" : "dense_vae";
     info["data_source"] = config_.data.source();
     info["rows"] = data_->size();
     info["row_width"] = data_->row_width();
