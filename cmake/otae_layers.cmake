@@ -3,8 +3,23 @@
 # live in include/otae/NAME/. A source named *_fastmath.cpp gets -ffast-math on that file alone:
 # only then does GCC call glibc's vector exp (libmvec); such files hold nothing but kernels whose
 # inputs are clamped finite, so the finite-math assumption cannot bite.
+include(${CMAKE_CURRENT_LIST_DIR}/otae_layer_includes.cmake)
+
 function(otae_add_layer name)
   cmake_parse_arguments(L "" "" "DEPS;INCLUDES" ${ARGN})
+  # The layers whose headers this one may include: itself and every layer it links, transitively.
+  set(allowed ${name})
+  foreach(dependency IN LISTS L_DEPS)
+    if(dependency MATCHES "^otae::(.+)$")
+      get_property(below GLOBAL PROPERTY OTAE_LAYER_ALLOWS_${CMAKE_MATCH_1})
+      list(APPEND allowed ${below})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES allowed)
+  set_property(GLOBAL PROPERTY OTAE_LAYER_ALLOWS_${name} ${allowed})
+  string(REPLACE ";" "," allowed "${allowed}")
+  set_property(GLOBAL APPEND PROPERTY OTAE_LAYER_RULES "${name}=${allowed}")
+
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
   if(NOT sources)
     add_library(otae_${name} INTERFACE)
@@ -26,4 +41,11 @@ function(otae_add_layer name)
     endforeach()
   endif()
   add_library(otae::${name} ALIAS otae_${name})
+endfunction()
+
+# The rules of every layer added so far, "layer=allowed,…|…", for otae_check_layer_includes.
+function(otae_layer_rules out)
+  get_property(rules GLOBAL PROPERTY OTAE_LAYER_RULES)
+  string(REPLACE ";" "|" rules "${rules}")
+  set(${out} "${rules}" PARENT_SCOPE)
 endfunction()
