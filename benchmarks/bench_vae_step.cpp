@@ -10,10 +10,10 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
-#include <thread>
 #include <vector>
 
 #include "median_time.hpp"
+#include "otae/base/threads.hpp"
 #include "otae/nn/emd_vae.hpp"
 #include "otae/nn/gaussian_latent.hpp"
 #include "otae/train/cpu_compute.hpp"
@@ -141,7 +141,8 @@ VaeConfig config_from(const std::string& file, const std::string& sample) {
 }  // namespace
 
 int main() {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  otae::train::keep_freed_memory();  // as the otae command does, so that the times are the CLI's
+  const int cores = static_cast<int>(otae::thread_count(0));
   std::vector<int> thread_counts = {1};
   if (cores > 1) thread_counts.push_back(cores);
   const std::string sample = std::string(OTAE_SOURCE_DIR) + "/samples/wjets_small.h5";

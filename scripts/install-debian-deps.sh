@@ -8,6 +8,8 @@ packages=(
   libtorch-dev libopenblas0-pthread            # LibTorch 1.13 + an optimised BLAS (reference BLAS is ~30x slower)
   libopenblas0-openmp                          # the BLAS otae's programs load: one OpenMP thread pool with LibTorch
   liblemon-dev libhdf5-dev libfastjet-dev libhepmc3-dev
+  libboost-math-dev                            # incomplete gamma function and chi2 survival (ot)
+  libzip-dev                                   # .npz (zip) archives (data)
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev pybind11-dev                        # the Python module

@@ -1,12 +1,13 @@
 // `otae data …`: converts generator and public files into otae's HDF5 layouts, inspects and
 // splits them. Parsing and printing only; the work is in the data layer.
-#include <chrono>
+#include <c10/util/StringUtil.h>
+
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "commands.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/progress.hpp"
 #include "otae/data/dielectron_csv.hpp"
 #include "otae/data/external_jets.hpp"
 #include "otae/data/file_mix.hpp"
@@ -21,8 +22,6 @@ namespace otae::cli {
 namespace {
 
 using data::Attributes;
-
-constexpr double kProgressSeconds = 2.0;
 
 Attributes provenance(const std::string& source, const std::string& format, const std::string& generator) {
   Attributes attributes = cli::provenance();
@@ -48,34 +47,6 @@ void require_rows(int64_t rows, const std::string& input, const std::string& wha
 void add_allow_empty(CLI::App* command, bool& allow_empty) {
   command->add_flag("--allow-empty", allow_empty, "write the file even when no row is selected (default: an error)");
 }
-
-std::vector<std::string> split_names(const std::string& text) {
-  std::vector<std::string> names;
-  std::stringstream stream(text);
-  std::string name;
-  while (std::getline(stream, name, ',')) names.push_back(name);
-  return names;
-}
-
-// Prints "events read, jets kept, rate" at most every kProgressSeconds, and once at the end.
-class ProgressLine {
- public:
-  explicit ProgressLine(std::string label) : label_(std::move(label)) {}
-  void update(const data::JetPipelineCounts& counts, bool final = false) {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    if (!final && elapsed - last_ < kProgressSeconds) return;
-    last_ = elapsed;
-    std::cerr << label_ << ": " << counts.events << " events read, " << counts.kept << " jets kept, "
-              << std::fixed << std::setprecision(0) << counts.events / std::max(elapsed, 1e-9) << " events/s"
-              << std::defaultfloat << "\n";
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::string label_;
-  Clock::time_point start_ = Clock::now();
-  double last_ = 0.0;
-};
 
 struct HepMCArguments {
   std::string input, output, preset = "none", generator;
@@ -104,12 +75,16 @@ data::JetPipelineOptions resolve_options(const HepMCArguments& a, const CLI::App
 
 void run_from_hepmc(const HepMCArguments& a, const CLI::App& command) {
   const data::JetPipelineOptions options = resolve_options(a, command);
-  ProgressLine progress("otae data from-hepmc");
   refuse_input_as_output(a.output, {a.input});
+  ProgressMeter progress("otae data from-hepmc", "events", a.max_events > 0 ? a.max_events : ProgressMeter::kUnknownTotal);
+  const auto kept = [](const data::JetPipelineCounts& counts) {
+    return [&counts] { return std::to_string(counts.kept) + " jets kept"; };
+  };
   const data::HepMCJets result = data::jets_from_hepmc(
       a.input, data::VisibleParticleOptions().abs_eta_max(a.particle_abs_eta_max), options,
-      a.max_events > 0 ? a.max_events : -1, [&](const data::JetPipelineCounts& counts) { progress.update(counts); });
-  progress.update(result.counts, true);
+      a.max_events > 0 ? a.max_events : -1,
+      [&](const data::JetPipelineCounts& counts) { progress.update(counts.events, kept(counts)); });
+  progress.finish(result.counts.events, kept(result.counts));
   const data::JetPipelineCounts& c = result.counts;
   require_rows(c.kept, a.input, "jet",
                "of " + std::to_string(c.events) + " events, " + std::to_string(c.no_jet) + " had no jet and " +
@@ -249,7 +224,8 @@ void write_jets(const std::string& output, const data::JetTable& jets, Attribute
 
 void add_from_npz(CLI::App& data_app) {
   struct Arguments {
-    std::string input, output, features, array = "X", generator;
+    std::string input, output, array = "X", generator;
+    std::vector<std::string> features;
   };
   auto a = std::make_shared<Arguments>();
   CLI::App* command = data_app.add_subcommand(
@@ -260,21 +236,24 @@ void add_from_npz(CLI::App& data_app) {
   command->add_option("--particle-features", a->features,
                       "the F per-particle features in stored order, e.g. pt,y,phi,pid for EnergyFlow's datasets; "
                       "names: pt [GeV], ptrel, eta, etarel, y, phi, phirel, pid, mass [GeV], mask, - (ignored)")
-      ->required();
+      ->required()
+      ->delimiter(',')
+      ->allow_extra_args(false);
   command->add_option("--array", a->array, "array of the archive holding the particles")->capture_default_str();
   command->add_option("--generator", a->generator, "generator to record");
   command->callback([a] {
     refuse_input_as_output(a->output, {a->input});
-    const data::JetTable jets = data::read_energyflow_npz(a->input, split_names(a->features), a->array);
+    const data::JetTable jets = data::read_energyflow_npz(a->input, a->features, a->array);
     Attributes attributes = provenance(a->input, "EnergyFlow npz", a->generator);
-    attributes["particle_features"] = a->features;
+    attributes["particle_features"] = c10::Join(",", a->features);
     write_jets(a->output, jets, attributes);
   });
 }
 
 void add_from_jetnet(CLI::App& data_app) {
   struct Arguments {
-    std::string input, output, particle_features, jet_features, generator;
+    std::string input, output, generator;
+    std::vector<std::string> particle_features, jet_features;
   };
   auto a = std::make_shared<Arguments>();
   CLI::App* command = data_app.add_subcommand(
@@ -284,19 +263,22 @@ void add_from_jetnet(CLI::App& data_app) {
   command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
   command->add_option("--particle-features", a->particle_features,
                       "per-particle features in stored order, e.g. etarel,phirel,ptrel,mask")
-      ->required();
+      ->required()
+      ->delimiter(',')
+      ->allow_extra_args(false);
   command->add_option("--jet-features", a->jet_features,
                       "per-jet features in stored order, e.g. type,pt,eta,mass,num_particles; "
                       "names: pt [GeV], eta, phi, mass [GeV], num_particles, type and - (ignored)")
-      ->required();
+      ->required()
+      ->delimiter(',')
+      ->allow_extra_args(false);
   command->add_option("--generator", a->generator, "generator to record");
   command->callback([a] {
     refuse_input_as_output(a->output, {a->input});
-    const data::JetTable jets =
-        data::read_jetnet_hdf5(a->input, split_names(a->particle_features), split_names(a->jet_features));
+    const data::JetTable jets = data::read_jetnet_hdf5(a->input, a->particle_features, a->jet_features);
     Attributes attributes = provenance(a->input, "JetNet HDF5", a->generator);
-    attributes["particle_features"] = a->particle_features;
-    attributes["jet_features"] = a->jet_features;
+    attributes["particle_features"] = c10::Join(",", a->particle_features);
+    attributes["jet_features"] = c10::Join(",", a->jet_features);
     write_jets(a->output, jets, attributes);
   });
 }

@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -16,6 +15,7 @@
 #include "otae/data/preprocessing.hpp"
 #include "otae/ot/pairwise.hpp"
 #include "otae/ot/sinkhorn.hpp"
+#include "otae/train/cpu_compute.hpp"
 
 namespace otae::cli {
 namespace {
@@ -159,8 +159,7 @@ void run_emd(const EmdArguments& args) {
   const bool normalised = sinkhorn || args.norm;
   const std::string pt = common_pt_unit(args, normalised);
   // Debian's LibTorch starts with one intra-op thread: ask for every core explicitly.
-  at::set_num_threads(args.threads > 0 ? static_cast<int>(args.threads)
-                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  train::configure_cpu_compute(args.threads);
   std::error_code error;
   const bool same_file = !args.paired && (args.file_a == args.file_b || std::filesystem::equivalent(args.file_a, args.file_b, error));
   const Layout layout = args.paired ? Layout::kPaired : same_file ? Layout::kSymmetric : Layout::kMatrix;

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "otae/base/error.hpp"
+#include "otae/train/cpu_compute.hpp"
 #include "otae/version.hpp"
 
 namespace otae::cli {
@@ -52,6 +53,10 @@ int fail(const std::string& message, int status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Speed: glibc hands every large freed tensor buffer back to the system, and a training step
+  // faults its pages in again; keeping freed memory cut a step of the quick VAE configuration
+  // from ~53 ms to ~16 ms. The allocator is process-wide, so the program sets it, not the library.
+  otae::train::keep_freed_memory();
   otae::cli::set_invocation(argc, argv);
   CLI::App app{"otae: optimal-transport autoencoders for collider data", "otae"};
   app.require_subcommand(1);

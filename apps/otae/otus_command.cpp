@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -17,20 +16,17 @@
 #include "otae/analysis/otus_transfer_function.hpp"
 #include "otae/analysis/otus_verdicts.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
+#include "otae/base/seed_streams.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
-#include "otae/train/run_folder.hpp"
+#include "otae/train/cpu_compute.hpp"
 #include "otae/train/otus_training.hpp"
 
 namespace otae::cli {
 namespace {
-
-void use_threads(int64_t threads) {
-  at::set_num_threads(threads > 0 ? static_cast<int>(threads)
-                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-}
 
 data::Attributes with_provenance(data::Attributes attributes) {
   for (const auto& [key, value] : provenance()) attributes[key] = value;
@@ -46,7 +42,7 @@ data::EventPairs unpaired_events(const std::string& z_path, const std::string& x
   const int64_t n = std::min(z.size(0), x.size(0));
   auto cut = [&](const at::Tensor& events, uint64_t stream) {
     if (events.size(0) == n) return events;
-    at::Tensor rows = data::seeded_permutation(events.size(0), seed * 1000003 + stream).narrow(0, 0, n);
+    at::Tensor rows = data::seeded_permutation(events.size(0), linear_stream_seed(seed, stream)).narrow(0, 0, n);
     return events.index_select(0, std::get<0>(rows.sort()));
   };
   std::fprintf(stderr, "otae otus: unpaired samples: %ld parton events (%s), %ld detector events (%s); using %ld of each\n",
@@ -73,7 +69,7 @@ TrainArguments resumed_run(const TrainArguments& args) {
                       " continues that run with its own config.yaml and data: drop --config, --data, --x-data, --out "
                       "and KEY=VALUE overrides");
   const std::filesystem::path folder(args.resume);
-  const nlohmann::json run = nlohmann::json::parse(train::read_text_file((folder / "run.json").string()));
+  const nlohmann::json run = nlohmann::json::parse(read_text_file((folder / "run.json").string()));
   TrainArguments resumed = args;
   resumed.config = (folder / "config.yaml").string();
   resumed.data = run.at("data").get<std::string>();
@@ -111,7 +107,7 @@ struct GenerateArguments {
 
 void run_generate(const GenerateArguments& args, bool simulate) {
   refuse_input_as_output(args.out, {args.input});
-  use_threads(args.threads);
+  train::configure_cpu_compute(args.threads);
   train::OtusModel model = train::load_otus_model(args.run);
   const at::Tensor input = data::read_array(args.input, args.dataset).to(at::kFloat);
   const auto start = std::chrono::steady_clock::now();
@@ -255,7 +251,7 @@ void write_samples(const std::string& path, const analysis::OtusEvaluation& e, c
 }
 
 void run_evaluate(const EvaluateArguments& args) {
-  use_threads(args.threads);
+  train::configure_cpu_compute(args.threads);
   train::OtusModel model = train::load_otus_model(
       args.run, args.checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal);
   const data::EventPairs events = events_of(args.data, args.x_data, model.config.seed);
@@ -275,10 +271,10 @@ void run_evaluate(const EvaluateArguments& args) {
   evaluation.metrics["provenance"] = provenance();
   const std::string folder = args.out.empty() ? (std::filesystem::path(args.run) / "evaluation").string() : args.out;
   refuse_input_as_output((std::filesystem::path(folder) / "samples.h5").string(), {args.data, args.x_data});
-  train::make_run_folder(folder);
+  create_folder(folder);
   write_samples((std::filesystem::path(folder) / "samples.h5").string(), evaluation, model, z_objects, x_objects,
                 args.x_data.empty());
-  train::write_json_file((std::filesystem::path(folder) / "metrics.json").string(), evaluation.metrics);
+  write_json_file((std::filesystem::path(folder) / "metrics.json").string(), evaluation.metrics);
   print_summary(evaluation.metrics);
   std::printf("otae otus evaluate: %ld test events -> %s/{metrics.json, samples.h5}\n",
                static_cast<long>(rows.size(0)), folder.c_str());
@@ -301,7 +297,7 @@ std::string folder_name(const std::string& parameter, const std::string& value) 
 }
 
 void run_sweep(const SweepArguments& args) {
-  train::make_run_folder(args.folder);
+  create_folder(args.folder);
   nlohmann::json sweep = {{"parameter", args.parameters.front()},
                           {"parameters", args.parameters},
                           {"label", args.label.empty() ? args.parameters.front() : args.label},
@@ -320,7 +316,7 @@ void run_sweep(const SweepArguments& args) {
     evaluate.slices = args.slices;
     run_evaluate(evaluate);
     sweep["runs"].push_back({{"value", YAML::Load(value).as<double>()}, {"run", folder_name(args.parameters.front(), value)}});
-    train::write_json_file((std::filesystem::path(args.folder) / "sweep.json").string(), sweep);
+    write_json_file((std::filesystem::path(args.folder) / "sweep.json").string(), sweep);
   }
 }
 

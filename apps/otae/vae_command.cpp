@@ -13,11 +13,12 @@
 #include "otae/analysis/circular_statistics.hpp"
 #include "otae/analysis/classification.hpp"
 #include "otae/analysis/vae_run_analysis.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/train/cpu_compute.hpp"
-#include "otae/train/run_folder.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_run_folder.hpp"
@@ -62,7 +63,7 @@ train::TrainingObserver progress_observer() {
     std::printf("otae vae train: %zu beta steps (%ld done), %ld training and %ld validation rows",
                 s.schedule.size(), static_cast<long>(s.completed_steps), static_cast<long>(s.train_rows),
                 static_cast<long>(s.validation_rows));
-    if (s.holds_jets) std::printf(", <HT> = %.4g GeV", s.energy_scale);
+    if (s.on_jets) std::printf(", <HT> = %.4g GeV", s.energy_scale);
     std::printf("\n");
     std::fflush(stdout);
   };
@@ -78,10 +79,10 @@ train::TrainingObserver progress_observer() {
         "step %ld (%ld of %zu) %-10s beta_hat=%.3e %s, beta=%.4g %s: %ld epochs (%s), validation loss %.6g nats, "
         "D %.4g %s, KL %.4g nats (%ld dims > %.1f nats)\n",
         static_cast<long>(r.step), static_cast<long>(r.step + 1), start->schedule.size(),
-        train::to_string(r.phase).c_str(), r.beta_hat, start->holds_jets ? "HT*DeltaR" : "data units", r.beta,
-        start->holds_jets ? "GeV" : "data units", static_cast<long>(r.epochs),
+        train::to_string(r.phase).c_str(), r.beta_hat, start->on_jets ? "HT*DeltaR" : "data units", r.beta,
+        start->on_jets ? "GeV" : "data units", static_cast<long>(r.epochs),
         r.stopped_early ? "early stop" : "epoch cap", r.validation_loss,
-        r.validation_distortion, start->holds_jets ? "(HT*DeltaR)^2" : "data units^2", r.validation_kl,
+        r.validation_distortion, start->on_jets ? "(HT*DeltaR)^2" : "data units^2", r.validation_kl,
         static_cast<long>(active), kActiveKl);
     std::fflush(stdout);
   };
@@ -161,19 +162,13 @@ void add_analyze_options(CLI::App* cmd, AnalyzeArguments& a) {
   cmd->add_option("--threads", a.threads, "threads (0: every core)")->check(non_negative())->capture_default_str();
 }
 
-std::string decimal(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", value);
-  return text;
-}
-
 data::Attributes run_attributes(const UseArguments& a, const train::TrainedVae& trained) {
   data::Attributes attributes = provenance();
   attributes.insert({{"run", a.run},
                      {"checkpoint", trained.checkpoint_path},
                      {"beta_step", std::to_string(trained.checkpoint.step)},
                      {"phase", trained.checkpoint.phase},
-                     {"beta_hat", decimal(trained.checkpoint.beta_hat)}});
+                     {"beta_hat", shortest_decimal(trained.checkpoint.beta_hat)}});
   return attributes;
 }
 
@@ -258,7 +253,7 @@ void run_classify(const ClassifyArguments& a) {
       std::printf("\n");
     }
   }
-  train::write_json_file(a.out, out);
+  write_json_file(a.out, out);
   std::printf("otae vae classify: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());
 }
 
@@ -274,7 +269,7 @@ void run_baseline(const ClassifyArguments& a) {
   out["batch_size"] = a.baseline.batch_size();
   out["seed"] = a.baseline.seed();
   out["baseline"] = analysis::to_json(baseline);
-  train::write_json_file(a.out, out);
+  write_json_file(a.out, out);
   std::printf("otae vae baseline: test AUC %.4f, accuracy at 1/2 %.4f -> %s\n", baseline.test.auc,
               baseline.test.fixed_cut.accuracy, a.out.c_str());
 }
@@ -296,7 +291,7 @@ void run_circular(const ClassifyArguments& a) {
       std::printf("beta_hat=%.4g circular %zu: circular correlation %.4f, rank correlation %.4f, <kappa> %.4g\n",
                   step.beta_hat, c, step.correlation[c], step.rank_correlation[c], step.mean_concentration[c]);
   }
-  train::write_json_file(a.out, out);
+  write_json_file(a.out, out);
   std::printf("otae vae circular: %zu checkpoints -> %s\n", steps.size(), a.out.c_str());
 }
 

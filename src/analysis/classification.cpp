@@ -101,7 +101,7 @@ std::vector<CategoryDecoding> decoding_by_category(train::VaeModel& model, const
         const at::Tensor grid = traversal_grid(latent_dim, {direction});
         const at::Tensor codes = at::cat({grid, held.expand({grid.size(0), -1})}, 1);
         const at::Tensor decoded = train::decode_latents(model, codes).front().values;
-        category.mean_step.push_back(mean_traversal_step(decoded, model.reads_jets(), energy_scale));
+        category.mean_step.push_back(mean_traversal_step(decoded, model.on_jets(), energy_scale));
       }
       result.push_back(std::move(category));
     }

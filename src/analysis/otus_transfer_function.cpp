@@ -11,6 +11,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "otae/base/error.hpp"
+#include "otae/physics/kinematics.hpp"
 
 namespace otae::analysis {
 
@@ -41,7 +42,7 @@ at::Tensor compared(const Variable& v, const at::Tensor& x, const at::Tensor& z)
   if (v.response) return x / z;
   const at::Tensor d = x - z;
   if (std::string(v.name) != "phi") return d;
-  return at::remainder(d + M_PI, 2 * M_PI) - M_PI;
+  return physics::wrap_phi(d);
 }
 
 /// Mean, robust width and quantiles of one bin's values [n] float64, with bootstrap errors.

@@ -19,13 +19,14 @@
 #include "otae/analysis/dimensionality.hpp"
 #include "otae/analysis/kl_spectrum.hpp"
 #include "otae/analysis/latent_physics.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 #include "otae/data/toy_datasets.hpp"
 #include "otae/physics/kinematics.hpp"
 #include "otae/train/checkpoint.hpp"
-#include "otae/train/run_folder.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
 #include "otae/train/vae_model.hpp"
@@ -37,12 +38,6 @@ namespace otae::analysis {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string decimal(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", value);
-  return text;
-}
 
 std::vector<double> as_vector(const at::Tensor& t) {
   const at::Tensor values = t.to(at::kDouble).contiguous();
@@ -89,7 +84,7 @@ HeldOut held_out_rows(const train::VaeConfig& run, const VaeAnalysisOptions& opt
   if (held_out.rows.numel() < 2)
     throw ConfigError(held_out.source + ": " + std::to_string(held_out.rows.numel()) +
                       " held-out rows, at least 2 needed (the run's data.split.test is " +
-                      decimal(run.split.test()) + "; give --data with rows the run never saw)");
+                      shortest_decimal(run.split.test()) + "; give --data with rows the run never saw)");
   return held_out;
 }
 
@@ -210,10 +205,10 @@ class RunAnalysis {
     model_ = train::make_vae_model(config_);
     held_out_ = std::make_unique<HeldOut>(held_out_rows(config_, options_));
     train::require_compatible(*model_, held_out_->data, held_out_->source);
-    jets_ = model_->reads_jets();
+    on_jets_ = model_->on_jets();
     energy_scale_ = held_out_->data.energy_scale(held_out_->rows);
     choose_detailed_steps();
-    if (jets_)
+    if (on_jets_)
       quantities_ = physics_quantities(held_out_->source, config_.data.dataset(), held_out_->rows);
   }
 
@@ -235,20 +230,22 @@ class RunAnalysis {
         write_details(checkpoint, evaluation);
       report("checkpoints", static_cast<int64_t>(k + 1), static_cast<int64_t>(checkpoints_.size()));
     }
-    train::write_text_file(out("kl_spectrum.csv"), csv.str());
+    write_text_file(out("kl_spectrum.csv"), csv.str());
     nlohmann::ordered_json dims = to_json(dimensionalities(scan));
     dims["beta_unit"] = beta_unit();
-    train::write_json_file(out("dimensionalities.json"), dims);
+    write_json_file(out("dimensionalities.json"), dims);
     const bool with_correlation = options_.correlation_points() > 0;
-    if (with_correlation) train::write_json_file(out("correlation_dimension.json"), correlation_dimension_json());
+    if (with_correlation) write_json_file(out("correlation_dimension.json"), correlation_dimension_json());
     const nlohmann::ordered_json summary = summary_json(checkpoint_list, with_correlation);
-    train::write_json_file(out("summary.json"), summary);
+    write_json_file(out("summary.json"), summary);
     return summary;
   }
 
  private:
   std::string out(const std::string& name) const { return (fs::path(out_dir_) / name).string(); }
-  std::string beta_unit() const { return jets_ ? "GeV" : "data"; }
+  std::string beta_unit() const { return on_jets_ ? "GeV" : "data"; }
+  /// The "kind" of the analysis files: what the rows are.
+  std::string row_kind() const { return on_jets_ ? "jets" : "vectors"; }
 
   void report(const std::string& stage, int64_t done, int64_t total) const {
     if (options_.progress()) options_.progress()(stage, done, total);
@@ -311,20 +308,20 @@ class RunAnalysis {
                             const KlSpectrum& spectrum) const {
     const std::vector<double> kl = as_vector(spectrum.kl), error = as_vector(spectrum.kl_error);
     for (size_t i = 0; i < kl.size(); ++i)
-      csv << checkpoint.step << ',' << checkpoint.phase << ',' << decimal(checkpoint.beta_hat) << ','
-          << decimal(checkpoint.beta_hat * energy_scale_) << ',' << i << ',' << decimal(kl[i]) << ','
-          << decimal(error[i]) << '\n';
+      csv << checkpoint.step << ',' << checkpoint.phase << ',' << shortest_decimal(checkpoint.beta_hat) << ','
+          << shortest_decimal(checkpoint.beta_hat * energy_scale_) << ',' << i << ',' << shortest_decimal(kl[i]) << ','
+          << shortest_decimal(error[i]) << '\n';
   }
 
   void write_details(const train::StepCheckpoint& checkpoint, const CheckpointEvaluation& evaluation) {
     const std::vector<int64_t> informative = informative_directions(evaluation.spectrum.kl);
     if (detail_needs_information_ && informative.empty() && checkpoint.step != collapsed_end_step_) return;
     const std::string traversal = step_file_name("traversal", checkpoint.step);
-    train::write_json_file(out(traversal), traversal_json(checkpoint, evaluation));
+    write_json_file(out(traversal), traversal_json(checkpoint, evaluation));
     traversal_files_.push_back(traversal);
-    if (!jets_ || informative.empty()) return;
+    if (!on_jets_ || informative.empty()) return;
     const std::string physics = step_file_name("latent_physics", checkpoint.step);
-    train::write_json_file(out(physics), latent_physics_json(checkpoint, evaluation.mean, informative));
+    write_json_file(out(physics), latent_physics_json(checkpoint, evaluation.mean, informative));
     latent_physics_files_.push_back(physics);
   }
 
@@ -343,7 +340,7 @@ class RunAnalysis {
     shape.insert(shape.end(), decoded.sizes().begin() + 1, decoded.sizes().end());
     decoded = decoded.reshape(shape);
     std::vector<at::Tensor> steps;
-    if (jets_) {
+    if (on_jets_) {
       // EMDs between pT/HT jets are in units of HT·ΔR; ⟨HT⟩ turns them into GeV, the unit of β.
       for (const at::Tensor& emd : traversal_emds(decoded, emd_options())) steps.push_back(emd * energy_scale_);
     } else {
@@ -353,7 +350,7 @@ class RunAnalysis {
         evaluation.mean.index_select(1, at::tensor(directions, at::TensorOptions().dtype(at::kLong)));
     nlohmann::ordered_json result = traversal_to_json(directions, options_.traversal(), decoded, encoded, steps);
     describe_checkpoint(result, checkpoint, energy_scale_);
-    result["kind"] = jets_ ? "jets" : "vectors";
+    result["kind"] = row_kind();
     return result;
   }
 
@@ -389,14 +386,14 @@ class RunAnalysis {
     PairDistanceOptions distances = PairDistanceOptions().max_points(points).pairwise(pairwise);
     PairDistanceHistogram histogram = [&] {
       // Uncentred jets at different (η, φ) are ΔR ~ 5 apart: EMDs reach a few thousand GeV.
-      if (jets_) return jet_pair_distances(targets, distances.distance_scale(energy_scale_).q_min(1e-1).q_max(1e4));
+      if (on_jets_) return jet_pair_distances(targets, distances.distance_scale(energy_scale_).q_min(1e-1).q_max(1e4));
       // Toy vectors are of unit scale: the bins reach further down.
       return point_pair_distances(targets, distances.q_min(1e-4).q_max(1e2));
     }();
     nlohmann::ordered_json result = to_json(histogram, correlation_dimension(histogram, kCorrelationSpan));
     result["points"] = points;
     result["distance_unit"] = beta_unit();
-    result["method"] = jets_ ? "exact_emd" : "euclidean";
+    result["method"] = on_jets_ ? "exact_emd" : "euclidean";
     return result;
   }
 
@@ -407,7 +404,7 @@ class RunAnalysis {
     summary["run"] = folder_.root();
     summary["data"] = held_out_->source;
     summary["rows"] = held_out_->rows.numel();
-    summary["kind"] = jets_ ? "jets" : "vectors";
+    summary["kind"] = row_kind();
     summary["latent_dim"] = model_->latent_dim();
     summary["energy_scale_GeV"] = energy_scale_;
     summary["beta_unit"] = beta_unit();
@@ -433,7 +430,7 @@ class RunAnalysis {
   std::vector<train::StepCheckpoint> checkpoints_;
   std::unique_ptr<train::VaeModel> model_;
   std::unique_ptr<HeldOut> held_out_;
-  bool jets_ = true;
+  bool on_jets_ = true;
   double energy_scale_ = 1.0;
   std::vector<int64_t> detailed_steps_;
   bool detail_needs_information_ = false;

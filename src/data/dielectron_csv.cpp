@@ -16,13 +16,25 @@ namespace {
 // The columns read for each electron, with their suffix 1 or 2.
 constexpr std::array<const char*, 4> kElectronColumns = {"pt", "eta", "phi", "Q"};
 
-std::vector<std::string> split_fields(const std::string& line) {
+// The fields of line `number`, blanks around each trimmed. The format is strict (see
+// dielectron_csv.hpp): a quote is refused rather than guessed at, since a quoted comma would
+// otherwise shift every later field into the wrong column. `header` names the fields of data
+// lines (empty while the header itself is read).
+std::vector<std::string> split_fields(const std::string& line, const std::string& path, int64_t number,
+                                      const std::vector<std::string>& header) {
   std::vector<std::string> fields;
   std::stringstream stream(line);
   std::string field;
   while (std::getline(stream, field, ',')) {
     field.erase(0, field.find_first_not_of(" \t"));
     field.erase(field.find_last_not_of(" \t\r") + 1);
+    if (field.find('"') != std::string::npos) {
+      const std::size_t k = fields.size();
+      throw IoError(path + ": line " + std::to_string(number) + ", field " + std::to_string(k + 1) +
+                    (k < header.size() ? " ('" + header[k] + "')" : "") + ": " + field +
+                    " is quoted; the reader takes plain comma-separated values without quotes (as CMS Open "
+                    "Data's Zee_Run2011A.csv): remove the quotes");
+    }
     fields.push_back(field);
   }
   if (!line.empty() && line.back() == ',') fields.emplace_back();
@@ -90,14 +102,14 @@ EventTable read_dielectron_csv(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   if (!std::getline(in, line)) throw IoError(path + ": the file is empty; expected a CSV header line");
-  const std::vector<std::string> header = split_fields(line);
+  const std::vector<std::string> header = split_fields(line, path, 1, {});
   const ColumnIndex columns = locate_columns(header, path);
   EventTable table;
   table.objects = {"e-", "e+"};
   std::vector<float> rows;
   for (int64_t number = 2; std::getline(in, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::vector<std::string> fields = split_fields(line);
+    const std::vector<std::string> fields = split_fields(line, path, number, header);
     if (fields.size() != header.size())
       throw IoError(path + ": line " + std::to_string(number) + " has " + std::to_string(fields.size()) +
                     " fields, the header " + std::to_string(header.size()) + "; is the file truncated?");

@@ -8,7 +8,7 @@
 #include "otae/base/error.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/npz.hpp"
-#include "otae/physics/units.hpp"
+#include "otae/physics/kinematics.hpp"
 
 namespace otae::data {
 namespace {
@@ -103,7 +103,7 @@ Particles absolute_particles(const at::Tensor& f, const FeatureIndex& p, const a
   const at::Tensor jet_phi = jet_column(jets, j, "phi").value_or(at::zeros({f.size(0), 1}, at::kDouble));
   out.relative_phi = phi_name == "phirel";
   const at::Tensor phi = out.relative_phi ? column("phirel") + jet_phi : column("phi");
-  out.phi = phi - physics::kTwoPi * at::floor((phi + physics::kPi) / physics::kTwoPi);
+  out.phi = physics::wrap_phi(phi);
   out.real = out.pt > 0;
   if (p.count("mask")) out.real = out.real & (column("mask") != 0);
   return out;

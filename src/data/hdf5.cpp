@@ -1,19 +1,16 @@
 // HDF5 I/O through the C API: datasets into tensors, attributes into text, and writes that go
-// to a temporary file renamed into place so that readers never see a half-written file.
+// through write_atomically (base/files.hpp) so that readers never see a half-written file.
 #include "otae/data/hdf5.hpp"
 
-#include <fcntl.h>
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <set>
 
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 
 namespace otae::data {
 namespace {
@@ -177,12 +174,6 @@ std::vector<hsize_t> extent(hid_t space) {
   return dims;
 }
 
-std::string format_number(double value) {
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
-  return std::string(text, end);
-}
-
 std::vector<std::string> read_strings(hid_t attribute, hid_t type, std::size_t count) {
   std::vector<std::string> texts;
   if (H5Tis_variable_str(type) > 0) {
@@ -218,7 +209,7 @@ std::vector<std::string> read_numbers(hid_t attribute, hid_t type, std::size_t c
   } else {
     std::vector<double> values(std::max<std::size_t>(count, 1));
     if (H5Aread(attribute, H5T_NATIVE_DOUBLE, values.data()) < 0) return {};
-    for (std::size_t i = 0; i < count; ++i) texts.push_back(format_number(values[i]));
+    for (std::size_t i = 0; i < count; ++i) texts.push_back(shortest_decimal(values[i]));
   }
   return texts;
 }
@@ -356,34 +347,6 @@ void write_dataset(hid_t file, const NamedArray& array, const std::string& path)
   write_attributes(dataset, array.attributes, array.list_attributes, path, array.name);
 }
 
-// Creates a new file beside `path` that no other writer uses: `.NAME.PID.N.tmp`.
-std::pair<Handle, std::string> create_temporary_beside(const std::string& path) {
-  const std::filesystem::path target(path);
-  const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : ".";
-  std::error_code ignored;
-  if (!std::filesystem::is_directory(folder, ignored))
-    fail(path, "", "cannot be written: folder '" + folder.string() + "' does not exist");
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const std::string name = (folder / ("." + target.filename().string() + "." + std::to_string(getpid()) +
-                                        "." + std::to_string(attempt) + ".tmp")).string();
-    if (std::filesystem::exists(name, ignored)) continue;
-    const hid_t file = H5Fcreate(name.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0) fail(path, "", "cannot be written in '" + folder.string() + "' (HDF5: " + hdf5_reason() + ")");
-    return {Handle(file, H5Fclose), name};
-  }
-  fail(path, "", "cannot be written: no free temporary name in '" + folder.string() + "'");
-}
-
-// Flushes the closed file to disk, so that the rename never publishes a file whose data is
-// still only in the page cache.
-bool sync_to_disk(const std::string& name) {
-  const int descriptor = ::open(name.c_str(), O_RDONLY);
-  if (descriptor < 0) return false;
-  const bool synced = ::fsync(descriptor) == 0;
-  ::close(descriptor);
-  return synced;
-}
-
 // Names the first NaN or ±inf of jets [N, M, 3] by jet, particle and column.
 void check_finite_jets(const at::Tensor& jets, const std::string& path, const std::string& dataset) {
   const at::Tensor not_finite = at::logical_not(at::isfinite(jets));
@@ -392,7 +355,7 @@ void check_finite_jets(const at::Tensor& jets, const std::string& path, const st
   const int64_t jet = where[0].item<int64_t>(), particle = where[1].item<int64_t>(), column = where[2].item<int64_t>();
   static const char* const kColumns[] = {"pT", "eta", "phi"};
   fail(path, dataset, "jet " + std::to_string(jet) + ", particle " + std::to_string(particle) + ": " +
-                          kColumns[column] + " is " + format_number(jets[jet][particle][column].item<float>()) +
+                          kColumns[column] + " is " + shortest_decimal(jets[jet][particle][column].item<float>()) +
                           "; every value must be finite");
 }
 
@@ -402,7 +365,7 @@ void check_jet_pt(const at::Tensor& pt, const std::string& path, const std::stri
   if (negative.any().item<bool>()) {
     const int64_t jet = negative.nonzero()[0][0].item<int64_t>();
     fail(path, dataset, "jet " + std::to_string(jet) + " has a negative pT (" +
-                            format_number(pt[jet].min().item<float>()) + " GeV); pT must be >= 0");
+                            shortest_decimal(pt[jet].min().item<float>()) + " GeV); pT must be >= 0");
   }
   const at::Tensor empty = at::logical_not((pt > 0).any(1));
   if (empty.any().item<bool>())
@@ -475,19 +438,13 @@ void write_arrays(const std::string& path, const std::vector<NamedArray>& arrays
                   const Attributes& file_attributes, const ListAttributes& file_list_attributes) {
   silence_hdf5_errors();
   check_before_writing(path, arrays, file_attributes, file_list_attributes);
-  auto [file, temporary] = create_temporary_beside(path);
-  try {
+  write_atomically(path, [&](const std::string& temporary) {
+    Handle file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!file.valid()) fail(path, "", "cannot be written (HDF5: " + hdf5_reason() + ")");
     for (const NamedArray& array : arrays) write_dataset(file, array, path);
     write_attributes(file, file_attributes, file_list_attributes, path, "");
     if (file.close() < 0) fail(path, "", "cannot be written (HDF5: " + hdf5_reason() + ")");
-    if (!sync_to_disk(temporary)) fail(path, "", std::string("cannot be flushed to disk: ") + std::strerror(errno));
-    if (std::rename(temporary.c_str(), path.c_str()) != 0)
-      fail(path, "", std::string("cannot replace the file: ") + std::strerror(errno));
-  } catch (...) {
-    file.close();
-    std::remove(temporary.c_str());
-    throw;
-  }
+  });
 }
 
 at::Tensor read_jet_particles(const std::string& path, const std::string& dataset) {

@@ -1,15 +1,16 @@
-// The zip container is read from its central directory (the only reliable source of sizes:
-// numpy writes its local headers with zip64 placeholders); deflated entries are inflated with
-// zlib, which HDF5 already brings along.
+// The zip container is read with libzip (stored and deflated entries, zip64 for large arrays, the
+// CRC checked); the .npy format inside is parsed here.
 #include "otae/data/npz.hpp"
 
-#include <zlib.h>
+#include <zip.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <regex>
 
 #include "otae/base/error.hpp"
@@ -17,14 +18,6 @@
 
 namespace otae::data {
 namespace {
-
-constexpr uint32_t kEndOfDirectory = 0x06054b50;
-constexpr uint32_t kZip64EndLocator = 0x07064b50;
-constexpr uint32_t kDirectoryEntry = 0x02014b50;
-constexpr uint32_t kLocalHeader = 0x04034b50;
-constexpr uint16_t kZip64Extra = 0x0001;
-constexpr uint16_t kStored = 0, kDeflated = 8;
-constexpr std::size_t kEndRecordSize = 22, kMaxComment = 65535;
 
 using Bytes = std::vector<unsigned char>;
 
@@ -34,118 +27,63 @@ uint64_t little_endian(const unsigned char* p, int bytes) {
   return value;
 }
 
-Bytes read_bytes(std::ifstream& in, uint64_t offset, uint64_t count, const std::string& path) {
-  Bytes bytes(count);
-  in.clear();
-  in.seekg(static_cast<std::streamoff>(offset));
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(count));
-  if (static_cast<uint64_t>(in.gcount()) != count)
-    throw IoError(path + ": the archive is truncated (cannot read " + std::to_string(count) + " bytes at offset " +
-                  std::to_string(offset) + ")");
+/// libzip's text for one of its error codes.
+std::string zip_reason(int code) {
+  zip_error_t error;
+  zip_error_init_with_code(&error, code);
+  std::string reason = zip_error_strerror(&error);
+  zip_error_fini(&error);
+  return reason;
+}
+
+using Archive = std::unique_ptr<zip_t, decltype(&zip_discard)>;
+
+/// Opens an .npz archive for reading. Throws IoError naming the file when it is missing or not
+/// a (complete) zip archive.
+Archive open_archive(const std::string& path) {
+  detail::require_readable_file(path);
+  int code = 0;
+  zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY, &code);
+  if (archive == nullptr)
+    throw IoError(path + ": not an .npz (zip) archive, or a truncated one (libzip: " + zip_reason(code) + ")");
+  return Archive(archive, &zip_discard);
+}
+
+/// The entry names, in archive order.
+std::vector<std::string> entry_names(zip_t* archive, const std::string& path) {
+  const zip_int64_t count = zip_get_num_entries(archive, 0);
+  std::vector<std::string> names;
+  for (zip_int64_t i = 0; i < count; ++i) {
+    const char* name = zip_get_name(archive, static_cast<zip_uint64_t>(i), 0);
+    if (name == nullptr) throw IoError(path + ": corrupt archive (libzip: " + zip_strerror(archive) + ")");
+    names.emplace_back(name);
+  }
+  return names;
+}
+
+/// The uncompressed bytes of entry `index`, their CRC-32 checked by libzip.
+Bytes entry_bytes(zip_t* archive, zip_uint64_t index, const std::string& where) {
+  zip_stat_t stat;
+  if (zip_stat_index(archive, index, 0, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE))
+    throw IoError(where + ": corrupt archive (libzip: " + zip_strerror(archive) + ")");
+  std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive, index, 0), &zip_fclose);
+  if (!file) throw IoError(where + ": cannot be read (libzip: " + zip_strerror(archive) + ")");
+  Bytes bytes(stat.size);
+  const auto fail = [&](const std::string& reason) {
+    throw IoError(where + ": the data is corrupt or truncated (libzip: " + reason + ")");
+  };
+  for (zip_uint64_t done = 0; done < stat.size;) {
+    const zip_int64_t read = zip_fread(file.get(), bytes.data() + done, stat.size - done);
+    if (read < 0) fail(zip_file_strerror(file.get()));
+    if (read == 0) fail("the entry ends early");
+    done += static_cast<zip_uint64_t>(read);
+  }
+  // libzip compares the CRC-32 when a read reaches the end of the entry, so read once more.
+  unsigned char beyond = 0;
+  const zip_int64_t rest = zip_fread(file.get(), &beyond, 1);
+  if (rest < 0) fail(zip_file_strerror(file.get()));
+  if (rest > 0) fail("the entry is longer than its stated size");
   return bytes;
-}
-
-struct Entry {
-  std::string name;
-  uint16_t method = 0;
-  uint32_t crc = 0;
-  uint64_t compressed_size = 0, size = 0, local_header_offset = 0;
-};
-
-// Sizes and offset saturated at 0xFFFFFFFF live in the zip64 extra field, in this order.
-void apply_zip64_extra(Entry& entry, const unsigned char* extra, std::size_t length) {
-  for (std::size_t at = 0; at + 4 <= length;) {
-    const uint16_t id = little_endian(extra + at, 2), size = little_endian(extra + at + 2, 2);
-    if (id == kZip64Extra) {
-      const unsigned char* field = extra + at + 4;
-      for (uint64_t* value : {&entry.size, &entry.compressed_size, &entry.local_header_offset})
-        if (*value == 0xFFFFFFFFu && field + 8 <= extra + at + 4 + size) {
-          *value = little_endian(field, 8);
-          field += 8;
-        }
-    }
-    at += 4 + size;
-  }
-}
-
-// Offset and size of the central directory, from the end-of-central-directory record.
-std::pair<uint64_t, uint64_t> find_directory(std::ifstream& in, const std::string& path) {
-  in.seekg(0, std::ios::end);
-  const uint64_t file_size = static_cast<uint64_t>(in.tellg());
-  const uint64_t tail = std::min<uint64_t>(file_size, kEndRecordSize + kMaxComment);
-  const Bytes end = read_bytes(in, file_size - tail, tail, path);
-  for (std::size_t at = tail >= kEndRecordSize ? tail - kEndRecordSize + 1 : 0; at-- > 0;) {
-    if (little_endian(&end[at], 4) != kEndOfDirectory) continue;
-    uint64_t size = little_endian(&end[at + 12], 4), offset = little_endian(&end[at + 16], 4);
-    if (offset == 0xFFFFFFFFu && at >= 20 && little_endian(&end[at - 20], 4) == kZip64EndLocator) {
-      const Bytes record = read_bytes(in, little_endian(&end[at - 20 + 8], 8), 56, path);
-      size = little_endian(&record[40], 8);
-      offset = little_endian(&record[48], 8);
-    }
-    return {offset, size};
-  }
-  throw IoError(path + ": not an .npz (zip) archive, or a truncated one (no end-of-directory record)");
-}
-
-std::vector<Entry> read_directory(std::ifstream& in, const std::string& path) {
-  const auto [offset, size] = find_directory(in, path);
-  const Bytes directory = read_bytes(in, offset, size, path);
-  std::vector<Entry> entries;
-  for (std::size_t at = 0; at + 46 <= directory.size() && little_endian(&directory[at], 4) == kDirectoryEntry;) {
-    const unsigned char* p = &directory[at];
-    Entry entry;
-    entry.method = little_endian(p + 10, 2);
-    entry.crc = little_endian(p + 16, 4);
-    entry.compressed_size = little_endian(p + 20, 4);
-    entry.size = little_endian(p + 24, 4);
-    entry.local_header_offset = little_endian(p + 42, 4);
-    const std::size_t name_length = little_endian(p + 28, 2), extra_length = little_endian(p + 30, 2),
-                      comment_length = little_endian(p + 32, 2);
-    if (at + 46 + name_length + extra_length > directory.size()) break;
-    entry.name.assign(reinterpret_cast<const char*>(p + 46), name_length);
-    apply_zip64_extra(entry, p + 46 + name_length, extra_length);
-    entries.push_back(entry);
-    at += 46 + name_length + extra_length + comment_length;
-  }
-  return entries;
-}
-
-Bytes inflate_raw(const Bytes& compressed, uint64_t size, const std::string& where) {
-  Bytes out(size);
-  z_stream stream{};
-  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw IoError(where + ": zlib cannot start inflating");
-  stream.next_in = const_cast<unsigned char*>(compressed.data());
-  stream.avail_in = static_cast<uInt>(compressed.size());
-  stream.next_out = out.data();
-  stream.avail_out = static_cast<uInt>(size);
-  const int status = inflate(&stream, Z_FINISH);
-  inflateEnd(&stream);
-  if (status != Z_STREAM_END || stream.total_out != size)
-    throw IoError(where + ": the compressed data is corrupt (zlib: " + (stream.msg ? stream.msg : "wrong size") + ")");
-  return out;
-}
-
-Bytes checked(Bytes bytes, const Entry& entry, const std::string& where) {
-  if (crc32_z(0L, bytes.data(), bytes.size()) != entry.crc)
-    throw IoError(where + ": the data is corrupt (CRC-32 mismatch)");
-  return bytes;
-}
-
-Bytes entry_bytes(std::ifstream& in, const Entry& entry, const std::string& path, const std::string& where) {
-  const Bytes header = read_bytes(in, entry.local_header_offset, 30, path);
-  if (little_endian(header.data(), 4) != kLocalHeader) throw IoError(where + ": corrupt archive (bad local header)");
-  const uint64_t data_offset =
-      entry.local_header_offset + 30 + little_endian(&header[26], 2) + little_endian(&header[28], 2);
-  const Bytes stored = read_bytes(in, data_offset, entry.compressed_size, path);
-  if (entry.method == kStored) return checked(stored, entry, where);
-  if (entry.method == kDeflated) {
-    // One inflate call takes 32-bit counts; larger entries would need inflating in pieces.
-    if (entry.compressed_size > 0xFFFFFFFFu || entry.size > 0xFFFFFFFFu)
-      throw IoError(where + ": compressed entries above 4 GiB are not supported; save the array with numpy.savez");
-    return checked(inflate_raw(stored, entry.size, where), entry, where);
-  }
-  throw IoError(where + ": compression method " + std::to_string(entry.method) +
-                " is not supported (only stored and deflate, as numpy writes)");
 }
 
 // The dtype of an .npy 'descr' such as '<f4'; `swap` when its byte order is not the machine's.
@@ -211,38 +149,36 @@ at::Tensor parse_npy(const Bytes& bytes, const std::string& where) {
   return values.permute(reversed_axes).contiguous();
 }
 
-std::string array_name(const Entry& entry) {
-  const std::string& name = entry.name;
-  return name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0 ? name.substr(0, name.size() - 4) : name;
+std::string array_name(const std::string& entry) {
+  return entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".npy") == 0 ? entry.substr(0, entry.size() - 4) : entry;
 }
 
 }  // namespace
 
 std::vector<std::string> list_npz_arrays(const std::string& path) {
-  detail::require_readable_file(path);
-  std::ifstream in(path, std::ios::binary);
+  const Archive archive = open_archive(path);
   std::vector<std::string> names;
-  for (const Entry& entry : read_directory(in, path)) names.push_back(array_name(entry));
+  for (const std::string& entry : entry_names(archive.get(), path)) names.push_back(array_name(entry));
   return names;
 }
 
 at::Tensor read_npz_array(const std::string& path, const std::string& name) {
-  detail::require_readable_file(path);
-  std::ifstream in(path, std::ios::binary);
-  const std::vector<Entry> entries = read_directory(in, path);
+  const Archive archive = open_archive(path);
+  const std::vector<std::string> entries = entry_names(archive.get(), path);
   const std::string where = path + ": array '" + name + "'";
-  for (const Entry& entry : entries)
-    if (array_name(entry) == name) return parse_npy(entry_bytes(in, entry, path, where), where);
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (array_name(entries[i]) == name) return parse_npy(entry_bytes(archive.get(), i, where), where);
   std::string known;
-  for (const Entry& entry : entries) known += (known.empty() ? "" : ", ") + array_name(entry);
+  for (const std::string& entry : entries) known += (known.empty() ? "" : ", ") + array_name(entry);
   throw IoError(where + ": no such array (the archive holds: " + (known.empty() ? "nothing" : known) + ")");
 }
 
 at::Tensor read_npy(const std::string& path) {
   detail::require_readable_file(path);
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  const std::streamoff size = in.tellg();
-  return parse_npy(read_bytes(in, 0, static_cast<uint64_t>(size), path), path);
+  std::ifstream in(path, std::ios::binary);
+  const Bytes bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw IoError(path + ": cannot be read");
+  return parse_npy(bytes, path);
 }
 
 }  // namespace otae::data

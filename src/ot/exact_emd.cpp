@@ -11,14 +11,15 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
-#include <sstream>
+#include <string>
 #include <utility>
 
 #include <lemon/network_simplex.h>
 #include <lemon/static_graph.h>
 
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
-#include "otae/physics/units.hpp"
+#include "otae/physics/kinematics.hpp"
 
 namespace otae::ot {
 namespace {
@@ -33,12 +34,6 @@ constexpr int kFlowBits = 50;
 // when the graph is so large that LEMON's potentials (its artificial cost 2^62 plus a path of
 // real costs) could otherwise pass 2^63.
 constexpr int kMaxCostBits = 51;
-
-std::string format_value(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
 
 // LEMON reads costs and supplies through maps indexed by arcs and nodes; these read our arrays.
 // StaticDigraph numbers the arc i → n_a + j as i·n_b + j because arcs are built in that order.
@@ -69,8 +64,7 @@ double fill_ground_costs(const ParticleCloud& a, const ParticleCloud& b, const G
     double* row = cost + i * n_b;
     for (size_t j = 0; j < n_b; ++j) {
       const double deta = eta_i - b.eta[j];
-      double dphi = phi_i - b.phi[j];
-      if (wrap) dphi = dphi - physics::kTwoPi * std::floor((dphi + physics::kPi) / physics::kTwoPi);
+      const double dphi = wrap ? physics::wrap_phi(phi_i - b.phi[j]) : phi_i - b.phi[j];
       const double dr = std::sqrt(deta * deta + dphi * dphi) / R;
       const double c = beta == 1.0 ? dr : std::pow(dr, beta);
       row[j] = c;
@@ -122,12 +116,12 @@ void fill_cloud_from_rows(const Scalar* rows, int64_t n_rows, const std::string&
     const double eta = static_cast<double>(rows[3 * r + 1]);
     const double phi = static_cast<double>(rows[3 * r + 2]);
     if (!std::isfinite(w) || w < 0.0)
-      throw InvalidArgument(name + ": particle " + std::to_string(r) + " has weight (pT) " + format_value(w) +
+      throw InvalidArgument(name + ": particle " + std::to_string(r) + " has weight (pT) " + shortest_decimal(w) +
                             "; weights must be finite and non-negative (pT in GeV, or pT/HT)");
     if (w == 0.0) continue;  // padding
     if (!std::isfinite(eta) || !std::isfinite(phi))
       throw InvalidArgument(name + ": particle " + std::to_string(r) + " has position (eta, phi) = (" +
-                            format_value(eta) + ", " + format_value(phi) + "); positions must be finite");
+                            shortest_decimal(eta) + ", " + shortest_decimal(phi) + "); positions must be finite");
     cloud.weight.push_back(w);
     cloud.eta.push_back(eta);
     cloud.phi.push_back(phi);
@@ -136,7 +130,7 @@ void fill_cloud_from_rows(const Scalar* rows, int64_t n_rows, const std::string&
   }
   cloud.input_rows = n_rows;
   if (!std::isfinite(cloud.total_weight) || (cloud.total_weight > 0.0 && cloud.total_weight < 1e-300))
-    throw InvalidArgument(name + ": the total weight " + format_value(cloud.total_weight) +
+    throw InvalidArgument(name + ": the total weight " + shortest_decimal(cloud.total_weight) +
                           " is outside float64's range for the EMD; rescale the weights (e.g. to pT/HT)");
   if (cloud.weight.empty())
     throw InvalidArgument(name + ": no particle has a positive weight (all " + std::to_string(n_rows) +
@@ -235,8 +229,8 @@ ExactEmdResult ExactEmdSolver::solve(const ParticleCloud& a, const ParticleCloud
   // Costs in integer units: a power-of-two scale keeps the largest below 2^bits.
   const double largest = fill_ground_costs(a, b, options_.ground(), ws.cost.data());
   if (!std::isfinite(largest))
-    throw InvalidArgument("exact EMD: a ground cost (dR/R)^beta overflows float64 (R=" + format_value(options_.ground().R()) +
-                          ", beta=" + format_value(options_.ground().beta()) + "); use a larger R or a smaller beta");
+    throw InvalidArgument("exact EMD: a ground cost (dR/R)^beta overflows float64 (R=" + shortest_decimal(options_.ground().R()) +
+                          ", beta=" + shortest_decimal(options_.ground().beta()) + "); use a larger R or a smaller beta");
   const int64_t nodes = n_a + n_b;
   int node_bits = 0;
   while ((int64_t{1} << node_bits) <= 2 * nodes + 1) ++node_bits;

@@ -1,5 +1,6 @@
 // One-dimensional two-sample comparisons: W1/W2² through the monotone coupling, the KS statistic
-// with its exact or asymptotic p-value, the binned χ² and the special functions behind the p-values.
+// with its exact or asymptotic p-value, and the binned χ². The incomplete gamma and χ² survival
+// functions come from Boost.Math; the Kolmogorov distribution, which Boost 1.74 lacks, is here.
 #include "otae/ot/one_dimensional.hpp"
 
 #include <algorithm>
@@ -9,12 +10,16 @@
 #include <sstream>
 #include <string>
 
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+
 #include "otae/base/error.hpp"
+#include "otae/physics/units.hpp"
 
 namespace otae::ot {
 namespace {
 
-constexpr double kPi = 3.141592653589793238462643383279502884;
+using physics::kPi;
 constexpr double kEpsilon = std::numeric_limits<double>::epsilon();
 
 /// A sample as sorted float64 values, after checking what every function here requires of it.
@@ -100,39 +105,16 @@ double ks_exact_p_value(int64_t n_a, int64_t n_b, int64_t c) {
   return std::min(1.0, outside);
 }
 
-/// e^{−x} x^s / Γ(s), the common prefactor of the series and the continued fraction.
-double gamma_prefactor(double s, double x) { return std::exp(-x + s * std::log(x) - std::lgamma(s)); }
-
-/// P(s, x) by its power series γ(s, x) = e^{−x} x^s Σₙ xⁿ / (s (s+1) … (s+n)); converges fast for x < s + 1.
-double gamma_p_series(double s, double x) {
-  double term = 1.0 / s, sum = term;
-  for (int n = 1; n < 100000; ++n) {
-    term *= x / (s + n);
-    sum += term;
-    if (std::abs(term) < std::abs(sum) * kEpsilon) return sum * gamma_prefactor(s, x);
+/// Runs a Boost.Math special function, turning its failure to converge into otae's error.
+template <typename Evaluate>
+double run_boost_math(const char* function, double s, double x, const Evaluate& evaluate) {
+  try {
+    return evaluate();
+  } catch (const boost::math::evaluation_error& e) {
+    std::ostringstream msg;
+    msg << function << ": did not converge for s=" << s << " x=" << x << " (" << e.what() << ")";
+    throw NumericalError(msg.str());
   }
-  throw NumericalError("regularized_gamma_p: series did not converge for s=" + std::to_string(s) +
-                       " x=" + std::to_string(x));
-}
-
-/// Q(s, x) by Legendre's continued fraction (modified Lentz); converges fast for x ≥ s + 1.
-double gamma_q_continued_fraction(double s, double x) {
-  constexpr double kTiny = 1e-300;
-  double b = x + 1.0 - s, c = 1.0 / kTiny, d = 1.0 / b, h = d;
-  for (int n = 1; n < 100000; ++n) {
-    const double an = -n * (n - s);
-    b += 2.0;
-    d = an * d + b;
-    if (std::abs(d) < kTiny) d = kTiny;
-    c = b + an / c;
-    if (std::abs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    const double delta = d * c;
-    h *= delta;
-    if (std::abs(delta - 1.0) < kEpsilon) return h * gamma_prefactor(s, x);
-  }
-  throw NumericalError("regularized_gamma_q: continued fraction did not converge for s=" +
-                       std::to_string(s) + " x=" + std::to_string(x));
 }
 
 void check_gamma_domain(const char* function, double s, double x) {
@@ -320,14 +302,14 @@ double regularized_gamma_p(double s, double x) {
   check_gamma_domain("regularized_gamma_p", s, x);
   if (x == 0) return 0.0;
   if (std::isinf(x)) return 1.0;
-  return x < s + 1.0 ? gamma_p_series(s, x) : 1.0 - gamma_q_continued_fraction(s, x);
+  return run_boost_math("regularized_gamma_p", s, x, [&] { return boost::math::gamma_p(s, x); });
 }
 
 double regularized_gamma_q(double s, double x) {
   check_gamma_domain("regularized_gamma_q", s, x);
   if (x == 0) return 1.0;
   if (std::isinf(x)) return 0.0;
-  return x < s + 1.0 ? 1.0 - gamma_p_series(s, x) : gamma_q_continued_fraction(s, x);
+  return run_boost_math("regularized_gamma_q", s, x, [&] { return boost::math::gamma_q(s, x); });
 }
 
 double chi_squared_survival(double chi2, double dof) {
@@ -336,7 +318,10 @@ double chi_squared_survival(double chi2, double dof) {
     msg << "chi_squared_survival: need dof > 0 finite and chi2 >= 0, received chi2=" << chi2 << " dof=" << dof;
     throw InvalidArgument(msg.str());
   }
-  return regularized_gamma_q(0.5 * dof, 0.5 * chi2);
+  if (std::isinf(chi2)) return 0.0;
+  return run_boost_math("chi_squared_survival", 0.5 * dof, 0.5 * chi2, [&] {
+    return boost::math::cdf(boost::math::complement(boost::math::chi_squared(dof), chi2));
+  });
 }
 
 }  // namespace otae::ot

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "otae/base/error.hpp"
+#include "otae/base/threads.hpp"
 
 namespace otae::ot {
 namespace {
@@ -60,9 +61,7 @@ struct Stopped {};
 // worker stops the others and is rethrown here.
 template <typename SolveTask>
 void run_tasks(int64_t n_tasks, int64_t n_pairs, const PairwiseOptions& options, const SolveTask& solve_task) {
-  int64_t n_threads = options.threads() > 0 ? options.threads()
-                                            : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
-  n_threads = std::max<int64_t>(1, std::min(n_threads, n_tasks));
+  const int64_t n_threads = std::max<int64_t>(1, std::min(thread_count(options.threads()), n_tasks));
 
   std::atomic<int64_t> next_task{0}, pairs_done{0};
   std::atomic<bool> stop{false};

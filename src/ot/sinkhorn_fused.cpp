@@ -9,7 +9,7 @@
 #include <ATen/Parallel.h>
 
 #include "otae/base/error.hpp"
-#include "otae/physics/units.hpp"
+#include "otae/physics/kinematics.hpp"
 #include "sinkhorn_backends.hpp"
 
 namespace otae::ot::detail {
@@ -66,10 +66,6 @@ struct PairResult {
   double marginal_error = 0;
 };
 
-inline double wrapped(double dphi) {
-  return dphi - physics::kTwoPi * std::floor((dphi + physics::kPi) / physics::kTwoPi);
-}
-
 /// The Sinkhorn iterations of one pair; leaves the final plan in s.plan.
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64_t iterations_per_step,
@@ -82,7 +78,7 @@ PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64
 #pragma omp simd
     for (int64_t j = 0; j < m; ++j) {
       const double de = eta - s.eta_b[j];
-      const double dp = ground.wrap_phi() ? wrapped(phi - s.phi_b[j]) : phi - s.phi_b[j];
+      const double dp = ground.wrap_phi() ? physics::wrap_phi(phi - s.phi_b[j]) : phi - s.phi_b[j];
       c[j] = std::sqrt(de * de + dp * dp) * inv_r;
     }
     if (ground.beta() != 1.0)
@@ -275,7 +271,7 @@ void position_gradient(PairScratch& s, double eps, const GroundDistance& ground,
 #pragma omp simd reduction(+ : ge, gp)
     for (int64_t j = 0; j < m; ++j) {
       const double de = eta - s.eta_b[j];
-      const double dp = wrap ? wrapped(phi - s.phi_b[j]) : phi - s.phi_b[j];
+      const double dp = wrap ? physics::wrap_phi(phi - s.phi_b[j]) : phi - s.phi_b[j];
       const double r2 = de * de + dp * dp;
       const double dS_dC = exact ? t[j] * (1.0 + (w_a + s.w_b[j] - c[j]) * inv_eps) : t[j];
       const double coef = r2 > 0 ? dS_dC * beta * c[j] / r2 : 0.0;

@@ -3,7 +3,7 @@
 // through masks; a pair that met its tolerance is frozen with `where` while the others go on.
 #include <ATen/ATen.h>
 
-#include "otae/physics/units.hpp"
+#include "otae/physics/kinematics.hpp"
 #include "sinkhorn_backends.hpp"
 
 namespace otae::ot::detail {
@@ -20,8 +20,7 @@ PairwiseGeometry pairwise_geometry(const at::Tensor& xa, const at::Tensor& xb, c
   PairwiseGeometry geo;
   geo.delta_eta = xa.select(2, 0).unsqueeze(2) - xb.select(2, 0).unsqueeze(1);
   geo.delta_phi = xa.select(2, 1).unsqueeze(2) - xb.select(2, 1).unsqueeze(1);
-  if (ground.wrap_phi())
-    geo.delta_phi = geo.delta_phi - physics::kTwoPi * at::floor((geo.delta_phi + physics::kPi) / physics::kTwoPi);
+  if (ground.wrap_phi()) geo.delta_phi = physics::wrap_phi(geo.delta_phi);
   geo.distance = at::sqrt(geo.delta_eta * geo.delta_eta + geo.delta_phi * geo.delta_phi);
   geo.cost = geo.distance / ground.R();
   if (ground.beta() != 1.0) geo.cost = at::pow(geo.cost, ground.beta());

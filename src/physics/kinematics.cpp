@@ -4,11 +4,6 @@
 
 namespace otae::physics {
 
-double wrap_phi(double delta_phi) {
-  // floor-mod keeps the result in [−π, π) for any finite input, including several turns.
-  return delta_phi - kTwoPi * std::floor((delta_phi + kPi) / kTwoPi);
-}
-
 double delta_r(double eta1, double phi1, double eta2, double phi2, bool wrap) {
   const double deta = eta1 - eta2;
   const double dphi = wrap ? wrap_phi(phi1 - phi2) : phi1 - phi2;

@@ -3,14 +3,13 @@
 #include <cmath>
 #include <sstream>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 
 namespace otae::train {
 
 namespace {
 
-using detail::shortest_decimal;
 
 [[noreturn]] void reject(const std::string& key, const std::string& problem) {
   throw ConfigError("beta schedule: " + key + " " + problem);

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "otae/base/error.hpp"
-#include "otae/train/run_folder.hpp"
+#include "otae/base/files.hpp"
 
 namespace otae::train {
 

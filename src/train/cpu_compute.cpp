@@ -2,12 +2,11 @@
 
 #include <ATen/Parallel.h>
 
-#include <algorithm>
-#include <thread>
-
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+
+#include "otae/base/threads.hpp"
 
 // Defined only when OpenBLAS is loaded (a weak reference is null otherwise).
 extern "C" void openblas_set_num_threads(int threads) __attribute__((weak));
@@ -15,9 +14,12 @@ extern "C" void openblas_set_num_threads(int threads) __attribute__((weak));
 namespace otae::train {
 
 void configure_cpu_compute(int64_t threads) {
-  const int count = static_cast<int>(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
+  const int count = static_cast<int>(thread_count(threads));
   at::set_num_threads(count);
   if (openblas_set_num_threads) openblas_set_num_threads(count);
+}
+
+void keep_freed_memory() {
 #if defined(__GLIBC__)
   // Above the default, adaptive threshold every large buffer is a fresh mmap whose pages fault in
   // again; 32 MiB is glibc's maximum and holds the paper's largest activation (5000 × 1024 floats).

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/split.hpp"
 #include "otae/nn/particle_flow_classifier.hpp"
@@ -17,14 +17,14 @@ void JetClassifierOptions::validate() const {
   if (epochs_ < 1) throw InvalidArgument("epochs must be >= 1, received " + std::to_string(epochs_));
   if (batch_size_ < 1) throw InvalidArgument("batch_size must be >= 1, received " + std::to_string(batch_size_));
   if (!(learning_rate_ > 0))
-    throw InvalidArgument("learning_rate must be > 0, received " + detail::shortest_decimal(learning_rate_));
+    throw InvalidArgument("learning_rate must be > 0, received " + shortest_decimal(learning_rate_));
 }
 
 JetClassifierResult train_jet_classifier(const VaeData& data, const at::Tensor& labels, const at::Tensor& train_rows,
                                          const at::Tensor& scored_rows, const JetClassifierOptions& options,
                                          const std::function<void(int64_t, double)>& on_epoch) {
   options.validate();
-  if (!data.holds_jets()) throw InvalidArgument("the jet classifier needs jets, not toy vectors");
+  if (!data.on_jets()) throw InvalidArgument("the jet classifier needs jets, not toy vectors");
   if (labels.dim() != 1 || labels.size(0) != data.size())
     throw InvalidArgument("labels must be [" + std::to_string(data.size()) + "], received " +
                           std::string(c10::str(labels.sizes())));

@@ -16,7 +16,9 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include "otae/base/csv_log.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
@@ -24,7 +26,6 @@
 #include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/cpu_compute.hpp"
-#include "otae/train/run_folder.hpp"
 
 namespace otae::train {
 
@@ -50,11 +51,6 @@ constexpr size_t kTerms = 8;  // total … mass, in the order of the log
 std::string path_in(const std::string& folder, const std::string& name) {
   return (std::filesystem::path(folder) / name).string();
 }
-
-/// The seed of stream `value` (a step, or a named stream) of `seed`: neighbouring steps get
-/// unrelated SW directions. Kept as trained runs of otae 0.1 drew it (the golden-ratio increment
-/// of SplitMix64 per stream), so that they resume and reproduce to the same numbers.
-uint64_t mix(uint64_t seed, uint64_t value) { return splitmix64(seed + 0x9e3779b97f4a7c15ULL * value); }
 
 at::Tensor momentum_columns(int64_t objects) {
   std::vector<int64_t> columns;
@@ -213,7 +209,7 @@ struct Trainer {
     const bool encoder_training = encoder->is_training(), decoder_training = decoder->is_training();
     encoder->eval();
     decoder->eval();
-    at::manual_seed(mix(config.seed, kValidationStream));
+    at::manual_seed(splitmix64_draw(config.seed, kValidationStream));
     OtusLossTerms terms;
     {
       torch::NoGradGuard no_grad;
@@ -223,7 +219,8 @@ struct Trainer {
       const data::EventBatch b =
           events.unpaired_batch(validation_rows.narrow(0, 0, half), validation_rows.narrow(0, half, half));
       const OtusLossWeights w = OtusLossWeights(phase.weights).reconstruction(1).latent(1).data(1).mass(1).paired(0);
-      terms = otus_loss(encoder, decoder, {b.z, b.x, {}, {}}, w, config.loss, scales, mix(config.seed, kValidationStream));
+      terms = otus_loss(encoder, decoder, {b.z, b.x, {}, {}}, w, config.loss, scales,
+                        splitmix64_draw(config.seed, kValidationStream));
     }
     encoder->train(encoder_training);
     decoder->train(decoder_training);
@@ -257,7 +254,7 @@ struct Trainer {
     EpochMeans means;
     for (size_t b = 0; b < epoch.z_rows.size(); ++b) {
       const OtusLossTerms terms = otus_loss(encoder, decoder, batch_of(epoch.z_rows[b], epoch.x_rows[b], paired_slices, b),
-                                            phase.weights, config.loss, scales, mix(config.seed, position.step));
+                                            phase.weights, config.loss, scales, splitmix64_draw(config.seed, position.step));
       if (!std::isfinite(terms.total.item<double>()))
         throw NumericalError("OTUS training: the loss is " + std::to_string(terms.total.item<double>()) + " in phase '" +
                              phase.name + "', epoch " + std::to_string(position.epoch) +
@@ -334,7 +331,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
   const auto n_paired = static_cast<int64_t>(std::llround(config.paired_fraction * static_cast<double>(n_train)));
   if (n_paired > 0)
     t.paired_rows = t.train_rows.index_select(
-        0, data::seeded_permutation(n_train, mix(config.seed, kPairedRowsStream)).narrow(0, 0, n_paired));
+        0, data::seeded_permutation(n_train, splitmix64_draw(config.seed, kPairedRowsStream)).narrow(0, 0, n_paired));
 
   const data::Standardisation z_stats = data::fit_standardisation(events.z(), t.train_rows);
   const data::Standardisation x_stats = data::fit_standardisation(events.x(), t.train_rows);
@@ -345,7 +342,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
               total_invariant_mass(events.z().index_select(0, t.train_rows)).std().item<double>(),
               total_invariant_mass(events.x().index_select(0, t.train_rows)).std().item<double>()};
 
-  make_run_folder(run_folder);
+  create_folder(run_folder);
   nlohmann::json run = {{"data", data_name},
                         {"z_objects", z_objects},
                         {"x_objects", x_objects},

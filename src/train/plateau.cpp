@@ -4,12 +4,11 @@
 #include <cmath>
 #include <string>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 
 namespace otae::train {
 
-using detail::shortest_decimal;
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <type_traits>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/train/config_file.hpp"
 
@@ -17,7 +17,6 @@ namespace otae::train {
 
 namespace {
 
-using detail::shortest_decimal;
 
 // ---- values <-> YAML nodes
 

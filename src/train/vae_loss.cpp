@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 
 namespace otae::train {
@@ -29,7 +29,7 @@ void BinaryKlWeightOptions::validate() const {
   for (const auto& [name, value] : {std::pair{"weight", weight_}, std::pair{"initial_weight", initial_weight_}})
     if (!(std::isfinite(value) && value >= 0.0))
       throw InvalidArgument(std::string(name) + " must be finite and >= 0, received " +
-                            detail::shortest_decimal(value));
+                            shortest_decimal(value));
   if (anneal_steps_ < 0) throw InvalidArgument("anneal_steps must be >= 0, received " + std::to_string(anneal_steps_));
 }
 

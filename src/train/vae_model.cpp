@@ -21,7 +21,7 @@ class EmdVaeModel : public VaeModel {
   std::shared_ptr<torch::nn::Module> module() const override { return net_.ptr(); }
   int64_t latent_dim() const override { return net_->options().encoder().latent_dim(); }
   const nn::MixedLatentOptions& mixed_latents() const override { return net_->options().encoder().mixed_latents(); }
-  bool reads_jets() const override { return true; }
+  bool on_jets() const override { return true; }
   int64_t row_width() const override { return net_->options().decoder().particles(); }
   nn::LatentPosterior encode(const at::Tensor& inputs, c10::optional<at::Generator> binary_noise) override {
     return net_->encode(inputs, binary_noise);
@@ -55,7 +55,7 @@ class DenseVaeModel : public VaeModel {
   std::shared_ptr<torch::nn::Module> module() const override { return net_.ptr(); }
   int64_t latent_dim() const override { return net_->options().latent_dim(); }
   const nn::MixedLatentOptions& mixed_latents() const override { return net_->options().mixed_latents(); }
-  bool reads_jets() const override { return false; }
+  bool on_jets() const override { return false; }
   int64_t row_width() const override { return net_->options().input_dim(); }
   nn::LatentPosterior encode(const at::Tensor& inputs, c10::optional<at::Generator> binary_noise) override {
     return net_->encode(inputs, binary_noise);
@@ -98,10 +98,10 @@ void require_compatible(const VaeModel& model, const VaeData& data, const std::s
   auto kind = [](bool jets, int64_t width) {
     return jets ? std::to_string(width) + " particles per jet" : "vectors of dimension " + std::to_string(width);
   };
-  if (model.reads_jets() != data.holds_jets() || model.row_width() != data.row_width())
-    throw ConfigError(data_source + " holds " + kind(data.holds_jets(), data.row_width()) + " but the model reads " +
-                      kind(model.reads_jets(), model.row_width()) +
-                      (model.reads_jets() && data.holds_jets() ? " (set model.particles)" : ""));
+  if (model.on_jets() != data.on_jets() || model.row_width() != data.row_width())
+    throw ConfigError(data_source + " holds " + kind(data.on_jets(), data.row_width()) + " but the model reads " +
+                      kind(model.on_jets(), model.row_width()) +
+                      (model.on_jets() && data.on_jets() ? " (set model.particles)" : ""));
 }
 
 }  // namespace otae::train

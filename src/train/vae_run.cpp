@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/split.hpp"
 #include "otae/train/vae_run_folder.hpp"
@@ -25,7 +25,7 @@ std::string production_checkpoint_for(const VaeRunFolder& folder, const std::str
   std::string kept;
   for (const auto& [value, path] : folder.production_checkpoints()) {
     if (std::abs(std::log(value / beta_hat)) < 0.01) return path;
-    kept += (kept.empty() ? "" : ", ") + detail::shortest_decimal(value);
+    kept += (kept.empty() ? "" : ", ") + shortest_decimal(value);
   }
   throw ConfigError("no production checkpoint at beta_hat=" + step + " in " + folder.root() +
                     (kept.empty() ? std::string(" (none kept yet; use --step last)") : " (kept: " + kept + ")"));

@@ -6,7 +6,8 @@
 #include <string>
 #include <thread>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
+#include "otae/base/threads.hpp"
 #include "otae/nn/latent_space.hpp"
 
 namespace otae::train {
@@ -29,7 +30,7 @@ ShardTerms run_shard(VaeModel& model, const VaeBatch& batch, int64_t shard, int6
                nn::latent_kl_per_dim(posterior, model.mixed_latents()), beta_hat, binary_kl_weight);
   const double loss = terms.loss.item<double>();
   if (!std::isfinite(loss))
-    throw NonFiniteLoss("loss " + detail::shortest_decimal(loss) + " in shard " + std::to_string(shard) + " of " +
+    throw NonFiniteLoss("loss " + shortest_decimal(loss) + " in shard " + std::to_string(shard) + " of " +
                         std::to_string(shards));
   const double share = static_cast<double>(count) / static_cast<double>(rows);
   (terms.loss * share).backward();
@@ -70,7 +71,7 @@ VaeLossTerms accumulate_vae_gradient(VaeModel& model, const VaeBatch& batch, dou
 }
 
 ShardCompute shard_compute_threads(int64_t threads) {
-  const int64_t cores = threads > 0 ? threads : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  const int64_t cores = thread_count(threads);
   if (cores < kBatchShards) return {false, cores};
   return {true, cores / kBatchShards};
 }

@@ -15,15 +15,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
 #include "otae/data/split.hpp"
 #include "otae/nn/latent_space.hpp"
 #include "otae/train/checkpoint.hpp"
 #include "otae/train/cpu_compute.hpp"
 #include "otae/train/plateau.hpp"
-#include "otae/train/run_folder.hpp"
 #include "otae/train/vae_data.hpp"
 #include "otae/train/vae_loss.hpp"
 #include "otae/train/vae_model.hpp"
@@ -34,7 +34,6 @@ namespace otae::train {
 
 namespace {
 
-using detail::shortest_decimal;
 using Clock = std::chrono::steady_clock;
 
 // Words naming the random streams derived from the seed.
@@ -125,7 +124,7 @@ class Trainer {
   std::vector<BetaStepRecord> run() {
     if (observer_.on_start)
       observer_.on_start({schedule_, completed_steps_, config_.train.max_epochs(), split_.train.size(0),
-                          split_.validation.size(0), energy_scale_, data_->holds_jets()});
+                          split_.validation.size(0), energy_scale_, data_->on_jets()});
     std::vector<BetaStepRecord> records;
     for (int64_t k = completed_steps_; k < static_cast<int64_t>(schedule_.size()); ++k) {
       records.push_back(run_step_with_retries(k));
@@ -148,7 +147,7 @@ class Trainer {
   std::string run_info() const {
     nlohmann::ordered_json info;
     info["otae_version"] = kVersion;
-    info["model"] = model_->reads_jets() ? "emd_vae" : "dense_vae";
+    info["model"] = model_->on_jets() ? "emd_vae" : "dense_vae";
     info["data_source"] = config_.data.source();
     info["rows"] = data_->size();
     info["row_width"] = data_->row_width();

@@ -5,15 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "decimal.hpp"
+#include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
-#include "otae/train/run_folder.hpp"
+#include "otae/base/files.hpp"
 
 namespace otae::train {
 
 namespace {
 
-using detail::shortest_decimal;
 
 void append_line(const std::string& path, const std::string& line) {
   std::ofstream out(path, std::ios::app | std::ios::binary);

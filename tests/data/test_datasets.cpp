@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/jet_dataset.hpp"
@@ -27,14 +28,7 @@ std::vector<int64_t> values_of(const at::Tensor& rows) {
   return std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
 }
 
-std::string message_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no otae::Error thrown";
-}
+using otae::testing::message_of;
 
 // Random-looking jets with a few padding rows per jet, HT around 500 GeV.
 at::Tensor some_jets(int64_t n, int64_t m = 10) {

@@ -75,5 +75,14 @@ TEST(DielectronCsv, BadRowsAreNamedByLineAndColumn) {
   expect_io_error([&] { read_dielectron_csv(folder.file("none.csv")); }, {"none.csv", "no such file"});
 }
 
+// The format is strict: a quote is refused by file, line and field, never split around.
+TEST(DielectronCsv, QuotedFieldsAreRefusedByLineAndField) {
+  const ScratchFolder folder;
+  std::string path = write_csv(folder, kHeader + "\n1,2,30,0,0,-1,40,0,1,1\n1,3,\"30\",0,0,-1,40,0,1,1\n");
+  expect_io_error([&] { read_dielectron_csv(path); }, {path, "line 3", "field 3 ('pt1')", "quoted"});
+  path = write_csv(folder, "Run,\"Event\",pt1,eta1,phi1,Q1,pt2,eta2,phi2,Q2\n");
+  expect_io_error([&] { read_dielectron_csv(path); }, {path, "line 1", "field 2", "quoted"});
+}
+
 }  // namespace
 }  // namespace otae::data

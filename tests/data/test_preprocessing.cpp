@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/preprocessing.hpp"
@@ -32,14 +33,7 @@ at::Tensor weighted_mean(const at::Tensor& jets, int64_t column) {
   return (pt * jets.select(2, column).to(at::kDouble)).sum(1) / pt.sum(1);
 }
 
-std::string message_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "no InvalidArgument thrown";
-}
+constexpr auto message_of = &otae::testing::message_of<InvalidArgument>;
 
 TEST(CheckJets, AcceptsGoodJets) { EXPECT_NO_THROW(check_jets(three_jets())); }
 

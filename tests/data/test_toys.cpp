@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/toy_datasets.hpp"
 #include "otae/physics/units.hpp"
@@ -13,14 +14,7 @@
 namespace otae::data {
 namespace {
 
-std::string config_error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no ConfigError thrown";
-}
+constexpr auto config_error_of = &otae::testing::message_of<ConfigError>;
 
 // Sample covariance [d, d] float64 of points [n, d].
 at::Tensor covariance(const at::Tensor& points) {

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "invalid_argument_message.hpp"
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/ot/one_dimensional.hpp"
 
@@ -40,7 +40,7 @@ at::Tensor sample(const std::vector<double>& values) { return at::tensor(values,
                                        << ", relative " << error / std::abs(expected) << ")";
 }
 
-using otae::ot::testing::message_of;
+constexpr auto message_of = &otae::testing::message_of<InvalidArgument>;
 
 TEST(QuantileCoupling, EqualSizesIsTheIdentity) {
   const ot::QuantileCoupling c = ot::quantile_coupling(4, 4);

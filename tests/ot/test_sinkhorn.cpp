@@ -7,7 +7,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/autograd.h>
 
-#include "invalid_argument_message.hpp"
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/ot/sinkhorn.hpp"
 
@@ -203,7 +203,7 @@ TEST(SinkhornEmd, ReportsIterationsAndMarginalError) {
 
 TEST(SinkhornEmd, RejectsBadInputNamingThePair) {
   JetPair p = random_jets(3, 5, 5, 1, 0.5, 19);
-  using testing::message_of;
+  constexpr auto message_of = &otae::testing::message_of<InvalidArgument>;
   auto run = [&](JetPair q) { return [q] { sinkhorn_emd(q.wa, q.xa, q.wb, q.xb); }; };
   JetPair nan = p; nan.xa = p.xa.clone(); nan.xa[1][2][0] = NAN;
   EXPECT_NE(message_of(run(nan)).find("pair 1: positions_a contain NaN"), std::string::npos);

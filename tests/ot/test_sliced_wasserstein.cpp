@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <torch/autograd.h>
 
-#include "invalid_argument_message.hpp"
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/ot/one_dimensional.hpp"
 #include "otae/ot/sliced_wasserstein.hpp"
@@ -55,7 +55,7 @@ std::vector<double> column(const at::Tensor& t) {
   return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
-using otae::ot::testing::message_of;
+constexpr auto message_of = &otae::testing::message_of<InvalidArgument>;
 
 TEST(SlicedWasserstein, IdenticalOrPermutedSamplesGiveZero) {
   const at::Tensor x = gaussian(500, 5, 1);

@@ -12,12 +12,12 @@
 #include <gtest/gtest.h>
 
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/otus_config.hpp"
 #include "otae/train/otus_loss.hpp"
 #include "otae/train/otus_training.hpp"
-#include "otae/train/run_folder.hpp"
 
 namespace {
 
@@ -197,7 +197,7 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
     EXPECT_TRUE(std::filesystem::exists(straight + "/" + file)) << file;
   // validating leaves the training numbers alone: the same validation losses, stopped or not
   auto validation_column = [](const std::string& folder) {
-    std::istringstream lines(train::read_text_file(folder + "/log.csv"));
+    std::istringstream lines(otae::read_text_file(folder + "/log.csv"));
     std::string line, column;
     std::getline(lines, line);  // the header
     while (std::getline(lines, line)) column += line.substr(line.rfind(',') + 1) + ";";

@@ -2,6 +2,7 @@
 // the written configuration reading back to the same run.
 #include <gtest/gtest.h>
 
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/train/vae_config.hpp"
 
@@ -10,14 +11,7 @@ namespace {
 
 const std::string kConfigs = std::string(OTAE_SOURCE_DIR) + "/configs/vae/";
 
-std::string error_of(const std::function<void()>& run) {
-  try {
-    run();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no ConfigError)";
-}
+constexpr auto error_of = &otae::testing::message_of<ConfigError>;
 
 TEST(VaeConfig, PaperYamlSpellsOutTheDefaults) {
   EXPECT_EQ(to_yaml(load_vae_config(kConfigs + "paper.yaml")), to_yaml(VaeConfig{}));

@@ -25,4 +25,18 @@ inline uint64_t derive_seed(uint64_t seed, std::initializer_list<uint64_t> strea
   return h;
 }
 
+// Two older derivations, kept because trained runs depend on them: a run resumed with --resume
+// must draw the same streams as when it started. Every new stream uses derive_seed.
+
+/// Draw `index` (counted from 0) of the SplitMix64 generator seeded with `seed`, i.e. its state
+/// advanced index + 1 golden-ratio steps and finalised. OTUS training seeds its steps and its
+/// named streams this way (otae 0.1's runs).
+inline uint64_t splitmix64_draw(uint64_t seed, uint64_t index) {
+  return splitmix64(seed + 0x9e3779b97f4a7c15ULL * index);
+}
+
+/// seed · 1000003 + stream: distinct for the streams below 1000003 of one seed. `otae otus train
+/// --x-data` cuts the larger of two unpaired samples with it (stream 1: partons, 2: detector).
+inline uint64_t linear_stream_seed(uint64_t seed, uint64_t stream) { return seed * 1000003 + stream; }
+
 }  // namespace otae

@@ -113,15 +113,16 @@ ChiSquaredResult binned_chi_squared(const at::Tensor& a, const at::Tensor& b,
                                     const ChiSquaredOptions& options = {});
 
 /// Regularised lower incomplete gamma function P(s, x) = γ(s, x)/Γ(s), s > 0, x ≥ 0
-/// (scipy.special.gammainc). Series for x < s + 1, continued fraction otherwise; relative
-/// accuracy ~1e-14. Throws InvalidArgument outside the domain or on NaN.
+/// (scipy.special.gammainc), by Boost.Math's gamma_p; relative accuracy ~1e-15. Throws
+/// InvalidArgument outside the domain or on NaN, NumericalError if it does not converge.
 double regularized_gamma_p(double s, double x);
 
 /// Regularised upper incomplete gamma function Q(s, x) = 1 − P(s, x), computed directly so that
 /// small tails keep their relative accuracy (scipy.special.gammaincc).
 double regularized_gamma_q(double s, double x);
 
-/// Survival function of the χ² law with `dof` > 0 degrees of freedom: Q(dof/2, chi2/2).
+/// Survival function of the χ² law with `dof` > 0 degrees of freedom: Q(dof/2, chi2/2), by
+/// Boost.Math's chi_squared distribution.
 double chi_squared_survival(double chi2, double dof);
 
 }  // namespace otae::ot

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 
 #include "otae/physics/units.hpp"
 
@@ -18,8 +19,16 @@ struct FourMomentum {
   friend FourMomentum operator+(FourMomentum a, const FourMomentum& b) { return a += b; }
 };
 
-/// Wraps an azimuthal difference into [−π, π).
-double wrap_phi(double delta_phi);
+/// Wraps an azimuthal difference into [−π, π): Δφ − 2π·⌊(Δφ + π)/2π⌋, which stays in range for
+/// any finite input, several turns included. The one Δφ wrap of otae: inline for the EMD
+/// kernels' inner loops, and `Angle` may be a double or a LibTorch tensor (elementwise; its
+/// floor is found by argument-dependent lookup), so that the scalar and the tensor kernels wrap
+/// with the very same operations and agree to the last bit.
+template <typename Angle>
+inline Angle wrap_phi(const Angle& delta_phi) {
+  using std::floor;
+  return delta_phi - kTwoPi * floor((delta_phi + kPi) / kTwoPi);
+}
 
 /// ΔR = √(Δη² + Δφ²) with Δφ wrapped into [−π, π) when `wrap_phi` is true.
 double delta_r(double eta1, double phi1, double eta2, double phi2, bool wrap_phi = true);

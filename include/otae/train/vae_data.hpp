@@ -31,7 +31,7 @@ class VaeData {
   /// Number of rows N.
   int64_t size() const;
   /// True for jets, false for toy vectors.
-  bool holds_jets() const { return jets_.has_value(); }
+  bool on_jets() const { return jets_.has_value(); }
   /// Particles per jet M, or the dimension d of the vectors.
   int64_t row_width() const;
 

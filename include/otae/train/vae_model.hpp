@@ -38,7 +38,7 @@ class VaeModel {
   /// Width of a latent point as the decoder reads it (nn::sample_latent's layout): L + K + 2C.
   int64_t decoder_input_dim() const { return mixed_latents().decoder_input_dim(latent_dim()); }
   /// True for the EMD-VAE on jets, false for the dense VAE on vectors.
-  virtual bool reads_jets() const = 0;
+  virtual bool on_jets() const = 0;
   /// Particles per jet M, or the vectors' dimension d, that the model reads and writes.
   virtual int64_t row_width() const = 0;
   /// inputs (VaeBatch::inputs) → posterior; binary variables drawn from `binary_noise`, or at

@@ -28,7 +28,7 @@ struct TrainingStart {
   /// ⟨HT⟩ [GeV] of the training jets (1 for toy vectors): β = energy_scale · β̂.
   double energy_scale = 1.0;
   /// True for jets (β in GeV), false for toy vectors (β in the data's units).
-  bool holds_jets = true;
+  bool on_jets = true;
 };
 
 /// Callbacks for progress display and logging; each may be empty. on_epoch_end also receives the
