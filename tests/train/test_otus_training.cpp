@@ -217,6 +217,21 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
                otae::ConfigError);
 }
 
+/// Massless events [N, 4] from 3-momenta [N, 3]: E = |p|.
+at::Tensor with_energy(const at::Tensor& p) { return at::cat({p, p.norm(2, {1}, true)}, 1); }
+
+/// A known-answer run: every row trains, no anchors, 100 slices; `specific` adds the seed, the
+/// batch, the generators and the phases.
+train::OtusModel train_known_answer(const at::Tensor& z_momenta, const at::Tensor& x_momenta, const std::string& specific,
+                                    const std::string& name) {
+  const data::EventPairs events(with_energy(z_momenta), with_energy(x_momenta));
+  YAML::Node tree = YAML::Load(specific);
+  tree["data"] = YAML::Load("{split: {train: 1.0, validation: 0.0, test: 0.0}}");
+  tree["loss"] = YAML::Load("{slices: 100, anchor: {z_object: -1, x_object: -1}}");
+  return train::train_otus(train::parse_otus_config(tree), events, "toy", fresh_folder(name),
+                           train::OtusTrainOptions().show_progress(false));
+}
+
 // The known answer. z: one massless object whose px, py, pz each sit on one of three narrow
 // peaks (−40, 0, +40 GeV, width 0.5); x = z + N(0, σ² = 4²) on every momentum component, E = |p|.
 // Only smearing by 4 GeV around each peak reproduces p(x) (the peaks are 10 σ apart), so a
@@ -229,22 +244,15 @@ TEST(OtusTraining, KnownAnswerGaussianSmearingLearntUnpaired) {
   const at::Tensor peaks = (at::randint(0, 3, {kEvents, 3}, rng, at::kLong) - 1).to(at::kFloat) * 40 +
                            at::randn({kEvents, 3}, rng, at::TensorOptions().dtype(at::kFloat)) * 0.5;
   const at::Tensor smeared = peaks + at::randn({kEvents, 3}, rng, at::TensorOptions().dtype(at::kFloat)) * kSigma;
-  auto with_energy = [](const at::Tensor& p) { return at::cat({p, p.norm(2, {1}, true)}, 1); };
-  const data::EventPairs events(with_energy(peaks), with_energy(smeared));
-
-  YAML::Node tree = YAML::Load(R"(
+  train::OtusModel model = train_known_answer(peaks, smeared, R"(
     seed: 5
-    data: {split: {train: 1.0, validation: 0.0, test: 0.0}}
     training: {batch_size: 2000, threads: 1}
     encoder: {hidden: 64, noise_hidden: 32, input_residual: true}
     decoder: {hidden: 64, noise_hidden: 32, input_residual: true}
-    loss: {slices: 100, anchor: {z_object: -1, x_object: -1}}
     phases:
       - {name: fit, epochs: 60, learning_rate: 3.0e-3, weights: {reconstruction: 0, latent: 1, data: 1}}
       - {name: settle, epochs: 40, learning_rate: 1.0e-3, lr_decay_epochs: 10, weights: {reconstruction: 0, latent: 1, data: 1}}
-  )");
-  train::OtusModel model = train::train_otus(train::parse_otus_config(tree), events, "toy", fresh_folder("known_answer"),
-                                             train::OtusTrainOptions().show_progress(false));
+  )", "known_answer");
   for (const auto& centre : {std::vector<float>{40, 0, -40}, std::vector<float>{0, 40, 40}, std::vector<float>{-40, -40, 0}}) {
     const at::Tensor z = with_energy(at::tensor(centre).view({1, 3}).expand({20000, 3}).contiguous());
     const at::Tensor x = train::generate_events(model.decoder, z, 17);
@@ -279,24 +287,16 @@ TEST(OtusTraining, KnownAnswerCalorimeterResolutionLearntUnpaired) {
   const at::Tensor p = direction / direction.norm(2, {1}, true) * energy.unsqueeze(1);
   const at::Tensor s = (0.01 * 0.01 + 0.2 * 0.2 / energy).sqrt();
   const at::Tensor smeared = p * (1 + s * at::randn({kEvents}, rng, f32)).unsqueeze(1);
-  auto with_energy = [](const at::Tensor& q) { return at::cat({q, q.norm(2, {1}, true)}, 1); };
-  const data::EventPairs events(with_energy(p), with_energy(smeared));
-
-  YAML::Node tree = YAML::Load(R"(
+  train::OtusModel model = train_known_answer(p, smeared, R"(
     seed: 3
-    data: {split: {train: 1.0, validation: 0.0, test: 0.0}}
     training: {batch_size: 1500, threads: 1}
     encoder: {hidden: 8, noise_hidden: 8, input_residual: true}
     decoder: {hidden: 16, input_residual: true, relative_residual: true, shared_response: true, noise: calorimeter,
               resolution_start: [0.03, 0.5, 0.5], tail_fraction_start: 0.001, tail_scale_start: -0.001}
-    loss: {slices: 100, anchor: {z_object: -1, x_object: -1}}
     phases:
       - {name: fit, epochs: 40, learning_rate: 2.0e-2, weights: {reconstruction: 0, latent: 0, data: 1}}
       - {name: settle, epochs: 20, learning_rate: 5.0e-3, lr_decay_epochs: 5, weights: {reconstruction: 0, latent: 0, data: 1}}
-  )");
-  train::OtusModel model = train::train_otus(train::parse_otus_config(tree), events, "toy",
-                                             fresh_folder("known_answer_calorimeter"),
-                                             train::OtusTrainOptions().show_progress(false));
+  )", "known_answer_calorimeter");
   for (double e : peaks) {
     const at::Tensor z = with_energy(at::tensor({e * 0.6, 0.0, e * 0.8}, f32).view({1, 3}).expand({20000, 3}).contiguous());
     const at::Tensor r = train::generate_events(model.decoder, z, 11).select(1, 3) / e;
