@@ -74,9 +74,13 @@ void OtusGeneratorOptions::validate() const {
     for (double v : resolution_start_)
       require(std::isfinite(v) && v > 0, "resolution_start entries must be > 0 (they are learnt as logarithms), "
                                          "received " + std::to_string(v));
+    require(std::isfinite(calorimeter_rate_) && calorimeter_rate_ > 0,
+            "calorimeter_rate must be > 0, received " + std::to_string(calorimeter_rate_));
     require(tail_fraction_start_ > 0 && tail_fraction_start_ < 1,
             "tail_fraction_start must be in (0, 1), received " + std::to_string(tail_fraction_start_));
-    require(std::isfinite(tail_scale_start_), "tail_scale_start must be finite");
+    require(std::isfinite(tail_scale_start_) && tail_scale_start_ != 0,
+            "tail_scale_start must be finite and not 0 (its sign is kept, its size learnt), received " +
+                std::to_string(tail_scale_start_));
   }
   require(!object_wise_ || (noise_ == GeneratorNoise::kCalorimeter && architecture_ == GeneratorArchitecture::kMlp),
           "object_wise needs calorimeter noise and the mlp architecture");
@@ -124,17 +128,20 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
   if (options_.noise() == GeneratorNoise::kCalorimeter) {
     const int64_t k = options_.output_objects();
     const auto& start = options_.resolution_start();
+    const double rate = options_.calorimeter_rate();
     log_resolution_ = register_parameter(
-        "log_resolution", at::tensor({std::log(start[0]), std::log(start[1]), std::log(start[2])}, at::kFloat)
-                              .repeat({k, 1}));
-    const double f = options_.tail_fraction_start();
-    tail_logit_ = register_parameter("tail_logit", at::full({k}, std::log(f / (1 - f)), at::kFloat));
-    tail_scale_ = register_parameter("tail_scale", at::full({k}, options_.tail_scale_start(), at::kFloat));
+        "log_resolution",
+        at::tensor({std::log(start[0]) / rate, std::log(start[1]) / rate, std::log(start[2]) / rate}, at::kFloat)
+            .repeat({k, 1}));
+    const double f = options_.tail_fraction_start(), lambda = options_.tail_scale_start();
+    tail_logit_ = register_parameter("tail_logit", at::full({k}, std::log(f / (1 - f)) / rate, at::kFloat));
+    log_tail_scale_ = register_parameter("log_tail_scale", at::full({k}, std::log(std::abs(lambda)) / rate, at::kFloat));
+    tail_sign_ = lambda > 0 ? 1.0 : -1.0;
   }
   layers_ = register_module("layers", torch::nn::ModuleList());
   norms_ = register_module("norms", torch::nn::ModuleList());
-  // object_wise: one object's four columns in, its mean response out
-  const int64_t core_in = options_.object_wise() ? 4 : in + core_noise;
+  // object_wise: one object's ln E and |η| in, its mean response out
+  const int64_t core_in = options_.object_wise() ? 2 : in + core_noise;
   if (options_.architecture() == GeneratorArchitecture::kMlp) {
     for (int64_t i = 0; i < options_.hidden_layers(); ++i)
       layers_->push_back(torch::nn::Linear(i == 0 ? core_in : width, width));
@@ -201,7 +208,7 @@ at::Tensor OtusGeneratorImpl::resolution(const at::Tensor& u) const {
   const int64_t k = options_.output_objects();
   const at::Tensor energy =
       u.to(at::kFloat).view({u.size(0), options_.input_objects(), 4}).select(2, 3).clamp_min(kResolutionEnergyFloorGeV);
-  const at::Tensor squared = log_resolution_.mul(2).exp();  // [k, 3]: a², b², c²
+  const at::Tensor squared = resolution_parameters().pow(2);  // [k, 3]: a², b², c²
   return (squared.select(1, 0).view({1, k}) + squared.select(1, 1).view({1, k}) / energy +
           squared.select(1, 2).view({1, k}) / energy.pow(2))
       .sqrt();
@@ -209,12 +216,25 @@ at::Tensor OtusGeneratorImpl::resolution(const at::Tensor& u) const {
 
 at::Tensor OtusGeneratorImpl::tail_fraction() const {
   require_calorimeter(options_, "tail_fraction");
-  return at::sigmoid(tail_logit_);
+  return at::sigmoid(tail_logit_ * options_.calorimeter_rate());
+}
+
+at::Tensor OtusGeneratorImpl::resolution_parameters() const {
+  require_calorimeter(options_, "resolution_parameters");
+  return (log_resolution_ * options_.calorimeter_rate()).exp();
 }
 
 at::Tensor OtusGeneratorImpl::tail_scale() const {
   require_calorimeter(options_, "tail_scale");
-  return tail_scale_;
+  return (log_tail_scale_ * options_.calorimeter_rate()).exp() * tail_sign_;
+}
+
+at::Tensor OtusGeneratorImpl::object_features(const at::Tensor& u) const {
+  const at::Tensor objects = u.to(at::kFloat).reshape({u.size(0) * options_.input_objects(), 4});
+  const at::Tensor pt = objects.narrow(1, 0, 2).pow(2).sum(1).sqrt().clamp_min(1e-3);
+  const at::Tensor abs_eta = at::asinh(objects.select(1, 2).abs() / pt);
+  const at::Tensor log_energy = objects.select(1, 3).clamp_min(kResolutionEnergyFloorGeV).log() - 4.0;
+  return at::stack({log_energy, abs_eta}, 1);
 }
 
 at::Tensor OtusGeneratorImpl::core(const at::Tensor& features) {
@@ -248,14 +268,14 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
   const bool calorimeter = options_.noise() == GeneratorNoise::kCalorimeter;
   at::Tensor out;
   if (options_.object_wise())
-    out = core(standardised_input(u).view({batch * k_out, 4})).view({batch, k_out});
+    out = core(object_features(u)).view({batch, k_out});
   else
     out = calorimeter ? core(standardised_input(u)) : core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
   if (calorimeter) {
     // δ = μ(u) + s(E)·n − λ·max(0, e + ln f): P(e > −ln f) = f, and the excess is again Exp(1)
     const at::Tensor n = noise.narrow(1, 0, k_out).to(at::kFloat), e = noise.narrow(1, k_out, k_out).to(at::kFloat);
-    const at::Tensor log_f = at::log_sigmoid(tail_logit_).view({1, k_out});
-    out = out + resolution(u) * n - tail_scale_.view({1, k_out}) * at::relu(e + log_f);
+    const at::Tensor log_f = at::log_sigmoid(tail_logit_ * options_.calorimeter_rate()).view({1, k_out});
+    out = out + resolution(u) * n - tail_scale().view({1, k_out}) * at::relu(e + log_f);
   }
   at::Tensor momenta;
   if (options_.relative_residual()) {

@@ -164,15 +164,13 @@ nlohmann::json weights_json(const OtusLossWeights& w) {
 /// A calorimeter generator's learnt resolution s(E) = √(a² + b²/E + c²/E²) and tail, per object.
 nlohmann::json calorimeter_json(nn::OtusGenerator& g) {
   torch::NoGradGuard no_grad;
-  at::Tensor log_resolution;
-  for (const auto& p : g->named_parameters())
-    if (p.key() == "log_resolution") log_resolution = p.value().exp();
+  const at::Tensor resolution = g->resolution_parameters();
   auto values = [](const at::Tensor& t) {
     const at::Tensor c = t.to(at::kDouble).contiguous();
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
   };
-  return {{"a", values(log_resolution.select(1, 0))}, {"b_sqrt_GeV", values(log_resolution.select(1, 1))},
-          {"c_GeV", values(log_resolution.select(1, 2))}, {"tail_fraction", values(g->tail_fraction())},
+  return {{"a", values(resolution.select(1, 0))}, {"b_sqrt_GeV", values(resolution.select(1, 1))},
+          {"c_GeV", values(resolution.select(1, 2))}, {"tail_fraction", values(g->tail_fraction())},
           {"tail_scale", values(g->tail_scale())}};
 }
 

@@ -258,7 +258,7 @@ TEST(OtusGenerator, CalorimeterParametersHaveFiniteDifferenceGradients) {
     at::Tensor p = params.at(name);
     auto at_index = [&](const at::Tensor& t) { return index.size() == 2 ? t[index[0]][index[1]] : t[index[0]]; };
     const double analytic = at_index(p.grad()).item<double>();
-    const double h = 1e-3, start = at_index(p.detach()).item<double>();
+    const double h = 1e-4, start = at_index(p.detach()).item<double>();
     double up, down;
     {
       torch::NoGradGuard no_grad;

@@ -294,8 +294,8 @@ TEST(OtusTraining, KnownAnswerCalorimeterResolutionLearntUnpaired) {
     decoder: {hidden: 16, input_residual: true, relative_residual: true, shared_response: true, noise: calorimeter,
               resolution_start: [0.03, 0.5, 0.5], tail_fraction_start: 0.001, tail_scale_start: -0.001}
     phases:
-      - {name: fit, epochs: 40, learning_rate: 2.0e-2, weights: {reconstruction: 0, latent: 0, data: 1}}
-      - {name: settle, epochs: 20, learning_rate: 5.0e-3, lr_decay_epochs: 5, weights: {reconstruction: 0, latent: 0, data: 1}}
+      - {name: fit, epochs: 40, learning_rate: 2.0e-3, weights: {reconstruction: 0, latent: 0, data: 1}}
+      - {name: settle, epochs: 20, learning_rate: 1.0e-3, lr_decay_epochs: 5, weights: {reconstruction: 0, latent: 0, data: 1}}
   )", "known_answer_calorimeter");
   for (double e : peaks) {
     const at::Tensor z = with_energy(at::tensor({e * 0.6, 0.0, e * 0.8}, f32).view({1, 3}).expand({20000, 3}).contiguous());
