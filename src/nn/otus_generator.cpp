@@ -272,10 +272,11 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
   else
     out = calorimeter ? core(standardised_input(u)) : core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
   if (calorimeter) {
-    // δ = μ(u) + s(E)·n − λ·max(0, e + ln f): P(e > −ln f) = f, and the excess is again Exp(1)
+    // δ = μ(u) + s(E)·n + λ·max(0, e + ln f), λ < 0 a loss: P(e > −ln f) = f, and the excess is
+    // again Exp(1)
     const at::Tensor n = noise.narrow(1, 0, k_out).to(at::kFloat), e = noise.narrow(1, k_out, k_out).to(at::kFloat);
     const at::Tensor log_f = at::log_sigmoid(tail_logit_ * options_.calorimeter_rate()).view({1, k_out});
-    out = out + resolution(u) * n - tail_scale().view({1, k_out}) * at::relu(e + log_f);
+    out = out + resolution(u) * n + tail_scale().view({1, k_out}) * at::relu(e + log_f);
   }
   at::Tensor momenta;
   if (options_.relative_residual()) {

@@ -42,7 +42,7 @@ enum class GeneratorNoise {
   /// ε ~ N(0, I_d), independent of the input.
   kFixed,
   /// A calorimeter's response, per object j (needs shared_response): δ_j = μ_j(u) + s_j(E_j)·n_j
-  /// − λ_j·max(0, e_j + ln f_j), with μ from the core network (which sees no noise), n ~ N(0, 1),
+  /// + λ_j·max(0, e_j + ln f_j), with μ from the core network (which sees no noise), n ~ N(0, 1),
   /// e ~ Exp(1) and the relative resolution s_j(E) = √(a_j² + b_j²/E + c_j²/E²) (E the input
   /// object's energy in GeV, a, b, c ≥ 0 learnt: constant, stochastic and noise terms). The last
   /// term is a one-sided exponential tail (radiation lost, or put back) in a learnt fraction f_j of
