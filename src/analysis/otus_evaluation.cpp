@@ -19,6 +19,7 @@ namespace {
 
 // Seed offsets, so that the halves, each generator's noise and the directions are independent.
 constexpr uint64_t kUnfoldNoise = 1, kReconstructNoise = 2, kSimulateNoise = 3, kTransferNoise = 4;
+constexpr uint64_t kPerEventNoise = 100;  // + draw index
 
 std::vector<double> to_vector(const at::Tensor& t) {
   const at::Tensor c = t.to(at::kDouble).contiguous();
@@ -101,7 +102,33 @@ void check_objects(const train::OtusModel& model, const std::vector<std::string>
                           " and " + std::to_string(kx));
 }
 
+/// Mean and half the 16–84 % interval of a sample [N].
+nlohmann::json mean_and_width(const at::Tensor& values) {
+  const at::Tensor q = at::quantile(values.to(at::kDouble), at::tensor({0.16, 0.84}, at::kDouble));
+  return {{"mean", values.to(at::kDouble).mean().item<double>()}, {"width", 0.5 * (q[1] - q[0]).item<double>()}};
+}
+
 }  // namespace
+
+nlohmann::json per_event_unfolding(const at::Tensor& z, const at::Tensor& x, const std::vector<at::Tensor>& draws,
+                                   const std::vector<std::string>& z_objects) {
+  if (draws.empty()) throw InvalidArgument("per_event_unfolding: needs at least one unfolded draw");
+  auto same = [&](const at::Tensor& t) { return t.defined() && t.dim() == 2 && t.sizes() == z.sizes(); };
+  if (!same(x) || !std::all_of(draws.begin(), draws.end(), same) || z.size(0) < 2 ||
+      z.size(1) != 4 * static_cast<int64_t>(z_objects.size()))
+    throw InvalidArgument("per_event_unfolding: z, x and every draw must be [N >= 2, 4k] with k = " +
+                          std::to_string(z_objects.size()) + " named objects");
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& o : event_observables(z_objects)) {
+    const at::Tensor truth = o.compute(z);
+    at::Tensor mean = at::zeros_like(truth);
+    for (const auto& d : draws) mean = mean + o.compute(d);
+    mean = mean / static_cast<double>(draws.size());
+    out.push_back({{"name", o.name}, {"units", o.units}, {"model", mean_and_width(mean - truth)},
+                   {"identity", mean_and_width(o.compute(x) - truth)}});
+  }
+  return out;
+}
 
 OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& events, const at::Tensor& rows,
                              const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects,
@@ -158,7 +185,7 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
        "W2^2 [units^2], two-sided KS, reduced chi2 with dof; histograms share edges."},
       {"events", {{"test", n}, {"half", half}}},
       {"options", {{"slices", options.slices()}, {"seed", options.seed()}, {"histogram_bins", bins},
-                   {"transfer_bins", options.transfer_bins()}}},
+                   {"transfer_bins", options.transfer_bins()}, {"unfolding_draws", options.unfolding_draws()}}},
       {"acceptance",
        {{"simulation", static_cast<double>(simulated.size(0)) / static_cast<double>(half)},
         {"reconstruction", static_cast<double>(reconstructed.size(0)) / static_cast<double>(half)},
@@ -178,6 +205,12 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
                                             x_objects,
                                             TransferFunctionOptions().bins(options.transfer_bins()).seed(options.seed()))
                         : nlohmann::json(nullptr)}};
+  if (options.paired() && same_shape && options.unfolding_draws() > 0) {
+    std::vector<at::Tensor> draws;
+    for (int64_t k = 0; k < options.unfolding_draws(); ++k)
+      draws.push_back(train::generate_events(model.encoder, all_x, options.seed() + kPerEventNoise + k));
+    e.metrics["unfolding_per_event"] = per_event_unfolding(all_z, all_x, draws, z_objects);
+  }
   e.metrics["verdicts"] = otus_verdicts(e.metrics);
   if (!options.paired())
     e.metrics["notes"] = "z and x are not paired event by event: the transfer function, which needs the truth "

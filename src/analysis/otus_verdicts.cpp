@@ -46,6 +46,11 @@ nlohmann::json otus_verdicts(const nlohmann::json& metrics) {
       add(std::string("KS ") + observable["name"].get<std::string>() + " " + what, ks(what), ks("floor"), ks("identity"));
     }
   }
+  // the unfolder event by event: the width of E[z̃|x] − z against the identity's x − z (no floor)
+  if (metrics.contains("unfolding_per_event") && metrics["unfolding_per_event"].is_array())
+    for (const auto& o : metrics["unfolding_per_event"])
+      add("per-event width " + o["name"].get<std::string>() + " unfolding", number(o["model"]["width"]), std::nan(""),
+          number(o["identity"]["width"]));
   return {{"rule", "lower is better; the first that holds, best to worst: 'within 2x floor' (model <= 2 floor), "
                    "'better than identity' (model <= identity), 'worse than identity' (model > identity), 'above 2x "
                    "floor' (no identity, model > 2 floor), 'no value'"},

@@ -67,6 +67,23 @@ void OtusGeneratorOptions::validate() const {
               " and " + std::to_string(output_objects_));
   require(!relative_residual_ || input_residual_, "relative_residual needs input_residual");
   require(!shared_response_ || relative_residual_, "shared_response needs relative_residual");
+  if (noise_ == GeneratorNoise::kCalorimeter) {
+    require(shared_response_, "calorimeter noise needs shared_response (one response per object)");
+    require(resolution_start_.size() == 3, "resolution_start needs 3 entries (a, b, c), received " +
+                                                std::to_string(resolution_start_.size()));
+    for (double v : resolution_start_)
+      require(std::isfinite(v) && v > 0, "resolution_start entries must be > 0 (they are learnt as logarithms), "
+                                         "received " + std::to_string(v));
+    require(std::isfinite(calorimeter_rate_) && calorimeter_rate_ > 0,
+            "calorimeter_rate must be > 0, received " + std::to_string(calorimeter_rate_));
+    require(tail_fraction_start_ > 0 && tail_fraction_start_ < 1,
+            "tail_fraction_start must be in (0, 1), received " + std::to_string(tail_fraction_start_));
+    require(std::isfinite(tail_scale_start_) && tail_scale_start_ != 0,
+            "tail_scale_start must be finite and not 0 (its sign is kept, its size learnt), received " +
+                std::to_string(tail_scale_start_));
+  }
+  require(!object_wise_ || (noise_ == GeneratorNoise::kCalorimeter && architecture_ == GeneratorArchitecture::kMlp),
+          "object_wise needs calorimeter noise and the mlp architecture");
   std::vector<bool> listed(static_cast<size_t>(output_objects_), false);
   auto check_objects = [&](const std::vector<int64_t>& objects, const std::string& what) {
     for (int64_t j : objects) {
@@ -106,18 +123,36 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
     torch::NoGradGuard no_grad;
     noise_out_->bias.fill_(1.0);
   }
+  // the calorimeter's noise acts on the response after the core network, which sees none of it
+  const int64_t core_noise = options_.noise() == GeneratorNoise::kCalorimeter ? 0 : d;
+  if (options_.noise() == GeneratorNoise::kCalorimeter) {
+    const int64_t k = options_.output_objects();
+    const auto& start = options_.resolution_start();
+    const double rate = options_.calorimeter_rate();
+    log_resolution_ = register_parameter(
+        "log_resolution",
+        at::tensor({std::log(start[0]) / rate, std::log(start[1]) / rate, std::log(start[2]) / rate}, at::kFloat)
+            .repeat({k, 1}));
+    const double f = options_.tail_fraction_start(), lambda = options_.tail_scale_start();
+    tail_logit_ = register_parameter("tail_logit", at::full({k}, std::log(f / (1 - f)) / rate, at::kFloat));
+    log_tail_scale_ = register_parameter("log_tail_scale", at::full({k}, std::log(std::abs(lambda)) / rate, at::kFloat));
+    tail_sign_ = lambda > 0 ? 1.0 : -1.0;
+  }
   layers_ = register_module("layers", torch::nn::ModuleList());
   norms_ = register_module("norms", torch::nn::ModuleList());
+  // object_wise: one object's ln E and |η| in, its mean response out
+  const int64_t core_in = options_.object_wise() ? 2 : in + core_noise;
   if (options_.architecture() == GeneratorArchitecture::kMlp) {
-    for (int64_t i = 0; i < options_.hidden_layers(); ++i) layers_->push_back(torch::nn::Linear(i == 0 ? in + d : width, width));
+    for (int64_t i = 0; i < options_.hidden_layers(); ++i)
+      layers_->push_back(torch::nn::Linear(i == 0 ? core_in : width, width));
   } else {
-    layers_->push_back(torch::nn::Linear(in + d, width));
+    layers_->push_back(torch::nn::Linear(in + core_noise, width));
     for (int64_t i = 0; i < 2 * options_.residual_blocks(); ++i) {
       norms_->push_back(torch::nn::BatchNorm1d(width));
       layers_->push_back(torch::nn::Linear(width, width));
     }
   }
-  output_ = register_module("output", torch::nn::Linear(width, out));
+  output_ = register_module("output", torch::nn::Linear(width, options_.object_wise() ? 1 : out));
   if (options_.relative_residual()) {
     torch::NoGradGuard no_grad;
     output_->weight.zero_();
@@ -141,11 +176,65 @@ at::Tensor OtusGeneratorImpl::standardised_input(const at::Tensor& u) const {
 at::Tensor OtusGeneratorImpl::draw_noise(const at::Tensor& u) {
   check_input(u);
   const int64_t d = options_.resolved_noise_dimension();
+  if (options_.noise() == GeneratorNoise::kCalorimeter) {
+    const int64_t k = options_.output_objects();
+    const at::Tensor n = at::randn({u.size(0), k}, u.options().dtype(at::kFloat));
+    const at::Tensor e = at::empty({u.size(0), k}, u.options().dtype(at::kFloat)).exponential_(1.0);
+    return at::cat({n, e}, 1);
+  }
   const at::Tensor n = at::randn({u.size(0), d}, u.options().dtype(at::kFloat));
   if (options_.noise() == GeneratorNoise::kFixed) return n;
   const at::Tensor h = torch::relu(noise_hidden_->forward(standardised_input(u)));
   const at::Tensor mu_and_sigma = noise_out_->forward(h);
   return mu_and_sigma.narrow(1, 0, d) + torch::nn::functional::softplus(mu_and_sigma.narrow(1, d, d)) * n;
+}
+
+namespace {
+
+void require_calorimeter(const OtusGeneratorOptions& options, const char* what) {
+  if (options.noise() != GeneratorNoise::kCalorimeter)
+    throw InvalidArgument(std::string("OtusGenerator::") + what + " exists only with calorimeter noise, this one has " +
+                          to_string(options.noise()));
+}
+
+// Below 1 GeV the stochastic and noise terms would explode; no calorimeter object is that soft.
+constexpr double kResolutionEnergyFloorGeV = 1.0;
+
+}  // namespace
+
+at::Tensor OtusGeneratorImpl::resolution(const at::Tensor& u) const {
+  require_calorimeter(options_, "resolution");
+  check_input(u);
+  const int64_t k = options_.output_objects();
+  const at::Tensor energy =
+      u.to(at::kFloat).view({u.size(0), options_.input_objects(), 4}).select(2, 3).clamp_min(kResolutionEnergyFloorGeV);
+  const at::Tensor squared = resolution_parameters().pow(2);  // [k, 3]: a², b², c²
+  return (squared.select(1, 0).view({1, k}) + squared.select(1, 1).view({1, k}) / energy +
+          squared.select(1, 2).view({1, k}) / energy.pow(2))
+      .sqrt();
+}
+
+at::Tensor OtusGeneratorImpl::tail_fraction() const {
+  require_calorimeter(options_, "tail_fraction");
+  return at::sigmoid(tail_logit_ * options_.calorimeter_rate());
+}
+
+at::Tensor OtusGeneratorImpl::resolution_parameters() const {
+  require_calorimeter(options_, "resolution_parameters");
+  return (log_resolution_ * options_.calorimeter_rate()).exp();
+}
+
+at::Tensor OtusGeneratorImpl::tail_scale() const {
+  require_calorimeter(options_, "tail_scale");
+  return (log_tail_scale_ * options_.calorimeter_rate()).exp() * tail_sign_;
+}
+
+at::Tensor OtusGeneratorImpl::object_features(const at::Tensor& u) const {
+  const at::Tensor objects = u.to(at::kFloat).reshape({u.size(0) * options_.input_objects(), 4});
+  const at::Tensor pt = objects.narrow(1, 0, 2).pow(2).sum(1).sqrt().clamp_min(1e-3);
+  const at::Tensor abs_eta = at::asinh(objects.select(1, 2).abs() / pt);
+  const at::Tensor log_energy = objects.select(1, 3).clamp_min(kResolutionEnergyFloorGeV).log() - 4.0;
+  return at::stack({log_energy, abs_eta}, 1);
 }
 
 at::Tensor OtusGeneratorImpl::core(const at::Tensor& features) {
@@ -176,7 +265,19 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
     throw InvalidArgument(msg.str());
   }
   const int64_t batch = u.size(0), k_out = options_.output_objects();
-  const at::Tensor out = core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
+  const bool calorimeter = options_.noise() == GeneratorNoise::kCalorimeter;
+  at::Tensor out;
+  if (options_.object_wise())
+    out = core(object_features(u)).view({batch, k_out});
+  else
+    out = calorimeter ? core(standardised_input(u)) : core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
+  if (calorimeter) {
+    // δ = μ(u) + s(E)·n + λ·max(0, e + ln f), λ < 0 a loss: P(e > −ln f) = f, and the excess is
+    // again Exp(1)
+    const at::Tensor n = noise.narrow(1, 0, k_out).to(at::kFloat), e = noise.narrow(1, k_out, k_out).to(at::kFloat);
+    const at::Tensor log_f = at::log_sigmoid(tail_logit_ * options_.calorimeter_rate()).view({1, k_out});
+    out = out + resolution(u) * n + tail_scale().view({1, k_out}) * at::relu(e + log_f);
+  }
   at::Tensor momenta;
   if (options_.relative_residual()) {
     const at::Tensor delta = options_.shared_response() ? out.view({batch, k_out, 1}) : out.view({batch, k_out, 3});
@@ -216,13 +317,21 @@ GeneratorArchitecture parse_generator_architecture(const std::string& name) {
 GeneratorNoise parse_generator_noise(const std::string& name) {
   if (name == "conditional") return GeneratorNoise::kConditional;
   if (name == "fixed") return GeneratorNoise::kFixed;
-  throw InvalidArgument("unknown generator noise '" + name + "'; choose conditional or fixed");
+  if (name == "calorimeter") return GeneratorNoise::kCalorimeter;
+  throw InvalidArgument("unknown generator noise '" + name + "'; choose conditional, fixed or calorimeter");
 }
 
 std::string to_string(GeneratorArchitecture architecture) {
   return architecture == GeneratorArchitecture::kMlp ? "mlp" : "residual";
 }
 
-std::string to_string(GeneratorNoise noise) { return noise == GeneratorNoise::kConditional ? "conditional" : "fixed"; }
+std::string to_string(GeneratorNoise noise) {
+  switch (noise) {
+    case GeneratorNoise::kConditional: return "conditional";
+    case GeneratorNoise::kFixed: return "fixed";
+    case GeneratorNoise::kCalorimeter: return "calorimeter";
+  }
+  return "unknown";
+}
 
 }  // namespace otae::nn

@@ -13,7 +13,8 @@ namespace {
 nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::string& where) {
   check_known_keys(node, {"architecture", "hidden", "hidden_layers", "residual_blocks", "noise", "noise_dimension",
                           "noise_hidden", "input_residual", "relative_residual", "shared_response", "missing_momentum",
-                          "pt_ordered", "masses"},
+                          "pt_ordered", "masses", "resolution_start", "tail_fraction_start", "tail_scale_start", "object_wise",
+                          "calorimeter_rate"},
                    where);
   nn::OtusGeneratorOptions o;
   try {
@@ -32,7 +33,12 @@ nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::stri
       .shared_response(config_value<bool>(node, "shared_response", o.shared_response(), where))
       .missing_momentum(config_value<std::vector<int64_t>>(node, "missing_momentum", {}, where))
       .pt_ordered(config_value<std::vector<int64_t>>(node, "pt_ordered", {}, where))
-      .output_masses(config_value<std::vector<double>>(node, "masses", {}, where));
+      .output_masses(config_value<std::vector<double>>(node, "masses", {}, where))
+      .resolution_start(config_value<std::vector<double>>(node, "resolution_start", o.resolution_start(), where))
+      .tail_fraction_start(config_value<double>(node, "tail_fraction_start", o.tail_fraction_start(), where))
+      .tail_scale_start(config_value<double>(node, "tail_scale_start", o.tail_scale_start(), where))
+      .object_wise(config_value<bool>(node, "object_wise", o.object_wise(), where))
+      .calorimeter_rate(config_value<double>(node, "calorimeter_rate", o.calorimeter_rate(), where));
 }
 
 YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
@@ -52,6 +58,11 @@ YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
   node["pt_ordered"] = YAML::Node(YAML::NodeType::Sequence);
   for (int64_t j : o.pt_ordered()) node["pt_ordered"].push_back(j);
   node["masses"] = o.output_masses();
+  node["resolution_start"] = o.resolution_start();
+  node["tail_fraction_start"] = o.tail_fraction_start();
+  node["tail_scale_start"] = o.tail_scale_start();
+  node["object_wise"] = o.object_wise();
+  node["calorimeter_rate"] = o.calorimeter_rate();
   return node;
 }
 

@@ -157,6 +157,19 @@ nlohmann::json weights_json(const OtusLossWeights& w) {
           {"mass", w.mass()}};
 }
 
+/// A calorimeter generator's learnt resolution s(E) = √(a² + b²/E + c²/E²) and tail, per object.
+nlohmann::json calorimeter_json(nn::OtusGenerator& g) {
+  torch::NoGradGuard no_grad;
+  const at::Tensor resolution = g->resolution_parameters();
+  auto values = [](const at::Tensor& t) {
+    const at::Tensor c = t.to(at::kDouble).contiguous();
+    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  };
+  return {{"a", values(resolution.select(1, 0))}, {"b_sqrt_GeV", values(resolution.select(1, 1))},
+          {"c_GeV", values(resolution.select(1, 2))}, {"tail_fraction", values(g->tail_fraction())},
+          {"tail_scale", values(g->tail_scale())}};
+}
+
 /// Everything the epochs share.
 struct Trainer {
   Trainer(OtusConfig c, const data::EventPairs& e, std::string f)
@@ -444,6 +457,9 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
       final_epoch["acceptance"] = last.acceptance / static_cast<double>(last.steps);
       summary["final_epoch"] = final_epoch;
     }
+    for (auto* side : {&t.encoder, &t.decoder})
+      if ((*side)->options().noise() == nn::GeneratorNoise::kCalorimeter)
+        summary[side == &t.encoder ? "encoder_calorimeter" : "decoder_calorimeter"] = calorimeter_json(*side);
     write_json_file(t.phase_file(i, ".json"), summary);
     position = {static_cast<int64_t>(i) + 1, 0, position.step};
     save_checkpoint(checkpoint, t.encoder, t.decoder, nullptr, position);

@@ -67,6 +67,29 @@ TEST(OtusObservables, TtbarDetectorAssignmentFindsTheW) {
               analysis::invariant_mass(event, {0, 1, 2, 3, 4, 5}).item<double>(), 1e-9);
 }
 
+// Known answers: an unfolder that returns z + 1 GeV in px has no width and a mean of 1 GeV there;
+// one that returns x is the identity; the mean of two draws x ± d is x.
+TEST(OtusEvaluation, PerEventUnfoldingAgainstTheIdentity) {
+  at::manual_seed(2);
+  const at::Tensor z = at::randn({4000, 8}, at::kDouble) * 30 + 60;
+  const at::Tensor x = z + at::randn({4000, 8}, at::kDouble) * 2.0;
+  at::Tensor shifted = z.clone();
+  shifted.select(1, 0).add_(1.0);
+  const auto table = analysis::per_event_unfolding(z, x, {shifted}, {"e-", "e+"});
+  ASSERT_EQ(table.size(), 9u);
+  EXPECT_EQ(table[0]["name"], "e-_px");
+  EXPECT_NEAR(table[0]["model"]["mean"].get<double>(), 1.0, 1e-9);
+  EXPECT_NEAR(table[0]["model"]["width"].get<double>(), 0.0, 1e-9);
+  // the identity's width of a N(0, 2²) difference: half the 16–84 % interval ≈ 2 (σ of the estimate ≈ 0.04)
+  EXPECT_NEAR(table[0]["identity"]["width"].get<double>(), 2.0, 0.12);
+  const at::Tensor d = at::randn({4000, 8}, at::kDouble) * 5.0;
+  const auto same = analysis::per_event_unfolding(z, x, {x + d, x - d}, {"e-", "e+"});
+  for (size_t i = 0; i < 8; ++i)  // the components, linear in the event (M_ee is not: E[M(z̃)] ≠ M(E[z̃]))
+    EXPECT_NEAR(same[i]["model"]["width"].get<double>(), same[i]["identity"]["width"].get<double>(), 1e-9) << i;
+  EXPECT_THROW(analysis::per_event_unfolding(z, x, {}, {"e-", "e+"}), otae::InvalidArgument);
+  EXPECT_THROW(analysis::per_event_unfolding(z, x.narrow(1, 0, 4), {x}, {"e-", "e+"}), otae::InvalidArgument);
+}
+
 TEST(OtusEvaluation, SmallRunAgainstFloorAndIdentity) {
   const std::string sample = std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5";
   const data::EventPairs events = data::load_event_pairs(sample);
@@ -95,7 +118,11 @@ TEST(OtusEvaluation, SmallRunAgainstFloorAndIdentity) {
   EXPECT_EQ(m["transfer_function"]["summary"]["bins"].get<int64_t>(), 8 * 5);
   // the verdicts carry the table's numbers, and every figure has one
   const auto& verdicts = m["verdicts"]["rows"];
-  EXPECT_EQ(verdicts.size(), 6u + 3u * 9u);  // SW 2 units × 3; KS of 9 observables × 3 comparisons
+  // SW 2 units × 3; KS of 9 observables × 3 comparisons; per-event unfolding width of 9 observables
+  EXPECT_EQ(verdicts.size(), 6u + 3u * 9u + 9u);
+  ASSERT_EQ(m["unfolding_per_event"].size(), 9u);
+  EXPECT_EQ(m["unfolding_per_event"].back()["name"], "M_ee");
+  EXPECT_GT(m["unfolding_per_event"].back()["identity"]["width"].get<double>(), 0.3);  // x − z of M_ee [GeV]
   const auto mass_row = std::find_if(verdicts.begin(), verdicts.end(),
                                      [](const nlohmann::json& r) { return r["figure"] == "KS M_ee simulation"; });
   ASSERT_NE(mass_row, verdicts.end());

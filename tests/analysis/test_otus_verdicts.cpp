@@ -40,6 +40,15 @@ TEST(OtusVerdicts, MetricsRowsAndTheLoudList) {
   EXPECT_EQ(v["worse_than_identity"], nlohmann::json({"SW unfolding [GeV^2]", "KS M_ee simulation"}));
   EXPECT_EQ(v["counts"]["within 2x floor"].get<int>(), 5 + 1);
   EXPECT_EQ(v["counts"]["better than identity"].get<int>(), 1);
+  // the unfolder per event: no floor, so only the identity's width decides
+  metrics["unfolding_per_event"] = {{{"name", "e-_E"}, {"model", {{"width", 0.9}}}, {"identity", {{"width", 0.6}}}},
+                                    {{"name", "M_ee"}, {"model", {{"width", 0.4}}}, {"identity", {{"width", 0.6}}}}};
+  const nlohmann::json with_per_event = analysis::otus_verdicts(metrics);
+  ASSERT_EQ(with_per_event["rows"].size(), 6u + 3u + 2u);
+  EXPECT_EQ(with_per_event["rows"][9]["figure"], "per-event width e-_E unfolding");
+  EXPECT_TRUE(with_per_event["rows"][9]["floor"].is_null());
+  EXPECT_EQ(with_per_event["rows"][9]["verdict"], "worse than identity");
+  EXPECT_EQ(with_per_event["rows"][10]["verdict"], "better than identity");
   const std::string table = analysis::format_otus_verdicts(v);
   EXPECT_NE(table.find("lower is better"), std::string::npos);
   EXPECT_NE(table.find("worse than identity"), std::string::npos);

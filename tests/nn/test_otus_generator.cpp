@@ -1,6 +1,11 @@
 // OTUS generators: the Minkowski layer's closed form, mass shells of generated events, shapes of
-// both architectures, the noise network's initial σ, determinism by seed, and option errors.
+// both architectures, the noise network's initial σ, the calorimeter noise (its s(E), tail and
+// finite-difference gradients), object-wise responses, determinism by seed, and option errors.
 #include <cmath>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <ATen/Context.h>
 #include <gtest/gtest.h>
@@ -182,6 +187,124 @@ TEST(OtusGenerator, ConditionalNoiseStartsWithSoftplusOfOne) {
   const double sigma = torch::nn::functional::softplus(at::ones({1})).item<double>();
   EXPECT_NEAR(noise.mean().item<double>(), 1.0, 0.02);  // μ starts at the bias, 1
   EXPECT_NEAR(noise.std().item<double>(), sigma, 0.02);
+}
+
+nn::OtusGeneratorOptions calorimeter_options() {
+  return nn::OtusGeneratorOptions()
+      .input_residual(true)
+      .relative_residual(true)
+      .shared_response(true)
+      .noise(nn::GeneratorNoise::kCalorimeter);
+}
+
+/// Events of two massless objects along fixed directions with energies e0, e1 [GeV].
+at::Tensor two_objects(int64_t rows, double e0, double e1) {
+  const double s = std::sqrt(1.0 / 3.0);
+  return at::tensor({e0 * s, e0 * s, e0 * s, e0, -e1 * 0.6, 0.0, e1 * 0.8, e1}, at::kFloat).repeat({rows, 1});
+}
+
+// s(E) = √(a² + b²/E + c²/E²): with (a, b, c) = (0.01, 0.1 GeV^½, 0.5 GeV), s(25 GeV) = 0.03 and
+// s(100 GeV) = 0.015, measured as the standard deviation of the response over 40,000 events.
+TEST(OtusGenerator, CalorimeterNoiseFollowsTheResolutionFormula) {
+  const auto options = calorimeter_options().resolution_start({0.01, 0.1, 0.5}).tail_fraction_start(1e-6);
+  nn::OtusGenerator g(options, unit_statistics(2, 2));
+  const at::Tensor u = two_objects(40000, 25.0, 100.0);
+  EXPECT_TRUE(at::allclose(g->resolution(u.narrow(0, 0, 1)), at::tensor({0.03f, 0.015f}).view({1, 2}), 1e-4, 1e-6));
+  at::manual_seed(3);
+  const at::Tensor v = g->forward(u).view({40000, 2, 4}).to(at::kDouble);
+  const at::Tensor response = v.select(2, 3) / u.view({40000, 2, 4}).select(2, 3).to(at::kDouble);  // [N, 2]
+  EXPECT_NEAR(response.select(1, 0).std().item<double>(), 0.030, 0.0006);
+  EXPECT_NEAR(response.select(1, 1).std().item<double>(), 0.015, 0.0003);
+  EXPECT_NEAR(response.mean().item<double>(), 1.0, 5e-4);  // μ starts at 0: the identity on average
+  // the direction is kept: p_out ∥ p_in for every event
+  const at::Tensor p = u.view({40000, 2, 4}).narrow(2, 0, 3).to(at::kDouble), q = v.narrow(2, 0, 3);
+  EXPECT_LT((at::linalg_cross(p, q, 2).norm(2, {2}) / (p.norm(2, {2}) * q.norm(2, {2}))).max().item<double>(), 1e-6);
+}
+
+// The tail: a fraction f of events loses an Exp(1)·|λ| share of its energy, the rest none.
+TEST(OtusGenerator, CalorimeterTailHasTheLearntFractionAndScale) {
+  const auto options =
+      calorimeter_options().resolution_start({1e-7, 1e-7, 1e-7}).tail_fraction_start(0.1).tail_scale_start(-0.05);
+  nn::OtusGenerator g(options, unit_statistics(2, 2));
+  EXPECT_NEAR(g->tail_fraction()[0].item<double>(), 0.1, 1e-6);
+  at::manual_seed(4);
+  const at::Tensor u = two_objects(40000, 50.0, 50.0);
+  const at::Tensor loss = 1 - g->forward(u).view({40000, 2, 4}).select(2, 3).to(at::kDouble) / 50.0;  // ≥ 0
+  const at::Tensor in_tail = loss > 1e-5;
+  EXPECT_NEAR(in_tail.to(at::kDouble).mean().item<double>(), 0.10, 0.005);  // σ of the fraction: 0.0011
+  EXPECT_NEAR(loss.masked_select(in_tail).mean().item<double>(), 0.05, 0.002);
+  EXPECT_GT(loss.min().item<double>(), -1e-5);  // one-sided
+}
+
+// The gradients of the resolution and tail parameters against central finite differences, with
+// the noise held fixed: d/dθ of Σ δ², δ = E_out/E_in − 1, for θ = ln a, ln c, logit f.
+TEST(OtusGenerator, CalorimeterParametersHaveFiniteDifferenceGradients) {
+  nn::OtusGenerator g(calorimeter_options().resolution_start({0.02, 0.2, 0.5}).tail_fraction_start(0.3),
+                      unit_statistics(2, 2));
+  const at::Tensor u = at::cat({two_objects(8, 20.0, 60.0), two_objects(8, 35.0, 140.0)}, 0);
+  at::manual_seed(5);
+  const at::Tensor noise = g->draw_noise(u).to(at::kDouble);
+  ASSERT_EQ(noise.sizes(), (std::vector<int64_t>{16, 4}));
+  const at::Tensor energy_in = u.view({16, 2, 4}).select(2, 3).to(at::kDouble);
+  auto value = [&] {
+    return (g->forward_with_noise(u, noise).view({16, 2, 4}).select(2, 3).to(at::kDouble) / energy_in - 1).pow(2).sum();
+  };
+  value().backward();
+  std::map<std::string, at::Tensor> params;
+  for (auto& p : g->named_parameters()) params[p.key()] = p.value();
+  for (const auto& [name, index] : {std::pair{"log_resolution", std::vector<int64_t>{0, 0}},
+                                    std::pair{"log_resolution", std::vector<int64_t>{0, 2}},
+                                    std::pair{"tail_logit", std::vector<int64_t>{1}}}) {
+    at::Tensor p = params.at(name);
+    auto at_index = [&](const at::Tensor& t) { return index.size() == 2 ? t[index[0]][index[1]] : t[index[0]]; };
+    const double analytic = at_index(p.grad()).item<double>();
+    const double h = 1e-4, start = at_index(p.detach()).item<double>();
+    double up, down;
+    {
+      torch::NoGradGuard no_grad;
+      at::Tensor element = at_index(p.detach());  // shares p's storage
+      element.fill_(start + h);
+      up = value().item<double>();
+      element.fill_(start - h);
+      down = value().item<double>();
+      element.fill_(start);
+    }
+    const double numeric = (up - down) / (2 * h);
+    EXPECT_NE(analytic, 0.0) << name;
+    EXPECT_NEAR(analytic, numeric, 0.02 * std::abs(numeric) + 1e-5) << name;
+  }
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().noise(nn::GeneratorNoise::kCalorimeter), unit_statistics(2, 2)),
+               otae::InvalidArgument);  // needs a shared response
+  EXPECT_THROW(nn::OtusGenerator(calorimeter_options().resolution_start({0.01, -0.1, 0.5}), unit_statistics(2, 2)),
+               otae::InvalidArgument);
+  EXPECT_THROW(nn::OtusGenerator(calorimeter_options().tail_fraction_start(1.0), unit_statistics(2, 2)),
+               otae::InvalidArgument);
+  nn::OtusGenerator conditional(nn::OtusGeneratorOptions(), unit_statistics(2, 2));
+  EXPECT_THROW(conditional->resolution(u), otae::InvalidArgument);
+  EXPECT_EQ(nn::parse_generator_noise("calorimeter"), nn::GeneratorNoise::kCalorimeter);
+}
+
+// object_wise: an object's response depends on that object alone; with the whole event in the core
+// network, changing the e+ moves the e- too.
+TEST(OtusGenerator, ObjectWiseResponseSeesOnlyItsObject) {
+  for (bool object_wise : {true, false}) {
+    nn::OtusGenerator g(calorimeter_options().object_wise(object_wise), unit_statistics(2, 2));
+    randomise_output(g, 0.05);
+    const at::Tensor u = random_events(32, 2, 9).abs();
+    at::Tensor w = u.clone();
+    w.narrow(1, 4, 4).mul_(1.7);  // another e+
+    const at::Tensor noise = g->draw_noise(u);
+    const at::Tensor a = g->forward_with_noise(u, noise), b = g->forward_with_noise(w, noise);
+    const double e_minus_change = (a.narrow(1, 0, 4) - b.narrow(1, 0, 4)).abs().max().item<double>();
+    const double e_plus_change = (a.narrow(1, 4, 4) - b.narrow(1, 4, 4)).abs().max().item<double>();
+    EXPECT_GT(e_plus_change, 1.0) << object_wise;
+    if (object_wise)
+      EXPECT_EQ(e_minus_change, 0.0);
+    else
+      EXPECT_GT(e_minus_change, 1e-4);
+  }
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().object_wise(true), unit_statistics(2, 2)),
+               otae::InvalidArgument);  // needs calorimeter noise
 }
 
 TEST(OtusGenerator, SameSeedSameEvents) {

@@ -1,11 +1,13 @@
 // OTUS training: acceptance and anchor costs on hand-made events, the restricted decoder's
 // P̂_D(S), the shipped configurations and overrides, resuming equals not stopping, and the known
-// answer: x = z + Gaussian noise of known width, learnt from unpaired events.
+// answers: x = z + Gaussian noise of known width, and a calorimeter resolution s(E), learnt from
+// unpaired events.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
@@ -215,6 +217,21 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
                otae::ConfigError);
 }
 
+/// Massless events [N, 4] from 3-momenta [N, 3]: E = |p|.
+at::Tensor with_energy(const at::Tensor& p) { return at::cat({p, p.norm(2, {1}, true)}, 1); }
+
+/// A known-answer run: every row trains, no anchors, 100 slices; `specific` adds the seed, the
+/// batch, the generators and the phases.
+train::OtusModel train_known_answer(const at::Tensor& z_momenta, const at::Tensor& x_momenta, const std::string& specific,
+                                    const std::string& name) {
+  const data::EventPairs events(with_energy(z_momenta), with_energy(x_momenta));
+  YAML::Node tree = YAML::Load(specific);
+  tree["data"] = YAML::Load("{split: {train: 1.0, validation: 0.0, test: 0.0}}");
+  tree["loss"] = YAML::Load("{slices: 100, anchor: {z_object: -1, x_object: -1}}");
+  return train::train_otus(train::parse_otus_config(tree), events, "toy", fresh_folder(name),
+                           train::OtusTrainOptions().show_progress(false));
+}
+
 // The known answer. z: one massless object whose px, py, pz each sit on one of three narrow
 // peaks (−40, 0, +40 GeV, width 0.5); x = z + N(0, σ² = 4²) on every momentum component, E = |p|.
 // Only smearing by 4 GeV around each peak reproduces p(x) (the peaks are 10 σ apart), so a
@@ -227,22 +244,15 @@ TEST(OtusTraining, KnownAnswerGaussianSmearingLearntUnpaired) {
   const at::Tensor peaks = (at::randint(0, 3, {kEvents, 3}, rng, at::kLong) - 1).to(at::kFloat) * 40 +
                            at::randn({kEvents, 3}, rng, at::TensorOptions().dtype(at::kFloat)) * 0.5;
   const at::Tensor smeared = peaks + at::randn({kEvents, 3}, rng, at::TensorOptions().dtype(at::kFloat)) * kSigma;
-  auto with_energy = [](const at::Tensor& p) { return at::cat({p, p.norm(2, {1}, true)}, 1); };
-  const data::EventPairs events(with_energy(peaks), with_energy(smeared));
-
-  YAML::Node tree = YAML::Load(R"(
+  train::OtusModel model = train_known_answer(peaks, smeared, R"(
     seed: 5
-    data: {split: {train: 1.0, validation: 0.0, test: 0.0}}
     training: {batch_size: 2000, threads: 1}
     encoder: {hidden: 64, noise_hidden: 32, input_residual: true}
     decoder: {hidden: 64, noise_hidden: 32, input_residual: true}
-    loss: {slices: 100, anchor: {z_object: -1, x_object: -1}}
     phases:
       - {name: fit, epochs: 60, learning_rate: 3.0e-3, weights: {reconstruction: 0, latent: 1, data: 1}}
       - {name: settle, epochs: 40, learning_rate: 1.0e-3, lr_decay_epochs: 10, weights: {reconstruction: 0, latent: 1, data: 1}}
-  )");
-  train::OtusModel model = train::train_otus(train::parse_otus_config(tree), events, "toy", fresh_folder("known_answer"),
-                                             train::OtusTrainOptions().show_progress(false));
+  )", "known_answer");
   for (const auto& centre : {std::vector<float>{40, 0, -40}, std::vector<float>{0, 40, 40}, std::vector<float>{-40, -40, 0}}) {
     const at::Tensor z = with_energy(at::tensor(centre).view({1, 3}).expand({20000, 3}).contiguous());
     const at::Tensor x = train::generate_events(model.decoder, z, 17);
@@ -257,6 +267,49 @@ TEST(OtusTraining, KnownAnswerGaussianSmearingLearntUnpaired) {
       EXPECT_NEAR(shift.select(1, c).mean().item<double>(), 0.0, 1.0) << "component " << c << " at " << centre[0];
       EXPECT_NEAR(shift.select(1, c).std().item<double>(), kSigma, 0.8) << "component " << c << " at " << centre[0];
     }
+  }
+}
+
+// The known answer of the calorimeter noise: one massless object along a fixed direction whose
+// energy sits on one of three narrow peaks (15, 40, 120 GeV, width 0.05 GeV), measured with the
+// response 1 + s(E)·n, s(E) =
+// √(0.01² + 0.2²/E) (0.053, 0.034, 0.022 at the peaks). Unpaired, the width of each peak in p(x)
+// is all that tells the decoder s(E); it starts from another calorimeter (a, b, c) = (0.03, 0.5,
+// 0.5) and must reach the truth's s(E) at each peak within 15 %, with a mean response of 1. One batch
+// holds every event, so that z and x hold the same number of events in each peak: with batches of
+// a quarter, the peaks' counts differ between the unpaired halves by ~20 events, which moves
+// ~1 % of the mass by 25-80 GeV and swamps the widths (SW ≈ 35 GeV² against ≈ 3 from the widths).
+TEST(OtusTraining, KnownAnswerCalorimeterResolutionLearntUnpaired) {
+  constexpr int64_t kEvents = 6000;
+  const std::vector<double> peaks = {15.0, 40.0, 120.0};
+  auto resolution = [](double e) { return std::sqrt(0.01 * 0.01 + 0.2 * 0.2 / e); };
+  at::Generator rng = at::make_generator<at::CPUGeneratorImpl>(7);
+  const auto f32 = at::TensorOptions().dtype(at::kFloat);
+  const at::Tensor which = at::randint(0, 3, {kEvents}, rng, at::kLong);
+  const at::Tensor energy = at::tensor(peaks, f32).index_select(0, which) + at::randn({kEvents}, rng, f32) * 0.05;
+  // a test beam at a fixed angle: every component is a copy of the energy, so every slice of the
+  // sliced Wasserstein distance sees the peaks (random directions would spread px, py, pz flat)
+  const at::Tensor p = at::tensor({0.6, 0.0, 0.8}, f32).view({1, 3}) * energy.unsqueeze(1);
+  const at::Tensor s = (0.01 * 0.01 + 0.2 * 0.2 / energy).sqrt();
+  const at::Tensor smeared = p * (1 + s * at::randn({kEvents}, rng, f32)).unsqueeze(1);
+  train::OtusModel model = train_known_answer(p, smeared, R"(
+    seed: 3
+    training: {batch_size: 6000, threads: 1}
+    encoder: {hidden: 8, noise_hidden: 8, input_residual: true}
+    decoder: {hidden: 16, input_residual: true, relative_residual: true, shared_response: true, noise: calorimeter,
+              resolution_start: [0.03, 0.5, 0.5], tail_fraction_start: 0.001, tail_scale_start: -0.001}
+    phases:
+      - {name: fit, epochs: 300, learning_rate: 2.0e-3, weights: {reconstruction: 0, latent: 0, data: 1}}
+      - {name: settle, epochs: 100, learning_rate: 1.0e-3, lr_decay_epochs: 20, weights: {reconstruction: 0, latent: 0, data: 1}}
+  )", "known_answer_calorimeter");
+  for (double e : peaks) {
+    const at::Tensor z = with_energy(at::tensor({e * 0.6, 0.0, e * 0.8}, f32).view({1, 3}).expand({20000, 3}).contiguous());
+    const at::Tensor r = train::generate_events(model.decoder, z, 11).select(1, 3) / e;
+    const double learnt_width = model.decoder->resolution(z.narrow(0, 0, 1))[0][0].item<double>();
+    std::printf("learnt response at E = %g GeV: mean %.4f, s(E) %.4f (sample std %.4f); true 1 and %.4f\n", e,
+                r.mean().item<double>(), learnt_width, r.std().item<double>(), resolution(e));
+    EXPECT_NEAR(learnt_width, resolution(e), 0.15 * resolution(e)) << e;
+    EXPECT_NEAR(r.mean().item<double>(), 1.0, 0.3 * resolution(e)) << e;
   }
 }
 

@@ -10,8 +10,9 @@
 // Decoded events (and the identity's z) pass the run's acceptance S first. The pairing of the
 // test events is used only for the transfer function (otus_transfer_function.hpp): for each object
 // present on both sides, the response and angular shifts in quantile bins of z, true (the pairs)
-// against learnt (D(z) for the same z). Every figure gets a verdict against floor and identity
-// (otus_verdicts.hpp), under "verdicts".
+// against learnt (D(z) for the same z); and for the unfolder per event: E[z̃|x] − z against the
+// identity's x − z. Every figure gets a verdict against floor and identity (otus_verdicts.hpp),
+// under "verdicts".
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,8 @@ struct OtusEvaluationOptions {
   OTAE_ARG(int64_t, histogram_bins, 50);
   /// Quantile bins of z for the transfer function.
   OTAE_ARG(int64_t, transfer_bins, 20);
+  /// Draws of the encoder per event whose mean estimates E[z̃|x] in the per-event unfolding figure.
+  OTAE_ARG(int64_t, unfolding_draws, 8);
   /// Whether row i of z and of x are one event. When not (z and x from different samples, e.g.
   /// simulated partons against real data), the transfer function is skipped and "paired" is false.
   OTAE_ARG(bool, paired, true);
@@ -51,6 +54,16 @@ struct OtusEvaluation {
   at::Tensor reconstructed;       ///< D(E(x_A)) [N/2, 4k_x], before the acceptance
   at::Tensor simulated;           ///< D(z_A) [N/2, 4k_x], before the acceptance
 };
+
+/// The unfolder event by event (paired z and x of the same layout, `draws` ≥ 1 unfolded samples of
+/// x, each [N, 4k] GeV): for every observable of the parton side (event_observables(z_objects)),
+/// the mean and robust width (half the 16–84 % interval) of E[o(z̃)|x] − o(z), o(z̃) averaged over
+/// the draws, beside the same of o(x) − o(z), the identity unfolder z̃ = x. Returns
+/// [{name, units, model: {mean, width}, identity: {mean, width}}]. A good unfolder is narrower
+/// than the identity: it undoes part of the smearing instead of adding its own. Throws
+/// InvalidArgument on shapes or no draws.
+nlohmann::json per_event_unfolding(const at::Tensor& z, const at::Tensor& x, const std::vector<at::Tensor>& draws,
+                                   const std::vector<std::string>& z_objects);
 
 /// Evaluates `model` on rows `rows` (int64 [n], n ≥ 4) of `events`, whose objects are named
 /// `z_objects` and `x_objects` (the data's `objects` attributes). Deterministic in
