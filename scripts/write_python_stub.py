@@ -32,13 +32,19 @@ def docstring(doc, indent):
     return pad + '"""' + text.replace("\n", "\n" + pad).replace(pad + "\n", "\n") + '\n' + pad + '"""'
 
 
-def function_stub(name, function, indent=0):
+def signature_and_doc(name, function):
+    """pybind11's first docstring line, typed, and the rest of the docstring."""
     first, _, rest = (function.__doc__ or "").partition("\n")
     if not first.startswith(name + "("):
         raise SystemExit(f"write_python_stub: {name} has no pybind11 signature line: {first!r}")
+    return typed(first), rest
+
+
+def function_stub(name, function, indent=0):
+    signature, rest = signature_and_doc(name, function)
     pad = " " * indent
     body = docstring(rest, indent + 4) if rest.strip() else pad + "    ..."
-    return f"{pad}def {typed(first)}:\n{body}\n"
+    return f"{pad}def {signature}:\n{body}\n"
 
 
 def class_stub(name, cls):
@@ -106,11 +112,9 @@ def reference_page(module):
                 if isinstance(attribute, property):
                     parts.append(_entry(f"{name}.{member}", f"{name}.{member}  # property", attribute.__doc__))
                 elif callable(attribute):
-                    first, _, rest = attribute.__doc__.partition("\n")
-                    parts.append(_entry(f"{name}.{member}", typed(first), rest))
+                    parts.append(_entry(f"{name}.{member}", *signature_and_doc(member, attribute)))
         elif callable(value):
-            first, _, rest = value.__doc__.partition("\n")
-            parts.append(_entry(name, typed(first), rest))
+            parts.append(_entry(name, *signature_and_doc(name, value)))
     errors = sorted(name for name, value in vars(module).items()
                     if inspect.isclass(value) and issubclass(value, Exception))
     parts.append("### Errors\n\n" + ", ".join(f"`{e}`" for e in errors) + ": every `otae.Error` is also an `OSError` "
