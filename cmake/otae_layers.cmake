@@ -36,7 +36,9 @@ function(otae_add_layer name)
     # OpenMP, not only its simd pragmas: at::parallel_for is a header template that runs serially
     # in a translation unit compiled without it.
     target_link_libraries(otae_${name} PRIVATE OpenMP::OpenMP_CXX)
-    target_compile_options(otae_${name} PRIVATE -Wall -Wextra)
+    # Nothing in otae reads errno after a math call; with it, GCC guards every sqrt with a branch
+    # for negative arguments and leaves loops that take square roots unvectorised.
+    target_compile_options(otae_${name} PRIVATE -Wall -Wextra -fno-math-errno)
     foreach(src IN LISTS sources)
       if(src MATCHES "_fastmath\\.cpp$")
         set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-ffast-math")

@@ -41,4 +41,8 @@ SinkhornOutputs sinkhorn_tensor(const at::Tensor& weights_a, const at::Tensor& p
 void absorbed_kernel(const double* f, const double* g, const double* cost, double eps, int64_t n,
                      int64_t m, int64_t stride, double* kernel);
 
+/// potential[k] += eps · log(scaling[k]) for k < count: a finished ε step's scalings absorbed
+/// into the dual potentials. Scalings are positive and finite (marginals over guarded sums).
+void absorb_scalings(const double* scaling, int64_t count, double eps, double* potential);
+
 }  // namespace otae::ot::detail

@@ -22,7 +22,8 @@ struct PairScratch {
   int64_t n = 0, m = 0, stride = 0;
   std::vector<int64_t> index_a, index_b;
   std::vector<double> a, b, eta_a, phi_a, eta_b, phi_b;
-  std::vector<double> cost, plan;
+  int64_t row_stride = 0;  // n rounded up to whole vectors: the stride of the transposed kernel
+  std::vector<double> cost, plan, plan_transposed;
   std::vector<double> f, g, u, v, kv, ktu;
   // gradient only
   std::vector<double> row, col, h_a, h_b, inv_sqrt_col, scaled_plan, schur, rhs, w_a, w_b;
@@ -53,11 +54,36 @@ void load_pair(PairScratch& s, const double* wa, const double* xa, int64_t n_max
   s.n = static_cast<int64_t>(s.a.size());
   s.m = static_cast<int64_t>(s.b.size());
   s.stride = (s.m + 7) / 8 * 8;  // whole AVX-512 vectors of doubles
+  s.row_stride = (s.n + 7) / 8 * 8;
   for (auto* column : {&s.b, &s.eta_b, &s.phi_b}) column->resize(s.stride, 0.0);
   s.cost.assign(s.n * s.stride, kPaddingCost);
   s.plan.assign(s.n * s.stride, 0.0);
-  s.f.assign(s.n, 0.0); s.u.assign(s.n, 1.0); s.kv.assign(s.n, 0.0);
+  s.plan_transposed.assign(s.m * s.row_stride, 0.0);  // padding rows i ≥ n stay 0
+  s.f.assign(s.n, 0.0); s.u.assign(s.n, 1.0); s.kv.assign(s.row_stride, 0.0);
   s.g.assign(s.stride, 0.0); s.v.assign(s.stride, 0.0); s.ktu.assign(s.stride, 0.0);
+}
+
+/// out[c0 + k] = Σ_r scale[r] · M[r·stride + c0 + k] for k < W: W accumulators stay in registers
+/// over the rows, where a loop that adds each row into `out` would reload and store it per row.
+template <int W>
+inline __attribute__((always_inline)) void weighted_row_block(const double* M, int64_t rows, int64_t stride,
+                                                             const double* scale, int64_t c0, double* out) {
+  double acc[W] = {};
+  for (int64_t r = 0; r < rows; ++r) {
+    const double s = scale[r];
+    const double* row = M + r * stride + c0;
+#pragma omp simd
+    for (int k = 0; k < W; ++k) acc[k] += s * row[k];
+  }
+  for (int k = 0; k < W; ++k) out[c0 + k] = acc[k];
+}
+
+/// out[c] = Σ_r scale[r] · M[r·stride + c] for c < stride (a multiple of 8): Mᵀ·scale.
+inline __attribute__((always_inline)) void weighted_row_sum(const double* M, int64_t rows, int64_t stride,
+                                                           const double* scale, double* out) {
+  int64_t c0 = 0;
+  for (; c0 + 32 <= stride; c0 += 32) weighted_row_block<32>(M, rows, stride, scale, c0, out);
+  for (; c0 < stride; c0 += 8) weighted_row_block<8>(M, rows, stride, scale, c0, out);
 }
 
 struct PairResult {
@@ -72,14 +98,24 @@ PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64
                       double tolerance, const GroundDistance& ground) {
   const int64_t n = s.n, m = s.m, st = s.stride;
   const double inv_r = 1.0 / ground.R();
+  const bool wrap = ground.wrap_phi();
+  const double* eta_b = s.eta_b.data();
+  const double* phi_b = s.phi_b.data();
   for (int64_t i = 0; i < n; ++i) {
     double* c = s.cost.data() + i * st;
     const double eta = s.eta_a[i], phi = s.phi_a[i];
+    if (wrap) {
 #pragma omp simd
-    for (int64_t j = 0; j < m; ++j) {
-      const double de = eta - s.eta_b[j];
-      const double dp = ground.wrap_phi() ? physics::wrap_phi(phi - s.phi_b[j]) : phi - s.phi_b[j];
-      c[j] = std::sqrt(de * de + dp * dp) * inv_r;
+      for (int64_t j = 0; j < m; ++j) {
+        const double de = eta - eta_b[j], dp = physics::wrap_phi(phi - phi_b[j]);
+        c[j] = std::sqrt(de * de + dp * dp) * inv_r;
+      }
+    } else {
+#pragma omp simd
+      for (int64_t j = 0; j < m; ++j) {
+        const double de = eta - eta_b[j], dp = phi - phi_b[j];
+        c[j] = std::sqrt(de * de + dp * dp) * inv_r;
+      }
     }
     if (ground.beta() != 1.0)
       for (int64_t j = 0; j < m; ++j) c[j] = std::pow(c[j], ground.beta());
@@ -87,42 +123,34 @@ PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64
 
   PairResult result;
   double* K = s.plan.data();
+  double* Kt = s.plan_transposed.data();
+  const int64_t rst = s.row_stride;
   for (size_t step = 0; step < epsilons.size(); ++step) {
     const double eps = epsilons[step];
     absorbed_kernel(s.f.data(), s.g.data(), s.cost.data(), eps, n, st, st, K);
+    // Kv as a weighted sum of Kᵀ's rows, so that both products keep their sums in registers
+    for (int64_t j = 0; j < m; ++j)
+      for (int64_t i = 0; i < n; ++i) Kt[j * rst + i] = K[i * st + j];
     std::fill(s.u.begin(), s.u.end(), 1.0);
     std::fill(s.v.begin(), s.v.begin() + m, 1.0);  // padding columns keep v = 0
-    auto kernel_times_v = [&] {
-      for (int64_t i = 0; i < n; ++i) {
-        const double* k = K + i * st;
-        double acc = 0;
-#pragma omp simd reduction(+ : acc)
-        for (int64_t j = 0; j < st; ++j) acc += k[j] * s.v[j];
-        s.kv[i] = acc;
-      }
-    };
-    kernel_times_v();
+    weighted_row_sum(Kt, m, rst, s.v.data(), s.kv.data());
     for (int64_t it = 0; it < iterations_per_step; ++it) {
-      for (int64_t i = 0; i < n; ++i) s.u[i] = s.a[i] / std::max(s.kv[i], kTiny);
-      std::fill(s.ktu.begin(), s.ktu.end(), 0.0);
-      for (int64_t i = 0; i < n; ++i) {
-        const double* k = K + i * st;
-        const double ui = s.u[i];
 #pragma omp simd
-        for (int64_t j = 0; j < st; ++j) s.ktu[j] += ui * k[j];
-      }
+      for (int64_t i = 0; i < n; ++i) s.u[i] = s.a[i] / std::max(s.kv[i], kTiny);
+      weighted_row_sum(K, n, st, s.u.data(), s.ktu.data());
 #pragma omp simd
       for (int64_t j = 0; j < st; ++j) s.v[j] = s.b[j] / std::max(s.ktu[j], kTiny);
-      kernel_times_v();
+      weighted_row_sum(Kt, m, rst, s.v.data(), s.kv.data());
       ++result.iterations;
       double error = 0;
+#pragma omp simd reduction(+ : error)
       for (int64_t i = 0; i < n; ++i) error += std::abs(s.u[i] * s.kv[i] - s.a[i]);
       result.marginal_error = error;
       if (error < tolerance) break;
     }
     if (step + 1 < epsilons.size()) {
-      for (int64_t i = 0; i < n; ++i) s.f[i] += eps * std::log(s.u[i]);
-      for (int64_t j = 0; j < m; ++j) s.g[j] += eps * std::log(s.v[j]);
+      absorb_scalings(s.u.data(), n, eps, s.f.data());
+      absorb_scalings(s.v.data(), m, eps, s.g.data());
     }
   }
   double cost = 0;
