@@ -170,119 +170,6 @@ nlohmann::json calorimeter_json(nn::OtusGenerator& g) {
           {"tail_scale", values(g->tail_scale())}};
 }
 
-/// Everything the epochs share.
-struct Trainer {
-  Trainer(OtusConfig c, const data::EventPairs& e, std::string f)
-      : config(std::move(c)), events(e), folder(std::move(f)) {}
-
-  OtusConfig config;
-  const data::EventPairs& events;
-  std::string folder;
-  at::Tensor train_rows, paired_rows, validation_rows;
-  int64_t batch_size = 0, steps_per_epoch = 0;
-  nn::OtusGenerator encoder{nullptr}, decoder{nullptr};
-  OtusLossScales scales;
-
-  int64_t epochs_before(size_t phase) const {
-    int64_t n = 0;
-    for (size_t i = 0; i < phase; ++i) n += config.phases[i].epochs;
-    return n;
-  }
-
-  std::string phase_file(size_t i, const char* extension) const {
-    return path_in(folder, "phase_" + std::to_string(i) + "_" + config.phases[i].name + extension);
-  }
-
-  OtusBatch batch_of(const at::Tensor& z_rows, const at::Tensor& x_rows, const std::vector<at::Tensor>& paired_slices,
-                     size_t b) const {
-    const data::EventBatch unpaired = events.unpaired_batch(z_rows, x_rows);
-    OtusBatch batch{unpaired.z, unpaired.x, {}, {}};
-    if (!paired_slices.empty()) {
-      const data::EventBatch paired = events.paired_batch(paired_slices[b % paired_slices.size()]);
-      batch.z_paired = paired.z;
-      batch.x_paired = paired.x;
-    }
-    return batch;
-  }
-
-  /// The validation rows' loss terms, every distribution term computed whatever the phase's
-  /// weights: total (phase weights), reconstruction, latent, data, mass, and the selection distance
-  /// latent + data + mass (unit weights, the same in every phase; the mass term is the one that
-  /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the training RNG is
-  /// restored afterwards, so validating leaves the training numbers unchanged. NaN when there are
-  /// no validation rows.
-  std::vector<double> validate(const OtusPhase& phase) {
-    std::vector<double> out(6, std::nan(""));
-    if (!validation_rows.defined() || validation_rows.size(0) < 4) return out;
-    at::Tensor saved;
-    {
-      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-      saved = cpu_generator().get_state();
-    }
-    const bool encoder_training = encoder->is_training(), decoder_training = decoder->is_training();
-    encoder->eval();
-    decoder->eval();
-    at::manual_seed(splitmix64_draw(config.seed, kValidationStream));
-    OtusLossTerms terms;
-    {
-      torch::NoGradGuard no_grad;
-      // z and x from disjoint halves: E(x) ≈ z event by event, so on the same events every
-      // distance would come out far below what unpaired samples can reach
-      const int64_t half = validation_rows.size(0) / 2;
-      const data::EventBatch b =
-          events.unpaired_batch(validation_rows.narrow(0, 0, half), validation_rows.narrow(0, half, half));
-      const OtusLossWeights w = OtusLossWeights(phase.weights).reconstruction(1).latent(1).data(1).mass(1).paired(0);
-      terms = otus_loss(encoder, decoder, {b.z, b.x, {}, {}}, w, config.loss, scales,
-                        splitmix64_draw(config.seed, kValidationStream));
-    }
-    encoder->train(encoder_training);
-    decoder->train(decoder_training);
-    {
-      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-      cpu_generator().set_state(saved);
-    }
-    auto value = [](const at::Tensor& v) { return v.defined() ? v.item<double>() : 0.0; };
-    const OtusLossWeights& p = phase.weights;
-    out[0] = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
-             p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
-             p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass);
-    out[1] = value(terms.reconstruction);
-    out[2] = value(terms.latent);
-    out[3] = value(terms.data);
-    out[4] = value(terms.mass);
-    out[5] = out[2] + out[3] + out[4];
-    return out;
-  }
-
-  EpochMeans run_epoch(const OtusPhase& phase, int64_t global_epoch, torch::optim::Adam& optimizer, Position& position,
-                       ProgressMeter* progress, int64_t& steps_done) {
-    const auto epoch = data::unpaired_epoch(
-        train_rows, global_epoch, data::UnpairedEpochOptions().seed(config.seed).batch_size(batch_size).drop_last(true));
-    std::vector<at::Tensor> paired_slices;
-    if (paired_rows.defined() && paired_rows.size(0) > 0) {
-      const int64_t per_step = std::max<int64_t>(1, paired_rows.size(0) / steps_per_epoch);
-      paired_slices = data::batch_slices(data::epoch_order(paired_rows, config.seed, global_epoch, kPairedOrderStream),
-                                         per_step, true);
-    }
-    EpochMeans means;
-    for (size_t b = 0; b < epoch.z_rows.size(); ++b) {
-      const OtusLossTerms terms = otus_loss(encoder, decoder, batch_of(epoch.z_rows[b], epoch.x_rows[b], paired_slices, b),
-                                            phase.weights, config.loss, scales, splitmix64_draw(config.seed, position.step));
-      if (!std::isfinite(terms.total.item<double>()))
-        throw NumericalError("OTUS training: the loss is " + std::to_string(terms.total.item<double>()) + " in phase '" +
-                             phase.name + "', epoch " + std::to_string(position.epoch) +
-                             "; lower the learning rate or resume from " + path_in(folder, "checkpoint.pt"));
-      optimizer.zero_grad();
-      terms.total.backward();
-      optimizer.step();
-      means.add(terms);
-      ++position.step;
-      if (progress) progress->update(++steps_done);
-    }
-    return means;
-  }
-};
-
 std::string emitted(const OtusConfig& config) {
   YAML::Emitter emitter;
   emitter << to_yaml(config);
@@ -305,13 +192,306 @@ void write_run_files(const OtusConfig& config, const std::string& folder, const 
   write_json_file(path_in(folder, "run.json"), run);
 }
 
-/// The models handed back: trainable again, in evaluation mode.
-OtusModel finished(Trainer& t, const OtusConfig& config, const nlohmann::json& run) {
-  for (auto& p : t.encoder->parameters()) p.set_requires_grad(true);
-  t.encoder->eval();
-  t.decoder->eval();
-  return {config, t.encoder, t.decoder, run};
-}
+/// An OTUS run in stages: rows and generators, run files, resumption, phases of epochs. Each
+/// stage reads the members the stages before it set.
+class Trainer {
+ public:
+  Trainer(OtusConfig c, const data::EventPairs& e, const std::string& data_name, std::string f,
+          const OtusTrainOptions& o)
+      : config_(std::move(c)), events_(e), folder_(std::move(f)), options_(o),
+        checkpoint_(path_in(folder_, "checkpoint.pt")), best_json_(path_in(folder_, "best.json")) {
+    const int64_t z_objects = events_.z().size(1) / 4, x_objects = events_.x().size(1) / 4;
+    resolve_objects(config_, z_objects, x_objects);
+    const data::Split split = data::split_rows(events_.size(), config_.split);
+    choose_rows(split);
+    build_generators();
+    run_ = {{"data", data_name},
+            {"z_objects", z_objects},
+            {"x_objects", x_objects},
+            {"train_events", train_rows_.size(0)},
+            {"paired_events", paired_rows_.defined() ? paired_rows_.size(0) : 0},
+            {"test_events", split.test.size(0)},
+            {"validation_events", split.validation.size(0)},
+            {"steps_per_epoch", steps_per_epoch_},
+            {"batch_size", batch_size_}};
+    run_.update(options_.run_notes());
+  }
+
+  OtusModel train() {
+    create_folder(folder_);
+    const bool resuming = options_.resume() && std::filesystem::exists(checkpoint_);
+    write_run_files(config_, folder_, run_, resuming);
+    if (resuming) resume();
+    start_logs(resuming);
+    for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
+      if (!run_phase(i)) return finished();
+    save_model_file(path_in(folder_, "model.pt"), encoder_, decoder_);
+    return finished();
+  }
+
+ private:
+  OtusConfig config_;
+  const data::EventPairs& events_;
+  std::string folder_;
+  const OtusTrainOptions& options_;
+  std::string checkpoint_, best_json_;
+  nlohmann::json run_;
+  at::Tensor train_rows_, paired_rows_, validation_rows_;
+  int64_t batch_size_ = 0, steps_per_epoch_ = 0;
+  nn::OtusGenerator encoder_{nullptr}, decoder_{nullptr};
+  OtusLossScales scales_;
+  Position position_;
+  std::optional<torch::serialize::InputArchive> resumed_;
+  std::optional<ProgressMeter> progress_;
+  std::optional<CsvLog> log_;
+  double best_distance_ = std::numeric_limits<double>::infinity();
+  int64_t epochs_this_call_ = 0, steps_done_ = 0;
+
+  void choose_rows(const data::Split& split) {
+    train_rows_ = split.train;
+    validation_rows_ = split.validation;
+    if (config_.max_train_events > 0 && train_rows_.size(0) > config_.max_train_events)
+      train_rows_ = train_rows_.narrow(0, 0, config_.max_train_events);
+    const int64_t n_train = train_rows_.size(0);
+    if (n_train < 2)
+      throw ConfigError("OTUS training needs at least 2 training rows; data.split.train gives " + std::to_string(n_train));
+    batch_size_ = std::min(config_.batch_size, n_train);
+    steps_per_epoch_ = n_train / batch_size_;
+    const auto n_paired = static_cast<int64_t>(std::llround(config_.paired_fraction * static_cast<double>(n_train)));
+    if (n_paired > 0)
+      paired_rows_ = train_rows_.index_select(
+          0, data::seeded_permutation(n_train, splitmix64_draw(config_.seed, kPairedRowsStream)).narrow(0, 0, n_paired));
+  }
+
+  void build_generators() {
+    const data::Standardisation z_stats = data::fit_standardisation(events_.z(), train_rows_);
+    const data::Standardisation x_stats = data::fit_standardisation(events_.x(), train_rows_);
+    at::manual_seed(config_.seed);
+    encoder_ = nn::OtusGenerator(config_.encoder, statistics_between(x_stats, z_stats));
+    decoder_ = nn::OtusGenerator(config_.decoder, statistics_between(z_stats, x_stats));
+    scales_ = {z_stats.to_tensors()[1].to(at::kFloat), x_stats.to_tensors()[1].to(at::kFloat),
+               total_invariant_mass(events_.z().index_select(0, train_rows_)).std().item<double>(),
+               total_invariant_mass(events_.x().index_select(0, train_rows_)).std().item<double>()};
+  }
+
+  /// Weights, position and random state of the checkpoint; its optimiser state waits for the
+  /// phase it belongs to.
+  void resume() {
+    resumed_ = open_archive(checkpoint_);
+    load_models(*resumed_, checkpoint_, encoder_, decoder_);
+    at::Tensor where, rng;
+    resumed_->read("position", where);
+    resumed_->read("rng", rng);
+    position_ = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
+    std::lock_guard<std::mutex> lock(cpu_generator().mutex());
+    cpu_generator().set_state(rng);
+  }
+
+  void start_logs(bool resuming) {
+    // the progress line counts the steps of this call, so that a resumed run's rate is its own, and
+    // no more than the epoch limit lets it run
+    int64_t epochs_left = -position_.epoch;
+    for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
+      epochs_left += config_.phases[i].epochs;
+    if (options_.epoch_limit() > 0) epochs_left = std::min(epochs_left, options_.epoch_limit());
+    if (options_.show_progress()) progress_.emplace("otae otus train", "steps", epochs_left * steps_per_epoch_);
+    log_.emplace(path_in(folder_, "log.csv"), kLogColumns, resuming);
+    // the best model by validation distance so far; best.json carries its score across a resume
+    if (resuming && std::filesystem::exists(best_json_))
+      best_distance_ = nlohmann::json::parse(read_text_file(best_json_)).at("validation_distance").get<double>();
+  }
+
+  /// Trains phase i from the current position; false when the epoch limit stopped it.
+  bool run_phase(size_t i) {
+    const OtusPhase& phase = config_.phases[i];
+    encoder_->train(!phase.decoder_only);
+    decoder_->train(true);
+    std::vector<at::Tensor> parameters = decoder_->parameters();
+    if (!phase.decoder_only)
+      for (const auto& p : encoder_->parameters()) parameters.push_back(p);
+    for (auto& p : encoder_->parameters()) p.set_requires_grad(!phase.decoder_only);
+    torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(phase.learning_rate));
+    torch::serialize::InputArchive optimizer_state;
+    if (resumed_ && position_.epoch > 0 && resumed_->try_read("optimizer", optimizer_state))
+      optimizer.load(optimizer_state);
+    resumed_.reset();
+    const auto phase_start = std::chrono::steady_clock::now();
+    EpochMeans last;
+    for (; position_.epoch < phase.epochs; ++position_.epoch) {
+      if (options_.epoch_limit() > 0 && epochs_this_call_ == options_.epoch_limit()) {
+        save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, position_);
+        return false;
+      }
+      ++epochs_this_call_;
+      const double rate = phase.learning_rate / (phase.lr_decay_epochs > 0
+                                                     ? 1.0 + static_cast<double>(position_.epoch) / phase.lr_decay_epochs
+                                                     : 1.0);
+      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(rate);
+      const auto start = std::chrono::steady_clock::now();
+      const int64_t global_epoch = epochs_before(i) + position_.epoch;
+      last = run_epoch(phase, global_epoch, optimizer);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      finish_epoch(i, global_epoch, rate, last, seconds);
+      const Position after{static_cast<int64_t>(i), position_.epoch + 1, position_.step};
+      if ((position_.epoch + 1) % config_.checkpoint_every == 0 || position_.epoch + 1 == phase.epochs)
+        save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, after);
+    }
+    finish_phase(i, last, std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start).count());
+    return true;
+  }
+
+  /// The epoch's log row (training means, validation terms) and the best model so far.
+  void finish_epoch(size_t i, int64_t global_epoch, double rate, const EpochMeans& last, double seconds) {
+    const OtusPhase& phase = config_.phases[i];
+    const std::vector<double> validation = validate(phase);
+    std::vector<double> row = {static_cast<double>(i), static_cast<double>(position_.epoch),
+                               static_cast<double>(global_epoch), rate};
+    for (size_t k = 0; k < kTerms; ++k) row.push_back(last.mean(k));
+    row.push_back(last.acceptance / static_cast<double>(std::max<int64_t>(1, last.steps)));
+    row.push_back(seconds);
+    row.insert(row.end(), validation.begin(), validation.end());
+    log_->write_row(row);
+    if (validation[5] < best_distance_) {
+      best_distance_ = validation[5];
+      save_model_file(path_in(folder_, "best.pt"), encoder_, decoder_);
+      write_json_file(best_json_, {{"phase", phase.name}, {"phase_index", i}, {"epoch", position_.epoch},
+                                   {"global_epoch", global_epoch}, {"validation_distance", best_distance_}});
+    }
+  }
+
+  /// The phase's model file, its summary (final epoch's means, learnt calorimeter resolutions) and
+  /// a checkpoint at the start of the next phase.
+  void finish_phase(size_t i, const EpochMeans& last, double seconds) {
+    const OtusPhase& phase = config_.phases[i];
+    save_model_file(phase_file(i, ".pt"), encoder_, decoder_);
+    nlohmann::json summary = {
+        {"phase", phase.name}, {"index", i}, {"epochs", phase.epochs}, {"learning_rate", phase.learning_rate},
+        {"lr_decay_epochs", phase.lr_decay_epochs}, {"decoder_only", phase.decoder_only},
+        {"weights", weights_json(phase.weights)}, {"seconds", seconds}};
+    if (last.steps > 0) {
+      nlohmann::json final_epoch;
+      for (size_t k = 0; k < kTerms; ++k)
+        if (last.counts[k]) final_epoch[kLogColumns[4 + k]] = last.mean(k);
+      final_epoch["acceptance"] = last.acceptance / static_cast<double>(last.steps);
+      summary["final_epoch"] = final_epoch;
+    }
+    for (auto* side : {&encoder_, &decoder_})
+      if ((*side)->options().noise() == nn::GeneratorNoise::kCalorimeter)
+        summary[side == &encoder_ ? "encoder_calorimeter" : "decoder_calorimeter"] = calorimeter_json(*side);
+    write_json_file(phase_file(i, ".json"), summary);
+    position_ = {static_cast<int64_t>(i) + 1, 0, position_.step};
+    save_checkpoint(checkpoint_, encoder_, decoder_, nullptr, position_);
+  }
+
+  /// The models handed back: trainable again, in evaluation mode.
+  OtusModel finished() {
+    for (auto& p : encoder_->parameters()) p.set_requires_grad(true);
+    encoder_->eval();
+    decoder_->eval();
+    return {config_, encoder_, decoder_, run_};
+  }
+
+  int64_t epochs_before(size_t phase) const {
+    int64_t n = 0;
+    for (size_t i = 0; i < phase; ++i) n += config_.phases[i].epochs;
+    return n;
+  }
+
+  std::string phase_file(size_t i, const char* extension) const {
+    return path_in(folder_, "phase_" + std::to_string(i) + "_" + config_.phases[i].name + extension);
+  }
+
+  OtusBatch batch_of(const at::Tensor& z_rows, const at::Tensor& x_rows, const std::vector<at::Tensor>& paired_slices,
+                     size_t b) const {
+    const data::EventBatch unpaired = events_.unpaired_batch(z_rows, x_rows);
+    OtusBatch batch{unpaired.z, unpaired.x, {}, {}};
+    if (!paired_slices.empty()) {
+      const data::EventBatch paired = events_.paired_batch(paired_slices[b % paired_slices.size()]);
+      batch.z_paired = paired.z;
+      batch.x_paired = paired.x;
+    }
+    return batch;
+  }
+
+  /// The validation rows' loss terms, every distribution term computed whatever the phase's
+  /// weights: total (phase weights), reconstruction, latent, data, mass, and the selection distance
+  /// latent + data + mass (unit weights, the same in every phase; the mass term is the one that
+  /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the training RNG is
+  /// restored afterwards, so validating leaves the training numbers unchanged. NaN when there are
+  /// no validation rows.
+  std::vector<double> validate(const OtusPhase& phase) {
+    std::vector<double> out(6, std::nan(""));
+    if (!validation_rows_.defined() || validation_rows_.size(0) < 4) return out;
+    at::Tensor saved;
+    {
+      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
+      saved = cpu_generator().get_state();
+    }
+    const bool encoder_training = encoder_->is_training(), decoder_training = decoder_->is_training();
+    encoder_->eval();
+    decoder_->eval();
+    const OtusLossTerms terms = validation_terms(phase);
+    encoder_->train(encoder_training);
+    decoder_->train(decoder_training);
+    {
+      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
+      cpu_generator().set_state(saved);
+    }
+    auto value = [](const at::Tensor& v) { return v.defined() ? v.item<double>() : 0.0; };
+    const OtusLossWeights& p = phase.weights;
+    out[0] = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
+             p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
+             p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass);
+    out[1] = value(terms.reconstruction);
+    out[2] = value(terms.latent);
+    out[3] = value(terms.data);
+    out[4] = value(terms.mass);
+    out[5] = out[2] + out[3] + out[4];
+    return out;
+  }
+
+  OtusLossTerms validation_terms(const OtusPhase& phase) {
+    at::manual_seed(splitmix64_draw(config_.seed, kValidationStream));
+    torch::NoGradGuard no_grad;
+    // z and x from disjoint halves: E(x) ≈ z event by event, so on the same events every
+    // distance would come out far below what unpaired samples can reach
+    const int64_t half = validation_rows_.size(0) / 2;
+    const data::EventBatch b =
+        events_.unpaired_batch(validation_rows_.narrow(0, 0, half), validation_rows_.narrow(0, half, half));
+    const OtusLossWeights w = OtusLossWeights(phase.weights).reconstruction(1).latent(1).data(1).mass(1).paired(0);
+    return otus_loss(encoder_, decoder_, {b.z, b.x, {}, {}}, w, config_.loss, scales_,
+                     splitmix64_draw(config_.seed, kValidationStream));
+  }
+
+  EpochMeans run_epoch(const OtusPhase& phase, int64_t global_epoch, torch::optim::Adam& optimizer) {
+    const auto epoch = data::unpaired_epoch(
+        train_rows_, global_epoch,
+        data::UnpairedEpochOptions().seed(config_.seed).batch_size(batch_size_).drop_last(true));
+    std::vector<at::Tensor> paired_slices;
+    if (paired_rows_.defined() && paired_rows_.size(0) > 0) {
+      const int64_t per_step = std::max<int64_t>(1, paired_rows_.size(0) / steps_per_epoch_);
+      paired_slices = data::batch_slices(
+          data::epoch_order(paired_rows_, config_.seed, global_epoch, kPairedOrderStream), per_step, true);
+    }
+    EpochMeans means;
+    for (size_t b = 0; b < epoch.z_rows.size(); ++b) {
+      const OtusLossTerms terms =
+          otus_loss(encoder_, decoder_, batch_of(epoch.z_rows[b], epoch.x_rows[b], paired_slices, b), phase.weights,
+                    config_.loss, scales_, splitmix64_draw(config_.seed, position_.step));
+      if (!std::isfinite(terms.total.item<double>()))
+        throw NumericalError("OTUS training: the loss is " + std::to_string(terms.total.item<double>()) + " in phase '" +
+                             phase.name + "', epoch " + std::to_string(position_.epoch) +
+                             "; lower the learning rate or resume from " + checkpoint_);
+      optimizer.zero_grad();
+      terms.total.backward();
+      optimizer.step();
+      means.add(terms);
+      ++position_.step;
+      if (progress_) progress_->update(++steps_done_);
+    }
+    return means;
+  }
+};
 
 }  // namespace
 
@@ -328,144 +508,7 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
                      const std::string& run_folder, const OtusTrainOptions& options) {
   // LibTorch's and OpenBLAS's threads set together, freed memory kept: as the VAE trainer
   configure_cpu_compute(config.threads);
-  const int64_t z_objects = events.z().size(1) / 4, x_objects = events.x().size(1) / 4;
-  resolve_objects(config, z_objects, x_objects);
-  const data::Split split = data::split_rows(events.size(), config.split);
-  Trainer t(config, events, run_folder);
-  t.train_rows = split.train;
-  t.validation_rows = split.validation;
-  if (config.max_train_events > 0 && t.train_rows.size(0) > config.max_train_events)
-    t.train_rows = t.train_rows.narrow(0, 0, config.max_train_events);
-  const int64_t n_train = t.train_rows.size(0);
-  if (n_train < 2)
-    throw ConfigError("OTUS training needs at least 2 training rows; data.split.train gives " + std::to_string(n_train));
-  t.batch_size = std::min(config.batch_size, n_train);
-  t.steps_per_epoch = n_train / t.batch_size;
-  const auto n_paired = static_cast<int64_t>(std::llround(config.paired_fraction * static_cast<double>(n_train)));
-  if (n_paired > 0)
-    t.paired_rows = t.train_rows.index_select(
-        0, data::seeded_permutation(n_train, splitmix64_draw(config.seed, kPairedRowsStream)).narrow(0, 0, n_paired));
-
-  const data::Standardisation z_stats = data::fit_standardisation(events.z(), t.train_rows);
-  const data::Standardisation x_stats = data::fit_standardisation(events.x(), t.train_rows);
-  at::manual_seed(config.seed);
-  t.encoder = nn::OtusGenerator(config.encoder, statistics_between(x_stats, z_stats));
-  t.decoder = nn::OtusGenerator(config.decoder, statistics_between(z_stats, x_stats));
-  t.scales = {z_stats.to_tensors()[1].to(at::kFloat), x_stats.to_tensors()[1].to(at::kFloat),
-              total_invariant_mass(events.z().index_select(0, t.train_rows)).std().item<double>(),
-              total_invariant_mass(events.x().index_select(0, t.train_rows)).std().item<double>()};
-
-  create_folder(run_folder);
-  nlohmann::json run = {{"data", data_name},
-                        {"z_objects", z_objects},
-                        {"x_objects", x_objects},
-                        {"train_events", n_train},
-                        {"paired_events", n_paired},
-                        {"test_events", split.test.size(0)},
-                        {"validation_events", split.validation.size(0)},
-                        {"steps_per_epoch", t.steps_per_epoch},
-                        {"batch_size", t.batch_size}};
-  run.update(options.run_notes());
-  const std::string checkpoint = path_in(run_folder, "checkpoint.pt");
-  const bool resuming = options.resume() && std::filesystem::exists(checkpoint);
-  write_run_files(config, run_folder, run, resuming);
-
-  Position position;
-  std::optional<torch::serialize::InputArchive> resumed;
-  if (resuming) {
-    resumed = open_archive(checkpoint);
-    load_models(*resumed, checkpoint, t.encoder, t.decoder);
-    at::Tensor where, rng;
-    resumed->read("position", where);
-    resumed->read("rng", rng);
-    position = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
-    std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-    cpu_generator().set_state(rng);
-  }
-
-  // the progress line counts the steps of this call, so that a resumed run's rate is its own, and
-  // no more than the epoch limit lets it run
-  int64_t epochs_left = -position.epoch, steps_done = 0;
-  for (auto i = static_cast<size_t>(position.phase); i < config.phases.size(); ++i) epochs_left += config.phases[i].epochs;
-  if (options.epoch_limit() > 0) epochs_left = std::min(epochs_left, options.epoch_limit());
-  const int64_t steps_left = epochs_left * t.steps_per_epoch;
-  std::optional<ProgressMeter> progress;
-  if (options.show_progress()) progress.emplace("otae otus train", "steps", steps_left);
-  CsvLog log(path_in(run_folder, "log.csv"), kLogColumns, resuming);
-  // the best model by validation distance so far; best.json carries its score across a resume
-  const std::string best_json = path_in(run_folder, "best.json");
-  double best_distance = std::numeric_limits<double>::infinity();
-  if (resuming && std::filesystem::exists(best_json))
-    best_distance = nlohmann::json::parse(read_text_file(best_json)).at("validation_distance").get<double>();
-
-  int64_t epochs_this_call = 0;
-  for (auto i = static_cast<size_t>(position.phase); i < config.phases.size(); ++i) {
-    const OtusPhase& phase = config.phases[i];
-    t.encoder->train(!phase.decoder_only);
-    t.decoder->train(true);
-    std::vector<at::Tensor> parameters = t.decoder->parameters();
-    if (!phase.decoder_only)
-      for (const auto& p : t.encoder->parameters()) parameters.push_back(p);
-    for (auto& p : t.encoder->parameters()) p.set_requires_grad(!phase.decoder_only);
-    torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(phase.learning_rate));
-    torch::serialize::InputArchive optimizer_state;
-    if (resumed && position.epoch > 0 && resumed->try_read("optimizer", optimizer_state)) optimizer.load(optimizer_state);
-    resumed.reset();
-    const auto phase_start = std::chrono::steady_clock::now();
-    EpochMeans last;
-    for (; position.epoch < phase.epochs; ++position.epoch) {
-      if (options.epoch_limit() > 0 && epochs_this_call == options.epoch_limit()) {
-        save_checkpoint(checkpoint, t.encoder, t.decoder, &optimizer, position);
-        return finished(t, config, run);
-      }
-      ++epochs_this_call;
-      const double rate = phase.learning_rate /
-                          (phase.lr_decay_epochs > 0 ? 1.0 + static_cast<double>(position.epoch) / phase.lr_decay_epochs : 1.0);
-      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(rate);
-      const auto start = std::chrono::steady_clock::now();
-      const int64_t global_epoch = t.epochs_before(i) + position.epoch;
-      last = t.run_epoch(phase, global_epoch, optimizer, position, progress ? &*progress : nullptr, steps_done);
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const std::vector<double> validation = t.validate(phase);
-      std::vector<double> row = {static_cast<double>(i), static_cast<double>(position.epoch),
-                                 static_cast<double>(global_epoch), rate};
-      for (size_t k = 0; k < kTerms; ++k) row.push_back(last.mean(k));
-      row.push_back(last.acceptance / static_cast<double>(std::max<int64_t>(1, last.steps)));
-      row.push_back(seconds);
-      row.insert(row.end(), validation.begin(), validation.end());
-      log.write_row(row);
-      if (validation[5] < best_distance) {
-        best_distance = validation[5];
-        save_model_file(path_in(run_folder, "best.pt"), t.encoder, t.decoder);
-        write_json_file(best_json, {{"phase", phase.name}, {"phase_index", i}, {"epoch", position.epoch},
-                                    {"global_epoch", global_epoch}, {"validation_distance", best_distance}});
-      }
-      const Position after{static_cast<int64_t>(i), position.epoch + 1, position.step};
-      if ((position.epoch + 1) % config.checkpoint_every == 0 || position.epoch + 1 == phase.epochs)
-        save_checkpoint(checkpoint, t.encoder, t.decoder, &optimizer, after);
-    }
-    save_model_file(t.phase_file(i, ".pt"), t.encoder, t.decoder);
-    nlohmann::json summary = {
-        {"phase", phase.name}, {"index", i}, {"epochs", phase.epochs}, {"learning_rate", phase.learning_rate},
-        {"lr_decay_epochs", phase.lr_decay_epochs}, {"decoder_only", phase.decoder_only},
-        {"weights", weights_json(phase.weights)},
-        {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start).count()}};
-    if (last.steps > 0) {
-      nlohmann::json final_epoch;
-      for (size_t k = 0; k < kTerms; ++k)
-        if (last.counts[k]) final_epoch[kLogColumns[4 + k]] = last.mean(k);
-      final_epoch["acceptance"] = last.acceptance / static_cast<double>(last.steps);
-      summary["final_epoch"] = final_epoch;
-    }
-    for (auto* side : {&t.encoder, &t.decoder})
-      if ((*side)->options().noise() == nn::GeneratorNoise::kCalorimeter)
-        summary[side == &t.encoder ? "encoder_calorimeter" : "decoder_calorimeter"] = calorimeter_json(*side);
-    write_json_file(t.phase_file(i, ".json"), summary);
-    position = {static_cast<int64_t>(i) + 1, 0, position.step};
-    save_checkpoint(checkpoint, t.encoder, t.decoder, nullptr, position);
-  }
-  save_model_file(path_in(run_folder, "model.pt"), t.encoder, t.decoder);
-  return finished(t, config, run);
+  return Trainer(std::move(config), events, data_name, run_folder, options).train();
 }
 
 OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which) {
