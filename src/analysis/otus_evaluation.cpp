@@ -130,11 +130,11 @@ nlohmann::json per_event_unfolding(const at::Tensor& z, const at::Tensor& x, con
   return out;
 }
 
-OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& events, const at::Tensor& rows,
-                             const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects,
-                             const OtusEvaluationOptions& options) {
-  check_objects(model, z_objects, x_objects, events);
-  data::check_rows(rows, events.size(), "evaluate_otus");
+namespace {
+
+/// Halves A and B of the test rows, and the model's outputs on A: unfolded, reconstructed, simulated.
+OtusEvaluation outputs_on_halves(train::OtusModel& model, const data::EventPairs& events, const at::Tensor& rows,
+                                 const OtusEvaluationOptions& options) {
   const int64_t n = rows.size(0), half = n / 2;
   if (half < 2) throw InvalidArgument("evaluate_otus: needs at least 4 test events, received " + std::to_string(n));
   const at::Tensor order = rows.index_select(0, data::seeded_permutation(n, options.seed()));
@@ -147,57 +147,92 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
   e.unfolded = train::generate_events(model.encoder, e.x_a, options.seed() + kUnfoldNoise);
   e.reconstructed = train::generate_events(model.decoder, e.unfolded, options.seed() + kReconstructNoise);
   e.simulated = train::generate_events(model.decoder, e.z_a, options.seed() + kSimulateNoise);
+  return e;
+}
 
-  const auto& cuts = model.config.loss.acceptance();
+/// What B is compared with: the model's outputs and the identity (x~' = z, z~ = x, only when z
+/// and x have the same objects), detector-level events cut to the decoder's acceptance.
+struct ComparedSamples {
+  at::Tensor simulated, reconstructed, identity_x, identity_z;
+};
+
+ComparedSamples compared_samples(const OtusEvaluation& e, const std::vector<train::ObjectCut>& cuts) {
   const bool same_shape = e.z_a.size(1) == e.x_a.size(1);
-  const at::Tensor simulated = accepted(e.simulated, cuts), reconstructed = accepted(e.reconstructed, cuts);
-  const at::Tensor identity_x = same_shape ? accepted(e.z_a, cuts) : at::Tensor();
-  const at::Tensor identity_z = same_shape ? e.x_a : at::Tensor();
+  return {accepted(e.simulated, cuts), accepted(e.reconstructed, cuts),
+          same_shape ? accepted(e.z_a, cuts) : at::Tensor(), same_shape ? e.x_a : at::Tensor()};
+}
 
-  // standardised coordinates: each column over its training σ (the generators' input statistics)
+/// SW²₂ of unfolding, reconstruction and simulation against the floor and the identity, with
+/// each column over `z_sigma` / `x_sigma` (undefined: in GeV).
+nlohmann::json sliced_wasserstein_block(const OtusEvaluation& e, const ComparedSamples& c, const at::Tensor& z_sigma,
+                                        const at::Tensor& x_sigma, const at::Tensor& z_directions,
+                                        const at::Tensor& x_directions) {
+  auto scaled = [](const at::Tensor& v, const at::Tensor& s) { return v.defined() && s.defined() ? v / s : v; };
+  auto sw = [&](const at::Tensor& p, const at::Tensor& q, const at::Tensor& s, const at::Tensor& d) {
+    return number_or_null(sliced_distance(scaled(p, s), scaled(q, s), d));
+  };
+  const at::Tensor &sz = z_sigma, &sx = x_sigma;
+  return nlohmann::json{
+      {"unfolding", {{"model", sw(e.z_b, e.unfolded, sz, z_directions)}, {"floor", sw(e.z_b, e.z_a, sz, z_directions)},
+                     {"identity", sw(e.z_b, c.identity_z, sz, z_directions)}}},
+      {"reconstruction", {{"model", sw(e.x_b, c.reconstructed, sx, x_directions)}, {"floor", sw(e.x_b, e.x_a, sx, x_directions)},
+                          {"identity", sw(e.x_b, c.identity_x, sx, x_directions)}}},
+      {"simulation", {{"model", sw(e.x_b, c.simulated, sx, x_directions)}, {"floor", sw(e.x_b, e.x_a, sx, x_directions)},
+                      {"identity", sw(e.x_b, c.identity_x, sx, x_directions)}}}};
+}
+
+/// In GeV² and standardised: each column over its training σ (the generators' input statistics).
+nlohmann::json sliced_wasserstein_table(train::OtusModel& model, const OtusEvaluation& e, const ComparedSamples& c,
+                                        const OtusEvaluationOptions& options) {
   const at::Tensor z_sigma = model.decoder->named_buffers()["input_std_dev"];
   const at::Tensor x_sigma = model.encoder->named_buffers()["input_std_dev"];
   const at::Tensor z_directions = ot::random_directions(options.slices(), e.z_a.size(1), options.seed());
   const at::Tensor x_directions = ot::random_directions(options.slices(), e.x_a.size(1), options.seed());
-  auto sw_block = [&](const at::Tensor& sz, const at::Tensor& sx) {
-    auto scaled = [](const at::Tensor& v, const at::Tensor& s) { return v.defined() && s.defined() ? v / s : v; };
-    auto sw = [&](const at::Tensor& p, const at::Tensor& q, const at::Tensor& s, const at::Tensor& d) {
-      return number_or_null(sliced_distance(scaled(p, s), scaled(q, s), d));
-    };
-    return nlohmann::json{
-        {"unfolding", {{"model", sw(e.z_b, e.unfolded, sz, z_directions)}, {"floor", sw(e.z_b, e.z_a, sz, z_directions)},
-                       {"identity", sw(e.z_b, identity_z, sz, z_directions)}}},
-        {"reconstruction", {{"model", sw(e.x_b, reconstructed, sx, x_directions)}, {"floor", sw(e.x_b, e.x_a, sx, x_directions)},
-                            {"identity", sw(e.x_b, identity_x, sx, x_directions)}}},
-        {"simulation", {{"model", sw(e.x_b, simulated, sx, x_directions)}, {"floor", sw(e.x_b, e.x_a, sx, x_directions)},
-                        {"identity", sw(e.x_b, identity_x, sx, x_directions)}}}};
-  };
+  return {{"gev2", sliced_wasserstein_block(e, c, at::Tensor(), at::Tensor(), z_directions, x_directions)},
+          {"standardised", sliced_wasserstein_block(e, c, z_sigma, x_sigma, z_directions, x_directions)}};
+}
 
+nlohmann::json acceptance_entry(const ComparedSamples& c, int64_t half) {
+  auto fraction = [half](const at::Tensor& t) { return static_cast<double>(t.size(0)) / static_cast<double>(half); };
+  return {{"simulation", fraction(c.simulated)},
+          {"reconstruction", fraction(c.reconstructed)},
+          {"identity", c.identity_x.defined() ? nlohmann::json(fraction(c.identity_x)) : nlohmann::json(nullptr)}};
+}
+
+const char* const kEvaluationLayout =
+    "halves A and B of the test events; 'model' compares B with the model applied to A, 'floor' B with A, "
+    "'identity' B with the other side of A taken as is (x~' = z, z~ = x). SW: SW_2^2 with L slices, GeV^2 "
+    "('gev2') and in units of the training sigma of each column ('standardised'). Observables: 1-D W1 [units], "
+    "W2^2 [units^2], two-sided KS, reduced chi2 with dof; histograms share edges.";
+
+}  // namespace
+
+OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& events, const at::Tensor& rows,
+                             const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects,
+                             const OtusEvaluationOptions& options) {
+  check_objects(model, z_objects, x_objects, events);
+  data::check_rows(rows, events.size(), "evaluate_otus");
+  OtusEvaluation e = outputs_on_halves(model, events, rows, options);
+  const int64_t n = rows.size(0), half = e.z_a.size(0);
+  const auto& cuts = model.config.loss.acceptance();
+  const ComparedSamples c = compared_samples(e, cuts);
   const at::Tensor all_z = events.z().index_select(0, rows), all_x = events.x().index_select(0, rows);
   const at::Tensor learnt =
       options.paired() ? train::generate_events(model.decoder, all_z, options.seed() + kTransferNoise) : at::Tensor();
   const int64_t bins = options.histogram_bins();
   e.metrics = {
-      {"layout",
-       "halves A and B of the test events; 'model' compares B with the model applied to A, 'floor' B with A, "
-       "'identity' B with the other side of A taken as is (x~' = z, z~ = x). SW: SW_2^2 with L slices, GeV^2 "
-       "('gev2') and in units of the training sigma of each column ('standardised'). Observables: 1-D W1 [units], "
-       "W2^2 [units^2], two-sided KS, reduced chi2 with dof; histograms share edges."},
+      {"layout", kEvaluationLayout},
       {"events", {{"test", n}, {"half", half}}},
       {"options", {{"slices", options.slices()}, {"seed", options.seed()}, {"histogram_bins", bins},
                    {"transfer_bins", options.transfer_bins()}, {"unfolding_draws", options.unfolding_draws()}}},
-      {"acceptance",
-       {{"simulation", static_cast<double>(simulated.size(0)) / static_cast<double>(half)},
-        {"reconstruction", static_cast<double>(reconstructed.size(0)) / static_cast<double>(half)},
-        {"identity", identity_x.defined() ? nlohmann::json(static_cast<double>(identity_x.size(0)) / static_cast<double>(half))
-                                          : nlohmann::json(nullptr)}}},
-      {"sliced_wasserstein", {{"gev2", sw_block(at::Tensor(), at::Tensor())}, {"standardised", sw_block(z_sigma, x_sigma)}}},
+      {"acceptance", acceptance_entry(c, half)},
+      {"sliced_wasserstein", sliced_wasserstein_table(model, e, c, options)},
       {"observables",
        {{"parton", observable_table(event_observables(z_objects), e.z_b,
-                                    {{"unfolding", e.unfolded}, {"floor", e.z_a}, {"identity", identity_z}}, bins)},
+                                    {{"unfolding", e.unfolded}, {"floor", e.z_a}, {"identity", c.identity_z}}, bins)},
         {"detector", observable_table(event_observables(x_objects), e.x_b,
-                                      {{"reconstruction", reconstructed}, {"simulation", simulated}, {"floor", e.x_a},
-                                       {"identity", identity_x}},
+                                      {{"reconstruction", c.reconstructed}, {"simulation", c.simulated},
+                                       {"floor", e.x_a}, {"identity", c.identity_x}},
                                       bins)}}},
       {"paired", options.paired()},
       {"transfer_function",
@@ -205,7 +240,7 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
                                             x_objects,
                                             TransferFunctionOptions().bins(options.transfer_bins()).seed(options.seed()))
                         : nlohmann::json(nullptr)}};
-  if (options.paired() && same_shape && options.unfolding_draws() > 0) {
+  if (options.paired() && c.identity_z.defined() && options.unfolding_draws() > 0) {
     std::vector<at::Tensor> draws;
     for (int64_t k = 0; k < options.unfolding_draws(); ++k)
       draws.push_back(train::generate_events(model.encoder, all_x, options.seed() + kPerEventNoise + k));

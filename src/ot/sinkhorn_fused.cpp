@@ -92,10 +92,9 @@ struct PairResult {
   double marginal_error = 0;
 };
 
-/// The Sinkhorn iterations of one pair; leaves the final plan in s.plan.
+/// s.cost [n, stride] = (ΔR/R)^β between the pair's particles.
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64_t iterations_per_step,
-                      double tolerance, const GroundDistance& ground) {
+void fill_cost(PairScratch& s, const GroundDistance& ground) {
   const int64_t n = s.n, m = s.m, st = s.stride;
   const double inv_r = 1.0 / ground.R();
   const bool wrap = ground.wrap_phi();
@@ -120,7 +119,13 @@ PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64
     if (ground.beta() != 1.0)
       for (int64_t j = 0; j < m; ++j) c[j] = std::pow(c[j], ground.beta());
   }
+}
 
+/// The Sinkhorn iterations of one pair on s.cost; leaves the final plan in s.plan.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+PairResult solve_pair(PairScratch& s, const std::vector<double>& epsilons, int64_t iterations_per_step,
+                      double tolerance) {
+  const int64_t n = s.n, m = s.m, st = s.stride;
   PairResult result;
   double* K = s.plan.data();
   double* Kt = s.plan_transposed.data();
@@ -362,8 +367,8 @@ SinkhornOutputs sinkhorn_fused(const at::Tensor& weights_a, const at::Tensor& po
     static thread_local PairScratch s;
     for (int64_t p = begin; p < end; ++p) {
       load_pair(s, wa + p * n_max, xa + p * n_max * 2, n_max, wb + p * m_max, xb + p * m_max * 2, m_max);
-      const PairResult r = solve_pair(s, epsilons, options.iterations_per_step(), options.tolerance(),
-                                      options.ground());
+      fill_cost(s, options.ground());
+      const PairResult r = solve_pair(s, epsilons, options.iterations_per_step(), options.tolerance());
       out.cost.data_ptr<double>()[p] = r.cost;
       out.iterations.data_ptr<int64_t>()[p] = r.iterations;
       out.marginal_error.data_ptr<double>()[p] = r.marginal_error;
