@@ -315,13 +315,22 @@ void add_use_options(CLI::App* cmd, UseArguments& a) {
   cmd->add_option("--batch-size", a.batch_size, "rows per forward pass")->check(positive())->capture_default_str();
 }
 
-}  // namespace
+/// Train (resuming a run the folder already holds), analyse, draw the report.
+void run_study(const TrainArguments& given, AnalyzeArguments analyze_arguments) {
+  TrainArguments train_arguments = given;
+  if (std::filesystem::exists(train::VaeRunFolder(given.out).last_checkpoint())) {
+    std::fprintf(stderr, "otae vae study: %s already holds a run; resuming it with its own config.yaml\n",
+                 given.out.c_str());
+    train_arguments = TrainArguments{};
+    train_arguments.resume = given.out;
+  }
+  run_train(train_arguments);
+  analyze_arguments.run = given.out;
+  run_analyze(analyze_arguments);
+  if (const int status = draw_report(given.out, "", analyze_arguments.out); status != 0) throw CLI::RuntimeError(status);
+}
 
-void add_vae_command(CLI::App& app) {
-  CLI::App* vae = app.add_subcommand(
-      "vae", "EMD-VAE (Collins 2021): train through a beta schedule, encode, decode, classify with binary latents");
-  vae->require_subcommand(1);
-
+void add_train_subcommand(CLI::App* vae) {
   auto t = std::make_shared<TrainArguments>();
   CLI::App* train_cmd = vae->add_subcommand(
       "train", "Train (or resume) a VAE; writes config, schedule, logs and checkpoints into the run folder");
@@ -338,6 +347,9 @@ void add_vae_command(CLI::App& app) {
   add_config_overrides(train_cmd, t->overrides, "train.batch_size=50 model.latent_dim=32");
   train_cmd->callback([t] { run_train(*t); });
 
+}
+
+void add_analyze_subcommand(CLI::App* vae) {
   auto an = std::make_shared<AnalyzeArguments>();
   CLI::App* analyze = vae->add_subcommand(
       "analyze",
@@ -350,6 +362,9 @@ void add_vae_command(CLI::App& app) {
   add_analyze_options(analyze, *an);
   analyze->callback([an] { run_analyze(*an); });
 
+}
+
+void add_study_subcommand(CLI::App* vae) {
   auto st = std::make_shared<TrainArguments>();
   auto sa = std::make_shared<AnalyzeArguments>();
   CLI::App* study = vae->add_subcommand(
@@ -360,21 +375,11 @@ void add_vae_command(CLI::App& app) {
   study->add_option("--out", st->out, "run folder")->required();
   add_config_overrides(study, st->overrides, "data.centre=true");
   add_analyze_options(study, *sa);
-  study->callback([st, sa] {
-    TrainArguments train_arguments = *st;
-    if (std::filesystem::exists(train::VaeRunFolder(st->out).last_checkpoint())) {
-      std::fprintf(stderr, "otae vae study: %s already holds a run; resuming it with its own config.yaml\n",
-                   st->out.c_str());
-      train_arguments = TrainArguments{};
-      train_arguments.resume = st->out;
-    }
-    run_train(train_arguments);
-    AnalyzeArguments analyze_arguments = *sa;
-    analyze_arguments.run = st->out;
-    run_analyze(analyze_arguments);
-    if (const int status = draw_report(st->out, "", analyze_arguments.out); status != 0) throw CLI::RuntimeError(status);
-  });
+  study->callback([st, sa] { run_study(*st, *sa); });
 
+}
+
+void add_encode_decode_subcommands(CLI::App* vae) {
   auto e = std::make_shared<UseArguments>();
   CLI::App* encode = vae->add_subcommand("encode", "Posterior mu and sigma [N, L] of every row of a data file");
   add_use_options(encode, *e);
@@ -392,6 +397,9 @@ void add_vae_command(CLI::App& app) {
   decode->add_option("--dataset", d->dataset, "dataset of --latents (default: z if present, else mu)");
   decode->callback([d] { run_decode(*d); });
 
+}
+
+void add_classify_subcommands(CLI::App* vae) {
   auto c = std::make_shared<ClassifyArguments>();
   CLI::App* classify = vae->add_subcommand(
       "classify", "ROC AUC and accuracy of each binary latent's probability against a mixed sample's hidden labels, "
@@ -415,6 +423,9 @@ void add_vae_command(CLI::App& app) {
       ->check(non_negative());
   baseline->callback([b] { run_baseline(*b); });
 
+}
+
+void add_circular_subcommand(CLI::App* vae) {
   auto r = std::make_shared<ClassifyArguments>();
   CLI::App* circular = vae->add_subcommand(
       "circular", "Circular correlation of each circular latent direction with the jet phi (or a 2-D toy's angle) on "
@@ -423,6 +434,20 @@ void add_vae_command(CLI::App& app) {
   circular->add_option("--data", r->data, "HDF5 jets with a 'jet' dataset, or a toy spec (default: the run's)");
   circular->add_option("--out", r->out, "JSON file to write")->required();
   circular->callback([r] { run_circular(*r); });
+}
+
+}  // namespace
+
+void add_vae_command(CLI::App& app) {
+  CLI::App* vae = app.add_subcommand(
+      "vae", "EMD-VAE (Collins 2021): train through a beta schedule, encode, decode, classify with binary latents");
+  vae->require_subcommand(1);
+  add_train_subcommand(vae);
+  add_analyze_subcommand(vae);
+  add_study_subcommand(vae);
+  add_encode_decode_subcommands(vae);
+  add_classify_subcommands(vae);
+  add_circular_subcommand(vae);
 }
 
 }  // namespace otae::cli
