@@ -224,44 +224,42 @@ void ChiSquaredOptions::validate() const {
     throw InvalidArgument("binned_chi_squared: min_count must be >= 1, received min_count=" + std::to_string(min_count_));
 }
 
-ChiSquaredResult binned_chi_squared(const at::Tensor& a, const at::Tensor& b, const ChiSquaredOptions& options) {
-  options.validate();
-  const std::vector<double> xs = sorted_sample(a, "binned_chi_squared", "a");
-  const std::vector<double> ys = sorted_sample(b, "binned_chi_squared", "b");
-  const double low = std::min(xs.front(), ys.front()), high = std::max(xs.back(), ys.back());
-  if (!(high > low)) {
-    std::ostringstream msg;
-    msg << "binned_chi_squared: every value of both samples equals " << low << "; there is no range to bin";
-    throw InvalidArgument(msg.str());
-  }
+namespace {
 
-  // Equal-width edges computed as numpy.linspace does (k·step + low, the last one exactly `high`),
-  // and bins assigned by comparison with them, so the counts equal numpy.histogram's.
-  const int64_t bins = options.bins();
+/// Equal-width edges computed as numpy.linspace does (k·step + low, the last one exactly `high`).
+std::vector<double> equal_width_edges(double low, double high, int64_t bins) {
   const double step = (high - low) / static_cast<double>(bins);
   std::vector<double> edges(bins + 1);
   for (int64_t k = 0; k < bins; ++k) edges[k] = static_cast<double>(k) * step + low;
   edges[bins] = high;
-  auto histogram = [&](const std::vector<double>& sorted) {
-    std::vector<int64_t> counts(bins, 0);
-    int64_t k = 0;
-    for (double x : sorted) {
-      while (k < bins - 1 && x >= edges[k + 1]) ++k;
-      ++counts[k];
-    }
-    return counts;
-  };
-  const std::vector<int64_t> raw_a = histogram(xs), raw_b = histogram(ys);
+  return edges;
+}
 
-  // Merge from the left until both samples reach min_count; a short remainder at the right end
-  // joins the last merged bin rather than being dropped, so no count is lost.
+/// Counts of a sorted sample, bins assigned by comparison with the edges, so that they equal
+/// numpy.histogram's (the last bin closed).
+std::vector<int64_t> histogram_counts(const std::vector<double>& sorted, const std::vector<double>& edges) {
+  const auto bins = static_cast<int64_t>(edges.size()) - 1;
+  std::vector<int64_t> counts(bins, 0);
+  int64_t k = 0;
+  for (double x : sorted) {
+    while (k < bins - 1 && x >= edges[k + 1]) ++k;
+    ++counts[k];
+  }
+  return counts;
+}
+
+/// Merges bins from the left until both samples reach min_count; a short remainder at the right
+/// end joins the last merged bin rather than being dropped, so no count is lost.
+ChiSquaredResult merged_bins(const std::vector<int64_t>& raw_a, const std::vector<int64_t>& raw_b,
+                             const std::vector<double>& edges, int64_t min_count) {
+  const auto bins = static_cast<int64_t>(raw_a.size());
   ChiSquaredResult result;
   result.edges.push_back(edges[0]);
   int64_t pending_a = 0, pending_b = 0;
   for (int64_t k = 0; k < bins; ++k) {
     pending_a += raw_a[k];
     pending_b += raw_b[k];
-    if (pending_a >= options.min_count() && pending_b >= options.min_count()) {
+    if (pending_a >= min_count && pending_b >= min_count) {
       result.counts_a.push_back(pending_a);
       result.counts_b.push_back(pending_b);
       result.edges.push_back(edges[k + 1]);
@@ -273,16 +271,13 @@ ChiSquaredResult binned_chi_squared(const at::Tensor& a, const at::Tensor& b, co
     result.counts_b.back() += pending_b;
     result.edges.back() = edges[bins];
   }
-  const auto merged = static_cast<int64_t>(result.counts_a.size());
-  if (merged < 2) {
-    std::ostringstream msg;
-    msg << "binned_chi_squared: only " << merged << " merged bin(s) hold >= " << options.min_count()
-        << " counts in both samples (N_a=" << xs.size() << ", N_b=" << ys.size() << ", bins=" << bins
-        << "); at least 2 are needed, use larger samples or a smaller min_count";
-    throw InvalidArgument(msg.str());
-  }
+  return result;
+}
 
-  const auto n_a = static_cast<double>(xs.size()), n_b = static_cast<double>(ys.size());
+/// χ² of two unequal samples' merged counts (each scaled by √(N_other/N_own)), the ratio of the
+/// normalised counts with its error, dof = bins − 1 and the p-value.
+void add_chi_squared(ChiSquaredResult& result, double n_a, double n_b) {
+  const auto merged = static_cast<int64_t>(result.counts_a.size());
   const double scale_a = std::sqrt(n_b / n_a), scale_b = std::sqrt(n_a / n_b);
   for (int64_t k = 0; k < merged; ++k) {
     const auto x = static_cast<double>(result.counts_a[k]), y = static_cast<double>(result.counts_b[k]);
@@ -295,6 +290,32 @@ ChiSquaredResult binned_chi_squared(const at::Tensor& a, const at::Tensor& b, co
   result.dof = merged - 1;
   result.reduced_chi2 = result.chi2 / static_cast<double>(result.dof);
   result.p_value = chi_squared_survival(result.chi2, static_cast<double>(result.dof));
+}
+
+}  // namespace
+
+ChiSquaredResult binned_chi_squared(const at::Tensor& a, const at::Tensor& b, const ChiSquaredOptions& options) {
+  options.validate();
+  const std::vector<double> xs = sorted_sample(a, "binned_chi_squared", "a");
+  const std::vector<double> ys = sorted_sample(b, "binned_chi_squared", "b");
+  const double low = std::min(xs.front(), ys.front()), high = std::max(xs.back(), ys.back());
+  if (!(high > low)) {
+    std::ostringstream msg;
+    msg << "binned_chi_squared: every value of both samples equals " << low << "; there is no range to bin";
+    throw InvalidArgument(msg.str());
+  }
+  const std::vector<double> edges = equal_width_edges(low, high, options.bins());
+  ChiSquaredResult result =
+      merged_bins(histogram_counts(xs, edges), histogram_counts(ys, edges), edges, options.min_count());
+  const auto merged = static_cast<int64_t>(result.counts_a.size());
+  if (merged < 2) {
+    std::ostringstream msg;
+    msg << "binned_chi_squared: only " << merged << " merged bin(s) hold >= " << options.min_count()
+        << " counts in both samples (N_a=" << xs.size() << ", N_b=" << ys.size() << ", bins=" << options.bins()
+        << "); at least 2 are needed, use larger samples or a smaller min_count";
+    throw InvalidArgument(msg.str());
+  }
+  add_chi_squared(result, static_cast<double>(xs.size()), static_cast<double>(ys.size()));
   return result;
 }
 

@@ -31,22 +31,20 @@ at::Tensor masked_mean(const at::Tensor& x, const at::Tensor& mask) {
   return (x * mask).sum(1, true) / mask.sum(1, true);
 }
 
-}  // namespace
+/// The batch's plans after the ε schedule, with each pair's iterations and final marginal error.
+struct TensorSolution {
+  at::Tensor plan, iterations, marginal_error;
+};
 
-SinkhornOutputs sinkhorn_tensor(const at::Tensor& wa, const at::Tensor& xa, const at::Tensor& wb,
-                                const at::Tensor& xb, const SinkhornOptions& options, bool with_gradient) {
-  const PairwiseGeometry geo = pairwise_geometry(xa, xb, options.ground());
-  const at::Tensor& C = geo.cost;
-  const at::Tensor mask_a = (wa > 0).to(at::kDouble), mask_b = (wb > 0).to(at::kDouble);
+TensorSolution tensor_iterations(const at::Tensor& wa, const at::Tensor& wb, const at::Tensor& C,
+                                 const at::Tensor& mask_a, const at::Tensor& mask_b, const SinkhornOptions& options,
+                                 const std::vector<double>& epsilons) {
   const at::Tensor mask = mask_a.unsqueeze(2) * mask_b.unsqueeze(1);
   const int64_t batch = wa.size(0);
-
   at::Tensor f = at::zeros_like(wa), g = at::zeros_like(wb);
   at::Tensor u, v, K, kv;
   at::Tensor error = at::zeros({batch}, wa.options());
   at::Tensor iterations = at::zeros({batch}, wa.options().dtype(at::kLong));
-  const std::vector<double> epsilons =
-      epsilon_schedule(options.eps_start(), options.eps_end(), options.eps_steps());
   for (size_t step = 0; step < epsilons.size(); ++step) {
     const double eps = epsilons[step];
     K = at::exp(at::clamp((f.unsqueeze(2) + g.unsqueeze(1) - C) / eps, -700.0, 700.0)) * mask;
@@ -71,24 +69,21 @@ SinkhornOutputs sinkhorn_tensor(const at::Tensor& wa, const at::Tensor& xa, cons
       g = g + eps * at::where(mask_b > 0, at::log(v), at::zeros_like(v));
     }
   }
-  const at::Tensor T = u.unsqueeze(2) * K * v.unsqueeze(1);
+  return {u.unsqueeze(2) * K * v.unsqueeze(1), iterations, error};
+}
 
-  SinkhornOutputs out;
-  out.cost = (T * C).sum({1, 2});
-  out.iterations = iterations;
-  out.marginal_error = error;
-  if (options.return_plan()) out.plan = T;
-  if (!with_gradient) return out;
-
-  // Adjoint system in Schur-complement form, as in the fused kernel; padding rows and the
-  // dropped (heaviest) row become identity rows with a zero right-hand side.
-  const double eps = epsilons.back();
+/// ∂S/∂(weights, positions) of both batches from the plan T at the final ε: the adjoint system in
+/// Schur-complement form, as in the fused kernel; padding rows and the dropped (heaviest) row
+/// become identity rows with a zero right-hand side.
+void tensor_gradient(const at::Tensor& T, const PairwiseGeometry& geo, const at::Tensor& mask_a,
+                     const at::Tensor& mask_b, double eps, const SinkhornOptions& options, SinkhornOutputs& out) {
+  const at::Tensor& C = geo.cost;
   const at::Tensor row = T.sum(2), col = at::clamp_min(T.sum(1), kTiny);
   const at::Tensor h_a = (T * C).sum(2), h_b = (T * C).sum(1);
   const at::Tensor T_over_c = T / col.unsqueeze(1);
   at::Tensor schur = at::diag_embed(row) - at::bmm(T_over_c, T.transpose(1, 2));
   at::Tensor rhs = h_a - at::bmm(T_over_c, h_b.unsqueeze(2)).squeeze(2);
-  const at::Tensor dropped = at::one_hot(row.argmax(1), wa.size(1)).to(at::kDouble);
+  const at::Tensor dropped = at::one_hot(row.argmax(1), T.size(1)).to(at::kDouble);
   const at::Tensor keep = mask_a * (1 - dropped);
   schur = schur * keep.unsqueeze(2) * keep.unsqueeze(1) + at::diag_embed(1 - keep);
   rhs = rhs * keep;
@@ -108,6 +103,23 @@ SinkhornOutputs sinkhorn_tensor(const at::Tensor& wa, const at::Tensor& xa, cons
   const at::Tensor ge = coef * geo.delta_eta, gp = coef * geo.delta_phi;
   out.grad_positions_a = at::stack({ge.sum(2), gp.sum(2)}, 2);
   out.grad_positions_b = -at::stack({ge.sum(1), gp.sum(1)}, 2);
+}
+
+}  // namespace
+
+SinkhornOutputs sinkhorn_tensor(const at::Tensor& wa, const at::Tensor& xa, const at::Tensor& wb,
+                                const at::Tensor& xb, const SinkhornOptions& options, bool with_gradient) {
+  const PairwiseGeometry geo = pairwise_geometry(xa, xb, options.ground());
+  const at::Tensor mask_a = (wa > 0).to(at::kDouble), mask_b = (wb > 0).to(at::kDouble);
+  const std::vector<double> epsilons =
+      epsilon_schedule(options.eps_start(), options.eps_end(), options.eps_steps());
+  const TensorSolution solution = tensor_iterations(wa, wb, geo.cost, mask_a, mask_b, options, epsilons);
+  SinkhornOutputs out;
+  out.cost = (solution.plan * geo.cost).sum({1, 2});
+  out.iterations = solution.iterations;
+  out.marginal_error = solution.marginal_error;
+  if (options.return_plan()) out.plan = solution.plan;
+  if (with_gradient) tensor_gradient(solution.plan, geo, mask_a, mask_b, epsilons.back(), options, out);
   return out;
 }
 
