@@ -224,6 +224,41 @@ class SortedSlice {
   std::vector<int64_t> counts_;
 };
 
+/// One slice of equal-size samples: W₂² = (1/B) Σᵢ gapᵢ², and (when wanted) each sample's slope
+/// 2 gap/(B L) written at its place in sample order.
+template <typename scalar_t>
+double equal_size_slice(const SortedSlice<scalar_t>& sorted_x, const SortedSlice<scalar_t>& sorted_y, int64_t n,
+                        double inverse_slices, scalar_t* gx, scalar_t* gy) {
+  const double inverse_n = 1.0 / static_cast<double>(n);
+  const double slope_scale = 2.0 * inverse_n * inverse_slices;
+  double cost = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double gap = static_cast<double>(sorted_x.value(i)) - static_cast<double>(sorted_y.value(i));
+    cost += gap * gap;
+    if (gx) gx[sorted_x.sample(i)] = static_cast<scalar_t>(slope_scale * gap);
+    if (gy) gy[sorted_y.sample(i)] = static_cast<scalar_t>(-slope_scale * gap);
+  }
+  return cost * inverse_n;
+}
+
+/// One slice of unequal samples through the quantile coupling: W₂² = Σ_k w_k gap_k², slopes
+/// 2 w_k gap_k / L added to the samples of each piece.
+template <typename scalar_t>
+double coupled_slice(const SortedSlice<scalar_t>& sorted_x, const SortedSlice<scalar_t>& sorted_y,
+                     const QuantileCoupling& coupling, double inverse_slices, scalar_t* gx, scalar_t* gy) {
+  double cost = 0.0;
+  for (size_t k = 0; k < coupling.weight.size(); ++k) {
+    const int64_t a = coupling.index_a[k], b = coupling.index_b[k];
+    const double gap = static_cast<double>(sorted_x.value(a)) - static_cast<double>(sorted_y.value(b));
+    const double w = coupling.weight[k];
+    cost += w * gap * gap;
+    const double slope = 2.0 * w * gap * inverse_slices;
+    if (gx) gx[sorted_x.sample(a)] += static_cast<scalar_t>(slope);
+    if (gy) gy[sorted_y.sample(b)] -= static_cast<scalar_t>(slope);
+  }
+  return cost;
+}
+
 /// Fused CPU backend. W₂²(l) = Σ_k w_k gap_k² with gap_k = P_x,l,(a_k) − P_y,l,(b_k), so
 /// ∂W₂²(l)/∂P_x,l,i = Σ_{k: x-rank of i is a_k} 2 w_k gap_k (and minus that for y); these are
 /// scattered back to sample order in G, and ∂SW₂²/∂X = (1/L) Σ_l G_x,l θ_l = (1/L) G_xᵀ θ.
@@ -235,10 +270,7 @@ FusedOutputs sliced_wasserstein_fused(const at::Tensor& x, const at::Tensor& y, 
   const int64_t n_x = x.size(0), n_y = y.size(0), slices = theta.size(0);
   const bool equal_sizes = n_x == n_y;
   const QuantileCoupling coupling = equal_sizes ? QuantileCoupling{} : quantile_coupling(n_x, n_y);
-  const auto pieces = static_cast<int64_t>(coupling.weight.size());
-  // 1/L folded into the per-slice gradient; 1/B too for equal sizes, where every w_k = 1/B.
-  const double inverse_slices = 1.0 / static_cast<double>(slices);
-  const double inverse_n = 1.0 / static_cast<double>(n_x);
+  const double inverse_slices = 1.0 / static_cast<double>(slices);  // folded into the slopes
 
   FusedOutputs out;
   if (need_grad_x) out.grad_x = at::zeros_like(x, at::MemoryFormat::Contiguous);
@@ -264,28 +296,9 @@ FusedOutputs sliced_wasserstein_fused(const at::Tensor& x, const at::Tensor& y, 
         sorted_y.sort(py + l * n_y, n_y);
         scalar_t* gxl = gx ? gx + l * n_x : nullptr;
         scalar_t* gyl = gy ? gy + l * n_y : nullptr;
-        double cost = 0.0;
-        if (equal_sizes) {
-          const double slope_scale = 2.0 * inverse_n * inverse_slices;
-          for (int64_t i = 0; i < n_x; ++i) {
-            const double gap = static_cast<double>(sorted_x.value(i)) - static_cast<double>(sorted_y.value(i));
-            cost += gap * gap;
-            if (gxl) gxl[sorted_x.sample(i)] = static_cast<scalar_t>(slope_scale * gap);
-            if (gyl) gyl[sorted_y.sample(i)] = static_cast<scalar_t>(-slope_scale * gap);
-          }
-          cost *= inverse_n;
-        } else {
-          for (int64_t k = 0; k < pieces; ++k) {
-            const int64_t a = coupling.index_a[k], b = coupling.index_b[k];
-            const double gap = static_cast<double>(sorted_x.value(a)) - static_cast<double>(sorted_y.value(b));
-            const double w = coupling.weight[k];
-            cost += w * gap * gap;
-            const double slope = 2.0 * w * gap * inverse_slices;
-            if (gxl) gxl[sorted_x.sample(a)] += static_cast<scalar_t>(slope);
-            if (gyl) gyl[sorted_y.sample(b)] -= static_cast<scalar_t>(slope);
-          }
-        }
-        slice_cost[first + l] = cost;
+        slice_cost[first + l] = equal_sizes
+                                    ? equal_size_slice(sorted_x, sorted_y, n_x, inverse_slices, gxl, gyl)
+                                    : coupled_slice(sorted_x, sorted_y, coupling, inverse_slices, gxl, gyl);
       }
     });
 
