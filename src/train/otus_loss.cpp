@@ -110,73 +110,102 @@ at::Tensor anchor_cost(const at::Tensor& a, int64_t object_a, const at::Tensor& 
   return (1 - cosine).mean();
 }
 
+namespace {
+
+/// What one loss evaluation shares between its terms: the inputs, the running total, the decoded
+/// prior events with their acceptance, and the encoded detector events.
+struct LossPass {
+  nn::OtusGenerator& encoder;
+  nn::OtusGenerator& decoder;
+  const OtusBatch& batch;
+  const OtusLossWeights& weights;
+  const OtusLossOptions& options;
+  const OtusLossScales& scales;
+  uint64_t seed;
+  OtusLossTerms terms;
+  at::Tensor total, decoded_prior, prior_accepted, encoded;
+
+  at::Tensor in_z(const at::Tensor& v) const { return options.standardised() ? v / scales.z : v; }
+  at::Tensor in_x(const at::Tensor& v) const { return options.standardised() ? v / scales.x : v; }
+  void add(at::Tensor& term, double weight, const at::Tensor& value) {
+    term = value;
+    total = total + weight * term;
+  }
+};
+
+/// x̃′ = D(z) and the fraction of it inside the acceptance, which scales the terms that see only
+/// accepted events.
+void decode_prior(LossPass& p) {
+  p.decoded_prior = p.decoder->forward(p.batch.z);
+  p.prior_accepted = event_acceptance(p.decoded_prior, p.options.acceptance());
+  const int64_t accepted = p.prior_accepted.sum().item<int64_t>();
+  p.terms.acceptance = static_cast<double>(accepted) / static_cast<double>(p.batch.z.size(0));
+  if (accepted < 2)
+    throw NumericalError("otus_loss: only " + std::to_string(accepted) + " of " + std::to_string(p.batch.z.size(0)) +
+                         " decoded prior events pass the acceptance; loosen the cuts or enlarge the batch");
+}
+
+/// z̃ = E(x) and the terms on it: latent SW, encoder anchor, reconstruction D(E(x)) ≈ x.
+void encoder_terms(LossPass& p) {
+  const OtusLossWeights& w = p.weights;
+  p.encoded = p.encoder->forward(p.batch.x);
+  if (w.latent() > 0)
+    p.add(p.terms.latent, w.latent(), sliced_w2_squared(p.in_z(p.batch.z), p.in_z(p.encoded), p.options, p.seed));
+  if (w.encoder_anchor() > 0 && p.options.anchor_x_object() >= 0)
+    p.add(p.terms.encoder_anchor, w.encoder_anchor(),
+          anchor_cost(p.batch.x, p.options.anchor_x_object(), p.encoded, p.options.anchor_z_object()));
+  if (w.reconstruction() > 0) {
+    const at::Tensor reconstructed = p.decoder->forward(p.encoded);
+    const at::Tensor rows = event_acceptance(reconstructed, p.options.acceptance()).nonzero().squeeze(1);
+    if (rows.size(0) > 0)
+      p.add(p.terms.reconstruction, w.reconstruction(),
+            mean_squared_error(p.in_x(p.batch.x.index_select(0, rows)), p.in_x(reconstructed.index_select(0, rows))) /
+                p.terms.acceptance);
+  }
+}
+
+/// The terms on D(z) and the paired rows: data SW, decoder anchor, paired MSE, binned masses.
+void decoder_terms(LossPass& p) {
+  const OtusLossWeights& w = p.weights;
+  const OtusBatch& batch = p.batch;
+  if (w.data() > 0) {
+    const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
+    p.add(p.terms.data, w.data(),
+          sliced_w2_squared(p.in_x(batch.x), p.in_x(p.decoded_prior.index_select(0, rows)), p.options, p.seed + 1) /
+              p.terms.acceptance);
+  }
+  if (w.decoder_anchor() > 0 && p.options.anchor_z_object() >= 0)
+    p.add(p.terms.decoder_anchor, w.decoder_anchor(),
+          anchor_cost(batch.z, p.options.anchor_z_object(), p.decoded_prior, p.options.anchor_x_object()));
+  if (w.paired() > 0 && batch.z_paired.defined() && batch.z_paired.size(0) > 0)
+    p.add(p.terms.paired, w.paired(),
+          mean_squared_error(p.in_x(batch.x_paired), p.in_x(p.decoder->forward(batch.z_paired))) +
+              mean_squared_error(p.in_z(batch.z_paired), p.in_z(p.encoder->forward(batch.x_paired))));
+  if (w.mass() > 0) {
+    const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
+    const int64_t bins = p.options.mass_bins();
+    p.add(p.terms.mass, w.mass(),
+          binned_mass_distance(batch.x, p.decoded_prior.index_select(0, rows), p.scales.x_mass, bins) /
+                  p.terms.acceptance +
+              binned_mass_distance(batch.z, p.encoded, p.scales.z_mass, bins));
+  }
+}
+
+}  // namespace
+
 OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, const OtusBatch& batch,
                         const OtusLossWeights& weights, const OtusLossOptions& options, const OtusLossScales& scales,
                         uint64_t seed) {
-  OtusLossTerms terms;
-  auto in_z = [&](const at::Tensor& v) { return options.standardised() ? v / scales.z : v; };
-  auto in_x = [&](const at::Tensor& v) { return options.standardised() ? v / scales.x : v; };
-  at::Tensor total = at::zeros({}, batch.x.options());
-  const bool need_encoded =
-      weights.reconstruction() > 0 || weights.latent() > 0 || weights.encoder_anchor() > 0 || weights.mass() > 0;
-  const bool need_decoded_prior =
-      weights.data() > 0 || weights.decoder_anchor() > 0 || weights.mass() > 0 || !options.acceptance().empty();
-
-  at::Tensor decoded_prior, prior_accepted;
-  if (need_decoded_prior) {
-    decoded_prior = decoder->forward(batch.z);
-    prior_accepted = event_acceptance(decoded_prior, options.acceptance());
-    const int64_t accepted = prior_accepted.sum().item<int64_t>();
-    terms.acceptance = static_cast<double>(accepted) / static_cast<double>(batch.z.size(0));
-    if (accepted < 2)
-      throw NumericalError("otus_loss: only " + std::to_string(accepted) + " of " + std::to_string(batch.z.size(0)) +
-                           " decoded prior events pass the acceptance; loosen the cuts or enlarge the batch");
-  }
-  at::Tensor encoded;
-  if (need_encoded) {
-    encoded = encoder->forward(batch.x);
-    if (weights.latent() > 0) {
-      terms.latent = sliced_w2_squared(in_z(batch.z), in_z(encoded), options, seed);
-      total = total + weights.latent() * terms.latent;
-    }
-    if (weights.encoder_anchor() > 0 && options.anchor_x_object() >= 0) {
-      terms.encoder_anchor = anchor_cost(batch.x, options.anchor_x_object(), encoded, options.anchor_z_object());
-      total = total + weights.encoder_anchor() * terms.encoder_anchor;
-    }
-    if (weights.reconstruction() > 0) {
-      const at::Tensor reconstructed = decoder->forward(encoded);
-      const at::Tensor rows = event_acceptance(reconstructed, options.acceptance()).nonzero().squeeze(1);
-      if (rows.size(0) > 0) {
-        terms.reconstruction = mean_squared_error(in_x(batch.x.index_select(0, rows)),
-                                                  in_x(reconstructed.index_select(0, rows))) / terms.acceptance;
-        total = total + weights.reconstruction() * terms.reconstruction;
-      }
-    }
-  }
-  if (weights.data() > 0) {
-    const at::Tensor rows = prior_accepted.nonzero().squeeze(1);
-    terms.data = sliced_w2_squared(in_x(batch.x), in_x(decoded_prior.index_select(0, rows)), options, seed + 1) /
-                 terms.acceptance;
-    total = total + weights.data() * terms.data;
-  }
-  if (weights.decoder_anchor() > 0 && options.anchor_z_object() >= 0) {
-    terms.decoder_anchor = anchor_cost(batch.z, options.anchor_z_object(), decoded_prior, options.anchor_x_object());
-    total = total + weights.decoder_anchor() * terms.decoder_anchor;
-  }
-  if (weights.paired() > 0 && batch.z_paired.defined() && batch.z_paired.size(0) > 0) {
-    terms.paired = mean_squared_error(in_x(batch.x_paired), in_x(decoder->forward(batch.z_paired))) +
-                   mean_squared_error(in_z(batch.z_paired), in_z(encoder->forward(batch.x_paired)));
-    total = total + weights.paired() * terms.paired;
-  }
-  if (weights.mass() > 0) {
-    const at::Tensor rows = prior_accepted.nonzero().squeeze(1);
-    const int64_t bins = options.mass_bins();
-    terms.mass = binned_mass_distance(batch.x, decoded_prior.index_select(0, rows), scales.x_mass, bins) / terms.acceptance +
-                 binned_mass_distance(batch.z, encoded, scales.z_mass, bins);
-    total = total + weights.mass() * terms.mass;
-  }
-  terms.total = total;
-  return terms;
+  LossPass pass{encoder, decoder, batch, weights, options, scales, seed, {}, at::zeros({}, batch.x.options()),
+                {}, {}, {}};
+  // the order of the generator calls fixes which noise each one draws
+  if (weights.data() > 0 || weights.decoder_anchor() > 0 || weights.mass() > 0 || !options.acceptance().empty())
+    decode_prior(pass);
+  if (weights.reconstruction() > 0 || weights.latent() > 0 || weights.encoder_anchor() > 0 || weights.mass() > 0)
+    encoder_terms(pass);
+  decoder_terms(pass);
+  pass.terms.total = pass.total;
+  return pass.terms;
 }
 
 }  // namespace otae::train
