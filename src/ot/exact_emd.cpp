@@ -173,6 +173,12 @@ ParticleCloud ParticleCloud::from_jet(const at::Tensor& jet, const std::string& 
   return cloud;
 }
 
+/// Integer supplies' sums and the factor from flow units back to weights.
+struct FlowUnits {
+  int64_t sum_a = 0, sum_b = 0;
+  double flow_to_weight = 0;
+};
+
 struct ExactEmdSolver::Workspace {
   Graph graph;
   std::unique_ptr<Simplex> simplex;  // reads `graph`; reset whenever the graph is rebuilt
@@ -206,6 +212,38 @@ struct ExactEmdSolver::Workspace {
     supply.resize(static_cast<size_t>(n_a + n_b));
     ++builds;
   }
+
+  /// Ground costs, and the same in integer units: a power-of-two scale keeps the largest below
+  /// 2^bits, with room for the sums the network simplex forms over 2·nodes arcs.
+  void integer_costs(const ParticleCloud& a, const ParticleCloud& b, const GroundDistance& ground) {
+    const double largest = fill_ground_costs(a, b, ground, cost.data());
+    if (!std::isfinite(largest))
+      throw InvalidArgument("exact EMD: a ground cost (dR/R)^beta overflows float64 (R=" + shortest_decimal(ground.R()) +
+                            ", beta=" + shortest_decimal(ground.beta()) + "); use a larger R or a smaller beta");
+    int node_bits = 0;
+    while ((int64_t{1} << node_bits) <= 2 * (n_a + n_b) + 1) ++node_bits;
+    const int cost_bits = std::min(kMaxCostBits, 61 - node_bits);
+    int largest_exponent = 0;  // largest < 2^largest_exponent
+    std::frexp(largest, &largest_exponent);
+    const double cost_scale = std::ldexp(1.0, cost_bits - largest_exponent);
+    for (size_t k = 0; k < cost.size(); ++k) cost_units[k] = round_to_units(cost[k], cost_scale);
+  }
+
+  /// Weights in flow units: each jet to 2^50 with norm, else both on the heavier jet's scale.
+  FlowUnits integer_supplies(const ParticleCloud& a, const ParticleCloud& b, bool norm) {
+    const double unit = std::ldexp(1.0, kFlowBits);
+    const double scale_a = norm ? unit / a.total_weight : unit / std::max(a.total_weight, b.total_weight);
+    const double scale_b = norm ? unit / b.total_weight : scale_a;
+    FlowUnits units;
+    for (int64_t i = 0; i < n_a; ++i) units.sum_a += (supply[i] = round_to_units(a.weight[i], scale_a));
+    for (int64_t j = 0; j < n_b; ++j) {
+      const int64_t q = round_to_units(b.weight[j], scale_b);
+      supply[n_a + j] = -q;
+      units.sum_b += q;
+    }
+    units.flow_to_weight = norm ? 1.0 / unit : 1.0 / scale_a;
+    return units;
+  }
 };
 
 ExactEmdSolver::ExactEmdSolver(const ExactEmdOptions& options)
@@ -226,38 +264,15 @@ ExactEmdResult ExactEmdSolver::solve(const ParticleCloud& a, const ParticleCloud
                           "ParticleCloud::from_arrays or from_jet, which reject empty jets");
   ws.prepare_graph(n_a, n_b);
 
-  // Costs in integer units: a power-of-two scale keeps the largest below 2^bits.
-  const double largest = fill_ground_costs(a, b, options_.ground(), ws.cost.data());
-  if (!std::isfinite(largest))
-    throw InvalidArgument("exact EMD: a ground cost (dR/R)^beta overflows float64 (R=" + shortest_decimal(options_.ground().R()) +
-                          ", beta=" + shortest_decimal(options_.ground().beta()) + "); use a larger R or a smaller beta");
-  const int64_t nodes = n_a + n_b;
-  int node_bits = 0;
-  while ((int64_t{1} << node_bits) <= 2 * nodes + 1) ++node_bits;
-  const int cost_bits = std::min(kMaxCostBits, 61 - node_bits);
-  int largest_exponent = 0;  // largest < 2^largest_exponent
-  std::frexp(largest, &largest_exponent);
-  const double cost_scale = std::ldexp(1.0, cost_bits - largest_exponent);
-  for (size_t k = 0; k < ws.cost.size(); ++k) ws.cost_units[k] = round_to_units(ws.cost[k], cost_scale);
-
-  // Weights in flow units: each jet to 2^50 with norm, else both on the heavier jet's scale.
-  const double unit = std::ldexp(1.0, kFlowBits);
-  const double scale_a = options_.norm() ? unit / a.total_weight : unit / std::max(a.total_weight, b.total_weight);
-  const double scale_b = options_.norm() ? unit / b.total_weight : scale_a;
-  int64_t sum_a = 0, sum_b = 0;
-  for (int64_t i = 0; i < n_a; ++i) sum_a += (ws.supply[i] = round_to_units(a.weight[i], scale_a));
-  for (int64_t j = 0; j < n_b; ++j) {
-    const int64_t q = round_to_units(b.weight[j], scale_b);
-    ws.supply[n_a + j] = -q;
-    sum_b += q;
-  }
+  ws.integer_costs(a, b, options_.ground());
+  const FlowUnits units = ws.integer_supplies(a, b, options_.norm());
 
   // GEQ: every node of a sends its weight, b receives at most its weights (a is lighter);
   // LEQ: b receives its weights in full, a sends at most its weights. Equal sums are plain EQ.
   Simplex& simplex = *ws.simplex;
   simplex.costMap(ArcArray{ws.cost_units.data()})
       .supplyMap(NodeArray{ws.supply.data()})
-      .supplyType(sum_a <= sum_b ? Simplex::GEQ : Simplex::LEQ);
+      .supplyType(units.sum_a <= units.sum_b ? Simplex::GEQ : Simplex::LEQ);
   const Simplex::ProblemType outcome = simplex.run(Simplex::BLOCK_SEARCH);
 
   ExactEmdResult result;
@@ -267,7 +282,7 @@ ExactEmdResult ExactEmdSolver::solve(const ParticleCloud& a, const ParticleCloud
   if (result.status != EmdStatus::kOptimal) return result;
 
   // The value from the float64 costs: the integer costs only decide which flow is optimal.
-  const double flow_to_weight = options_.norm() ? 1.0 / unit : 1.0 / scale_a;
+  const double flow_to_weight = units.flow_to_weight;
   double transport = 0.0;
   for (int64_t k = 0; k < n_a * n_b; ++k)
     transport += static_cast<double>(simplex.flow(Graph::arc(static_cast<int>(k)))) * ws.cost[k];
