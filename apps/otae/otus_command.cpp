@@ -1,7 +1,6 @@
 // `otae otus`: train OTUS on unpaired events, use the decoder as a detector simulation and the
 // encoder as an unfolding, and evaluate a run against the statistical floor and the identity.
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
@@ -12,16 +11,12 @@
 
 #include "commands.hpp"
 #include "otae/analysis/otus_evaluation.hpp"
-#include "otae/analysis/otus_observables.hpp"
+#include "otae/analysis/otus_runs.hpp"
 #include "otae/analysis/otus_transfer_function.hpp"
 #include "otae/analysis/otus_verdicts.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
-#include "otae/base/seed_streams.hpp"
-#include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
-#include "otae/data/split.hpp"
-#include "otae/train/config_file.hpp"
 #include "otae/train/cpu_compute.hpp"
 #include "otae/train/otus_training.hpp"
 
@@ -33,28 +28,8 @@ data::Attributes with_provenance(data::Attributes attributes) {
   return attributes;
 }
 
-/// z from `z_path` and x from dataset "x" of `x_path`, two samples that are not paired event by
-/// event (simulated partons against real detector data) and may differ in size: the larger is cut
-/// to the smaller's count by a seeded random choice, so that every batch draws z and x alike and
-/// the run's split applies to both. Row i of z and of x are then unrelated events.
-data::EventPairs unpaired_events(const std::string& z_path, const std::string& x_path, uint64_t seed) {
-  at::Tensor z = data::read_array(z_path, "z").to(at::kFloat), x = data::read_array(x_path, "x").to(at::kFloat);
-  const int64_t n = std::min(z.size(0), x.size(0));
-  auto cut = [&](const at::Tensor& events, uint64_t stream) {
-    if (events.size(0) == n) return events;
-    at::Tensor rows = data::seeded_permutation(events.size(0), linear_stream_seed(seed, stream)).narrow(0, 0, n);
-    return events.index_select(0, std::get<0>(rows.sort()));
-  };
-  std::fprintf(stderr, "otae otus: unpaired samples: %ld parton events (%s), %ld detector events (%s); using %ld of each\n",
-               static_cast<long>(z.size(0)), z_path.c_str(), static_cast<long>(x.size(0)), x_path.c_str(),
-               static_cast<long>(n));
-  return data::EventPairs(cut(z, 1), cut(x, 2));
-}
-
-/// The events of --data, or z of --data against x of --x-data when that is given.
-data::EventPairs events_of(const std::string& data, const std::string& x_data, uint64_t seed) {
-  return x_data.empty() ? data::load_event_pairs(data) : unpaired_events(data, x_data, seed);
-}
+/// Prints what the library says a user should know, on stderr.
+void notice(const std::string& text) { std::fprintf(stderr, "otae otus: %s\n", text.c_str()); }
 
 struct TrainArguments {
   std::string config, data, x_data, out, resume;
@@ -82,16 +57,9 @@ void run_train(const TrainArguments& given) {
   if (given.resume.empty() && (given.config.empty() || given.data.empty() || given.out.empty()))
     throw ConfigError("otae otus train needs --config, --data and --out (or --resume RUN)");
   const TrainArguments args = given.resume.empty() ? given : resumed_run(given);
-  YAML::Node tree = train::load_config_file(args.config);
-  train::apply_overrides(tree, args.overrides);
-  const train::OtusConfig config = train::parse_otus_config(tree);
-  const data::EventPairs events = events_of(args.data, args.x_data, config.seed);
   const auto start = std::chrono::steady_clock::now();
-  // absolute paths, so that `otae otus evaluate` recognises the training files from anywhere
-  nlohmann::json notes = nlohmann::json::object();
-  if (!args.x_data.empty()) notes["x_data"] = std::filesystem::absolute(args.x_data).string();
-  train::train_otus(config, events, std::filesystem::absolute(args.data).string(), args.out,
-                    train::OtusTrainOptions().resume(!args.resume.empty()).epoch_limit(args.max_epochs).run_notes(notes));
+  train::train_otus_run({args.config, args.overrides, args.data, args.x_data, args.out},
+                        train::OtusTrainOptions().resume(!args.resume.empty()).epoch_limit(args.max_epochs).notice(notice));
   const bool finished = std::filesystem::exists(std::filesystem::path(args.out) / "model.pt");
   std::printf("otae otus train: %s %s in %.1f s\n", args.out.c_str(),
                finished ? "trained" : ("stopped at --max-epochs (continue with --resume " + args.out + ")").c_str(),
@@ -162,33 +130,6 @@ struct EvaluateArguments {
   uint64_t seed = 0;
 };
 
-std::vector<std::string> object_names(const std::string& path, const std::string& dataset) {
-  const auto lists = data::read_list_attributes(path, dataset);
-  const auto found = lists.find("objects");
-  if (found == lists.end())
-    throw IoError(path + ": dataset '" + dataset + "' has no 'objects' attribute naming its objects (e-, e+, ...)");
-  return found->second;
-}
-
-bool same_file(const std::string& a, const std::string& b) {
-  std::error_code error;
-  return std::filesystem::equivalent(a, b, error);
-}
-
-/// The held-out rows: the run's test split when the file is the one it trained on, else all rows.
-at::Tensor evaluation_rows(const train::OtusModel& model, const EvaluateArguments& args, int64_t n_rows) {
-  const bool training_file = same_file(args.data, model.run.at("data").get<std::string>()) &&
-                             (args.x_data.empty() ? !model.run.contains("x_data")
-                                                  : same_file(args.x_data, model.run.value("x_data", "")));
-  if (args.rows == "test" || (args.rows == "auto" && training_file)) {
-    if (!training_file)
-      std::fprintf(stderr, "otae otus evaluate: warning: %s is not the training file; its rows are split as the run's\n",
-                   args.data.c_str());
-    return data::split_rows(n_rows, model.config.split).test;
-  }
-  return at::arange(n_rows, at::kLong);
-}
-
 /// The verdict table and the transfer-function tally on stdout; a model worse than the identity
 /// also on stderr, so that it cannot go unnoticed in a log.
 void print_summary(const nlohmann::json& m) {
@@ -203,85 +144,33 @@ void print_summary(const nlohmann::json& m) {
   }
 }
 
-/// The held-out samples the figures are drawn from, beside metrics.json: the references (half B),
-/// the model's images of half A, and half A itself (z_a with its truth-paired x_a, for the
-/// transport plots). Decoded events are stored before the acceptance, with its mask.
-void write_samples(const std::string& path, const analysis::OtusEvaluation& e, const train::OtusModel& model,
-                   const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects, bool paired) {
-  const data::Attributes gev = {{"units", "GeV"}, {"layout", "(px, py, pz, E) per object"}};
-  const data::ListAttributes z_names = {{"objects", z_objects}}, x_names = {{"objects", x_objects}};
-  auto described = [&](const std::string& name, const at::Tensor& values, const std::string& what, bool parton) {
-    data::Attributes attributes = gev;
-    attributes["description"] = what;
-    return data::NamedArray{name, values, attributes, parton ? z_names : x_names};
-  };
-  const auto& cuts = model.config.loss.acceptance();
-  auto mask = [&](const std::string& name, const at::Tensor& events, const std::string& what) {
-    return data::NamedArray{name, train::event_acceptance(events, cuts).to(at::kInt),
-                            {{"description", what + " passes the run's acceptance S (1) or not (0)"}}};
-  };
-  // per-event observables of the samples the transport plots pair row by row
-  auto observables = [&](const std::string& name, const at::Tensor& events, bool parton) {
-    std::vector<at::Tensor> columns;
-    std::vector<std::string> names;
-    for (const auto& o : analysis::event_observables(parton ? z_objects : x_objects)) {
-      columns.push_back(o.compute(events).to(at::kFloat));
-      names.push_back(o.name);
-    }
-    return data::NamedArray{name + "_observables", at::stack(columns, 1),
-                            {{"description", "observables of " + name + " (columns named in 'names'), GeV"}},
-                            {{"names", names}}};
-  };
-  data::write_arrays(
-      path,
-      {described("z", e.z_b, "held-out parton events, half B (reference of the unfolding)", true),
-       described("x", e.x_b, "held-out detector events, half B (reference of simulation and reconstruction)", false),
-       described("z_tilde", e.unfolded, "E(x_a): unfolded half A", true),
-       described("x_tilde", e.reconstructed, "D(E(x_a)): reconstructed half A", false),
-       described("x_tilde_prime", e.simulated, "D(z_a): simulated half A", false),
-       described("z_a", e.z_a, "parton events of half A (input of the simulation)", true),
-       described("x_a", e.x_a,
-                 paired ? "detector events of half A, the truth paired row by row with z_a"
-                        : "detector events of half A, NOT paired with z_a (unpaired samples)",
-                 false),
-       mask("x_tilde_accepted", e.reconstructed, "x_tilde"), mask("x_tilde_prime_accepted", e.simulated, "x_tilde_prime"),
-       observables("z_a", e.z_a, true), observables("x_a", e.x_a, false), observables("z_tilde", e.unfolded, true),
-       observables("x_tilde_prime", e.simulated, false)},
-      with_provenance({{"run", model.run.value("data", "")}}));
-}
-
 void run_evaluate(const EvaluateArguments& args) {
   train::configure_cpu_compute(args.threads);
-  train::OtusModel model = train::load_otus_model(
-      args.run, args.checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal);
-  const data::EventPairs events = events_of(args.data, args.x_data, model.config.seed);
-  const at::Tensor rows = evaluation_rows(model, args, events.size());
-  const auto options = analysis::OtusEvaluationOptions()
-                           .slices(args.slices)
-                           .seed(args.seed)
-                           .histogram_bins(args.bins)
-                           .transfer_bins(args.transfer_bins)
-                           .paired(args.x_data.empty());
-  const std::vector<std::string> z_objects = object_names(args.data, "z"),
-                                 x_objects = object_names(args.x_data.empty() ? args.data : args.x_data, "x");
-  analysis::OtusEvaluation evaluation = analysis::evaluate_otus(model, events, rows, z_objects, x_objects, options);
-  evaluation.metrics["run"] = args.run;
-  evaluation.metrics["data"] = args.data;
-  evaluation.metrics["checkpoint"] = args.checkpoint;
-  evaluation.metrics["provenance"] = provenance();
   const std::string folder = args.out.empty() ? (std::filesystem::path(args.run) / "evaluation").string() : args.out;
   refuse_input_as_output((std::filesystem::path(folder) / "samples.h5").string(), {args.data, args.x_data});
-  create_folder(folder);
-  write_samples((std::filesystem::path(folder) / "samples.h5").string(), evaluation, model, z_objects, x_objects,
-                args.x_data.empty());
-  write_json_file((std::filesystem::path(folder) / "metrics.json").string(), evaluation.metrics);
+  const analysis::HeldOutRows rows = args.rows == "test"  ? analysis::HeldOutRows::kTest
+                                     : args.rows == "all" ? analysis::HeldOutRows::kAll
+                                                          : analysis::HeldOutRows::kAuto;
+  const analysis::OtusRunEvaluation evaluation = analysis::evaluate_otus_run(
+      args.run, args.data,
+      analysis::OtusRunEvaluationOptions()
+          .x_data(args.x_data)
+          .folder(folder)
+          .checkpoint(args.checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal)
+          .rows(rows)
+          .evaluation(analysis::OtusEvaluationOptions()
+                          .slices(args.slices)
+                          .seed(args.seed)
+                          .histogram_bins(args.bins)
+                          .transfer_bins(args.transfer_bins))
+          .provenance(provenance())
+          .notice(notice));
   print_summary(evaluation.metrics);
   std::printf("otae otus evaluate: %ld test events -> %s/{metrics.json, samples.h5}\n",
-               static_cast<long>(rows.size(0)), folder.c_str());
+               static_cast<long>(evaluation.test_events), evaluation.folder.c_str());
 }
 
-/// An ablation: one run per value, trained and evaluated, listed in SWEEP/sweep.json (rewritten
-/// after every run, so an interrupted sweep still reports the runs it finished).
+/// An ablation: one run per value, trained and evaluated (analysis::otus_sweep).
 struct SweepArguments {
   TrainArguments train;
   std::vector<std::string> parameters, values;
@@ -289,35 +178,19 @@ struct SweepArguments {
   int64_t slices = 1000;
 };
 
-std::string folder_name(const std::string& parameter, const std::string& value) {
-  std::string name = parameter.substr(parameter.find_last_of('.') + 1) + "_" + value;
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
-  return name;
-}
-
 void run_sweep(const SweepArguments& args) {
-  create_folder(args.folder);
-  nlohmann::json sweep = {{"parameter", args.parameters.front()},
-                          {"parameters", args.parameters},
-                          {"label", args.label.empty() ? args.parameters.front() : args.label},
-                          {"config", std::filesystem::absolute(args.train.config).string()},
-                          {"data", std::filesystem::absolute(args.train.data).string()},
-                          {"runs", nlohmann::json::array()}};
-  for (const std::string& value : args.values) {
-    TrainArguments run = args.train;
-    run.out = (std::filesystem::path(args.folder) / folder_name(args.parameters.front(), value)).string();
-    for (const std::string& parameter : args.parameters) run.overrides.push_back(parameter + "=" + value);
-    run_train(run);
-    EvaluateArguments evaluate;
-    evaluate.run = run.out;
-    evaluate.data = run.data;
-    evaluate.x_data = run.x_data;
-    evaluate.slices = args.slices;
-    run_evaluate(evaluate);
-    sweep["runs"].push_back({{"value", YAML::Load(value).as<double>()}, {"run", folder_name(args.parameters.front(), value)}});
-    write_json_file((std::filesystem::path(args.folder) / "sweep.json").string(), sweep);
-  }
+  analysis::otus_sweep(args.folder, {args.train.config, args.train.overrides, args.train.data, args.train.x_data, ""},
+                       analysis::OtusSweepOptions()
+                           .parameters(args.parameters)
+                           .values(args.values)
+                           .label(args.label)
+                           .slices(args.slices)
+                           .training(train::OtusTrainOptions().notice(notice))
+                           .provenance(provenance())
+                           .on_run([](const analysis::OtusRunEvaluation& run) {
+                             print_summary(run.metrics);
+                             std::printf("otae otus sweep: %s\n", run.folder.c_str());
+                           }));
 }
 
 void add_sweep_command(CLI::App* otus) {
@@ -338,16 +211,7 @@ void add_sweep_command(CLI::App* otus) {
   add_config_overrides(cmd, args->train.overrides, "training.threads=1 (for every run)");
   cmd->add_option("--slices", args->slices, "L of the evaluation's sliced Wasserstein distances")
       ->check(positive())->capture_default_str();
-  cmd->callback([args] {
-    for (const std::string& value : args->values) {
-      try {
-        YAML::Load(value).as<double>();
-      } catch (const YAML::Exception&) {
-        throw ConfigError("otae otus sweep: --values must be numbers, received '" + value + "'");
-      }
-    }
-    run_sweep(*args);
-  });
+  cmd->callback([args] { run_sweep(*args); });
 }
 
 }  // namespace

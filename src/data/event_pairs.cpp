@@ -1,9 +1,11 @@
 #include "otae/data/event_pairs.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <sstream>
 
 #include "otae/base/error.hpp"
+#include "otae/base/seed_streams.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 #include "seeded_random.hpp"
@@ -88,6 +90,25 @@ UnpairedEpoch unpaired_epoch(const at::Tensor& train_rows, int64_t epoch, const 
 
 EventPairs load_event_pairs(const std::string& path) {
   return EventPairs(read_array(path, "z"), read_array(path, "x"));
+}
+
+UnpairedSamples load_unpaired_events(const std::string& z_path, const std::string& x_path, uint64_t seed) {
+  const at::Tensor z = read_array(z_path, "z").to(at::kFloat), x = read_array(x_path, "x").to(at::kFloat);
+  const int64_t n = std::min(z.size(0), x.size(0));
+  auto cut = [&](const at::Tensor& events, uint64_t stream) {
+    if (events.size(0) == n) return events;
+    const at::Tensor rows = seeded_permutation(events.size(0), linear_stream_seed(seed, stream)).narrow(0, 0, n);
+    return events.index_select(0, std::get<0>(rows.sort()));
+  };
+  return {EventPairs(cut(z, 1), cut(x, 2)), z.size(0), x.size(0)};
+}
+
+std::vector<std::string> event_object_names(const std::string& path, const std::string& dataset) {
+  const auto lists = read_list_attributes(path, dataset);
+  const auto found = lists.find("objects");
+  if (found == lists.end())
+    throw IoError(path + ": dataset '" + dataset + "' has no 'objects' attribute naming its objects (e-, e+, ...)");
+  return found->second;
 }
 
 }  // namespace otae::data

@@ -21,6 +21,7 @@
 #include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
 #include "otae/base/progress.hpp"
+#include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/preprocessing_standardisation.hpp"
 #include "otae/data/split.hpp"
@@ -509,6 +510,22 @@ OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const st
   // LibTorch's and OpenBLAS's threads set together, freed memory kept: as the VAE trainer
   configure_cpu_compute(config.threads);
   return Trainer(std::move(config), events, data_name, run_folder, options).train();
+}
+
+OtusModel train_otus_run(const OtusRunFiles& files, OtusTrainOptions options) {
+  YAML::Node tree = load_config_file(files.config);
+  apply_overrides(tree, files.overrides);
+  const OtusConfig config = parse_otus_config(tree);
+  nlohmann::json notes = options.run_notes();
+  const std::string data = std::filesystem::absolute(files.data).string();
+  if (files.x_data.empty()) return train_otus(config, data::load_event_pairs(files.data), data, files.folder, options);
+  const data::UnpairedSamples samples = data::load_unpaired_events(files.data, files.x_data, config.seed);
+  if (options.notice())
+    options.notice()("unpaired samples: " + std::to_string(samples.z_in_file) + " parton events (" + files.data + "), " +
+                     std::to_string(samples.x_in_file) + " detector events (" + files.x_data + "); using " +
+                     std::to_string(samples.events.size()) + " of each");
+  notes["x_data"] = std::filesystem::absolute(files.x_data).string();
+  return train_otus(config, samples.events, data, files.folder, options.run_notes(notes));
 }
 
 OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which) {

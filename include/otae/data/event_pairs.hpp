@@ -82,4 +82,21 @@ UnpairedEpoch unpaired_epoch(const at::Tensor& train_rows, int64_t epoch, const 
 /// the arrays are malformed.
 EventPairs load_event_pairs(const std::string& path);
 
+/// Parton-level z and detector-level x from two samples that are not paired event by event
+/// (simulated partons against real detector data), with the sizes the files held.
+struct UnpairedSamples {
+  EventPairs events;
+  int64_t z_in_file = 0, x_in_file = 0;
+};
+
+/// Dataset `z` of `z_path` and dataset `x` of `x_path`, which may differ in size: the larger is
+/// cut to the smaller's count by a seeded random choice (kept in file order), so that every batch
+/// draws z and x alike and a run's split applies to both. Row i of z and of x are then unrelated
+/// events. Throws as load_event_pairs.
+UnpairedSamples load_unpaired_events(const std::string& z_path, const std::string& x_path, uint64_t seed);
+
+/// The names of the objects of an event dataset ("e-", "e+", …), its `objects` attribute. Throws
+/// IoError naming the file and dataset when it has none.
+std::vector<std::string> event_object_names(const std::string& path, const std::string& dataset);
+
 }  // namespace otae::data

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,7 +37,19 @@ struct OtusTrainOptions {
   OTAE_ARG(bool, show_progress, true);
   /// Extra entries for run.json (e.g. the detector-level file of an unpaired run).
   OTAE_ARG(nlohmann::json, run_notes, nlohmann::json::object());
+  /// Told what a caller should know before training starts (the sizes of unpaired samples), one
+  /// line without a newline; empty: nobody is told.
+  OTAE_ARG(std::function<void(const std::string&)>, notice, nullptr);
   OTAE_ARG_PUBLIC
+};
+
+/// A run as files name it: `otae otus train` and every run of a sweep.
+struct OtusRunFiles {
+  std::string config;                  ///< YAML configuration (configs/otus/*.yaml)
+  std::vector<std::string> overrides;  ///< KEY=VALUE, applied in order
+  std::string data;                    ///< HDF5 with z and x
+  std::string x_data;                  ///< when not empty: x from this file, unpaired with data's z
+  std::string folder;                  ///< the run folder
 };
 
 /// The two trained generators and what they were trained with.
@@ -57,6 +71,12 @@ struct OtusModel {
 /// NumericalError when a loss turns NaN (naming the phase and epoch).
 OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const std::string& data_name,
                      const std::string& run_folder, const OtusTrainOptions& options = {});
+
+/// train_otus on files: the configuration with its overrides, the events of `data` (or z of
+/// `data` against x of `x_data`, unpaired: load_unpaired_events, seeded by the run's seed), the
+/// files' absolute paths in run.json so that an evaluation recognises them from anywhere.
+/// Throws as train_otus, and ConfigError or IoError naming a file that cannot be read.
+OtusModel train_otus_run(const OtusRunFiles& files, OtusTrainOptions options = {});
 
 /// Which models of a run folder to read.
 enum class OtusCheckpoint {
