@@ -8,6 +8,9 @@
 
 #include "otae/analysis/otus_evaluation.hpp"
 #include "otae/analysis/otus_observables.hpp"
+#include "otae/analysis/otus_runs.hpp"
+#include "otae/base/files.hpp"
+#include "otae/data/hdf5.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/split.hpp"
@@ -131,6 +134,77 @@ TEST(OtusEvaluation, SmallRunAgainstFloorAndIdentity) {
   const analysis::OtusEvaluation again = analysis::evaluate_otus(model, events, rows, {"e-", "e+"}, {"e-", "e+"}, options);
   EXPECT_EQ(again.metrics.dump(), m.dump());
   EXPECT_THROW(analysis::evaluate_otus(model, events, rows, {"e-"}, {"e-", "e+"}, options), otae::InvalidArgument);
+}
+
+/// The tiny run of the tests below, trained from files as `otae otus train` does.
+train::OtusRunFiles tiny_run(const std::string& folder) {
+  std::filesystem::remove_all(folder);
+  return {std::string(OTAE_SOURCE_DIR) + "/configs/otus/zee_quick.yaml",
+          {"phases.0.epochs=1", "phases.1.epochs=1", "training.threads=1", "loss.slices=20",
+           "data.max_train_events=1000"},
+          std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5",
+          "",
+          folder};
+}
+
+TEST(OtusRunEvaluation, WritesMetricsAndSamplesAsEvaluateOtusComputesThem) {
+  const auto folder = (std::filesystem::temp_directory_path() / "otae_test_otus_run_evaluation").string();
+  const train::OtusRunFiles files = tiny_run(folder);
+  train::OtusModel model = train::train_otus_run(files, train::OtusTrainOptions().show_progress(false));
+  EXPECT_EQ(model.run["data"], std::filesystem::absolute(files.data).string());
+  const auto evaluation = analysis::OtusEvaluationOptions().slices(50).histogram_bins(20).transfer_bins(5).unfolding_draws(2);
+  const analysis::OtusRunEvaluation written = analysis::evaluate_otus_run(
+      folder, files.data, analysis::OtusRunEvaluationOptions().evaluation(evaluation).provenance({{"who", "test"}}));
+  EXPECT_EQ(written.folder, folder + "/evaluation");
+  // the training file: its test split (50 % of 10,000 rows)
+  const data::EventPairs events = data::load_event_pairs(files.data);
+  const at::Tensor test = data::split_rows(events.size(), model.config.split).test;
+  EXPECT_EQ(written.test_events, test.size(0));
+  const analysis::OtusEvaluation direct =
+      analysis::evaluate_otus(model, events, test, {"e-", "e+"}, {"e-", "e+"}, evaluation);
+  EXPECT_EQ(written.metrics["sliced_wasserstein"].dump(), direct.metrics["sliced_wasserstein"].dump());
+  EXPECT_EQ(written.metrics["provenance"]["who"], "test");
+  EXPECT_EQ(written.metrics["checkpoint"], "final");
+  const auto on_disk = nlohmann::json::parse(otae::read_text_file(folder + "/evaluation/metrics.json"));
+  EXPECT_EQ(on_disk.dump(), written.metrics.dump());
+  const at::Tensor simulated = data::read_array(folder + "/evaluation/samples.h5", "x_tilde_prime");
+  EXPECT_TRUE(at::equal(simulated, direct.simulated));
+  EXPECT_EQ(data::event_object_names(folder + "/evaluation/samples.h5", "z_tilde"),
+            (std::vector<std::string>{"e-", "e+"}));
+  // every row when asked
+  const auto all_rows = analysis::evaluate_otus_run(
+      folder, files.data,
+      analysis::OtusRunEvaluationOptions().evaluation(evaluation).rows(analysis::HeldOutRows::kAll).folder(folder + "/all"));
+  EXPECT_EQ(all_rows.test_events, events.size());
+}
+
+TEST(OtusSweep, TrainsAndEvaluatesOneRunPerValue) {
+  const auto folder = (std::filesystem::temp_directory_path() / "otae_test_otus_sweep").string();
+  std::filesystem::remove_all(folder);
+  train::OtusRunFiles base = tiny_run(folder + "/unused");
+  int evaluated = 0;
+  const nlohmann::json sweep = analysis::otus_sweep(
+      folder, base,
+      analysis::OtusSweepOptions()
+          .parameters({"phases.0.weights.latent"})
+          .values({"0.5", "2"})
+          .label("lambda")
+          .slices(20)
+          .training(train::OtusTrainOptions().show_progress(false))
+          .on_run([&](const analysis::OtusRunEvaluation& run) {
+            ++evaluated;
+            EXPECT_TRUE(std::filesystem::exists(run.folder + "/metrics.json"));
+          }));
+  EXPECT_EQ(evaluated, 2);
+  ASSERT_EQ(sweep["runs"].size(), 2u);
+  EXPECT_EQ(sweep["runs"][1]["run"], "latent_2");
+  EXPECT_DOUBLE_EQ(sweep["runs"][0]["value"].get<double>(), 0.5);
+  EXPECT_EQ(sweep["label"], "lambda");
+  const train::OtusModel second = train::load_otus_model(folder + "/latent_2");
+  EXPECT_DOUBLE_EQ(second.config.phases[0].weights.latent(), 2.0);
+  EXPECT_EQ(nlohmann::json::parse(otae::read_text_file(folder + "/sweep.json")).dump(), sweep.dump());
+  EXPECT_THROW(analysis::otus_sweep(folder, base, analysis::OtusSweepOptions().parameters({"seed"}).values({"x1"})),
+               otae::ConfigError);
 }
 
 }  // namespace

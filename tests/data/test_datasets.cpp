@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <set>
 #include <string>
@@ -14,6 +15,7 @@
 #include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/event_pairs.hpp"
+#include "otae/data/hdf5.hpp"
 #include "otae/data/jet_dataset.hpp"
 #include "otae/data/preprocessing_standardisation.hpp"
 #include "otae/data/split.hpp"
@@ -365,6 +367,42 @@ TEST(EventPairs, LoadTheEmbeddedTtbarAndStandardiseIt) {
   EXPECT_EQ(x.std_dev[6], 1.0) << "the missing momentum's pz is 0 in every event";
   EXPECT_GT(x.std_dev[4], 10.0) << "its px spreads over tens of GeV";
   EXPECT_TRUE(at::allclose(x.invert(x.apply(pairs.x())), pairs.x(), 1e-5, 1e-3));
+}
+
+/// An HDF5 file of events z or x [n, 8] whose rows are (row index, 0, …): each row says where it
+/// came from.
+std::string numbered_events(const std::string& name, const std::string& dataset, int64_t n) {
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  at::Tensor events = at::zeros({n, 8});
+  events.select(1, 3) = at::arange(n, at::kFloat) + 1;  // E > 0, and E − 1 is the row
+  write_arrays(path, {{dataset, events, {}, {{"objects", {"e-", "e+"}}}}});
+  return path;
+}
+
+TEST(UnpairedSamples, CutTheLargerSampleToTheSmallerInFileOrder) {
+  const std::string z_path = numbered_events("otae_unpaired_z.h5", "z", 50);
+  const std::string x_path = numbered_events("otae_unpaired_x.h5", "x", 20);
+  const UnpairedSamples samples = load_unpaired_events(z_path, x_path, 7);
+  EXPECT_EQ(samples.z_in_file, 50);
+  EXPECT_EQ(samples.x_in_file, 20);
+  ASSERT_EQ(samples.events.size(), 20);
+  EXPECT_TRUE(at::equal(samples.events.x().select(1, 3), at::arange(20, at::kFloat) + 1));  // untouched
+  const at::Tensor z_rows = samples.events.z().select(1, 3) - 1;
+  EXPECT_TRUE(at::equal(z_rows, std::get<0>(z_rows.sort())));                   // in file order
+  EXPECT_EQ(std::get<0>(at::_unique(z_rows)).numel(), 20);                      // no row twice
+  EXPECT_FALSE(at::equal(z_rows, at::arange(20, at::kFloat)));                  // a random choice, not the first
+  EXPECT_TRUE(at::equal(load_unpaired_events(z_path, x_path, 7).events.z(), samples.events.z()));
+  EXPECT_FALSE(at::equal(load_unpaired_events(z_path, x_path, 8).events.z(), samples.events.z()));
+}
+
+TEST(UnpairedSamples, ObjectNamesComeFromTheAttributeOrTheErrorNamesTheFile) {
+  const std::string path = numbered_events("otae_unpaired_names.h5", "z", 4);
+  EXPECT_EQ(event_object_names(path, "z"), (std::vector<std::string>{"e-", "e+"}));
+  const std::string bare = (std::filesystem::temp_directory_path() / "otae_unpaired_bare.h5").string();
+  write_arrays(bare, {{"x", at::ones({4, 8}), {}, {}}});
+  const std::string message = message_of<IoError>([&] { event_object_names(bare, "x"); });
+  EXPECT_NE(message.find(bare), std::string::npos) << message;
+  EXPECT_NE(message.find("'x'"), std::string::npos) << message;
 }
 
 }  // namespace
