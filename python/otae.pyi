@@ -97,6 +97,8 @@ class OtusRun:
     """A trained OTUS run (`otae otus train`): detector simulation and unfolding."""
     def __init__(self, run_dir: str, *, threads: int = 0) -> None:
         ...
+    def evaluate(self, data: str, *, x_data: str = '', folder: str = '', checkpoint: str = 'final', rows: str = 'auto', slices: int = 1000, seed: int = 0) -> str:
+        """As `otae otus evaluate`: the held-out events of the HDF5 file `data` (its test split when it is the training file, rows='auto'; 'test' or 'all'), or z of `data` against x of `x_data` (unpaired), against the floor and the identity; writes metrics.json and samples.h5 into `folder` (default RUN/evaluation) and returns metrics.json as JSON text (SW in GeV^2 and standardised, W1/KS/chi2 per observable, verdicts)."""
     @property
     def run(self) -> Any:
         """run.json of the folder, as JSON text"""

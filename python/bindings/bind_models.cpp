@@ -6,6 +6,8 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "otae/analysis/otus_runs.hpp"
+#include "otae/version.hpp"
 #include "otae/base/error.hpp"
 #include "otae/train/cpu_compute.hpp"
 #include "otae/train/otus_training.hpp"
@@ -91,6 +93,25 @@ class OtusRun {
   std::string run_json() const { return model_->run.dump(); }
   std::string repr() const { return "otae.OtusRun('" + run_dir_ + "')"; }
 
+  std::string evaluate(const std::string& data, const std::string& x_data, const std::string& folder,
+                       const std::string& checkpoint, const std::string& rows, int64_t slices, uint64_t seed) const {
+    if (checkpoint != "final" && checkpoint != "best")
+      throw InvalidArgument("OtusRun.evaluate: checkpoint must be 'final' or 'best', received '" + checkpoint + "'");
+    if (rows != "auto" && rows != "test" && rows != "all")
+      throw InvalidArgument("OtusRun.evaluate: rows must be 'auto', 'test' or 'all', received '" + rows + "'");
+    const auto options =
+        analysis::OtusRunEvaluationOptions()
+            .x_data(x_data)
+            .folder(folder)
+            .checkpoint(checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal)
+            .rows(rows == "test" ? analysis::HeldOutRows::kTest
+                                 : rows == "all" ? analysis::HeldOutRows::kAll : analysis::HeldOutRows::kAuto)
+            .evaluation(analysis::OtusEvaluationOptions().slices(slices).seed(seed))
+            .provenance({{"otae_version", kVersion}, {"command_line", "otae.OtusRun.evaluate (Python)"}});
+    py::gil_scoped_release release;
+    return analysis::evaluate_otus_run(run_dir_, data, options).metrics.dump();
+  }
+
  private:
   static py::array generate(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed, int64_t batch_size) {
     at::Tensor out;
@@ -136,6 +157,13 @@ void bind_models(py::module_& m) {
            "one stochastic draw seeded by `seed`.")
       .def("unfold", &OtusRun::unfold, "x"_a, py::kw_only(), "seed"_a = 0, "batch_size"_a = 65536,
            "Detector-level events x [N, 4k_x] -> parton-level z [N, 4k_z] (GeV), one draw seeded by `seed`.")
+      .def("evaluate", &OtusRun::evaluate, "data"_a, py::kw_only(), "x_data"_a = "", "folder"_a = "",
+           "checkpoint"_a = "final", "rows"_a = "auto", "slices"_a = 1000, "seed"_a = 0,
+           "As `otae otus evaluate`: the held-out events of the HDF5 file `data` (its test split when it is the "
+           "training file, rows='auto'; 'test' or 'all'), or z of `data` against x of `x_data` (unpaired), against "
+           "the floor and the identity; writes metrics.json and samples.h5 into `folder` (default RUN/evaluation) "
+           "and returns metrics.json as JSON text (SW in GeV^2 and standardised, W1/KS/chi2 per observable, "
+           "verdicts).")
       .def_property_readonly("run", &OtusRun::run_json, "run.json of the folder, as JSON text")
       .def("__repr__", &OtusRun::repr);
 }

@@ -154,6 +154,35 @@ def test_vae_run():
             raise AssertionError("kl_spectrum shape")
 
 
+def test_otus_run():
+    """A tiny OTUS run trained by the CLI: simulation reproducible by seed, and OtusRun.evaluate
+    writing what `otae otus evaluate` writes."""
+    import json
+    import h5py
+    sample = os.path.join(os.environ["OTAE_SOURCE_DIR"], "samples", "zee_small.h5")
+    config = os.path.join(os.environ["OTAE_SOURCE_DIR"], "configs", "otus", "zee_quick.yaml")
+    with tempfile.TemporaryDirectory() as folder:
+        run = os.path.join(folder, "run")
+        subprocess.run([BINARY, "otus", "train", "--config", config, "--data", sample, "--out", run,
+                        "phases.0.epochs=1", "phases.1.epochs=1", "data.max_train_events=1000", "training.threads=1"],
+                       check=True, capture_output=True)
+        model = otae.OtusRun(run, threads=1)
+        with h5py.File(sample, "r") as f:
+            z = f["z"][:500]
+        x = model.simulate(z, seed=4)
+        if x.shape != (500, 8) or not np.array_equal(x, model.simulate(z, seed=4)):
+            raise AssertionError(f"OtusRun.simulate: shape {x.shape} or not reproducible by seed")
+        metrics = json.loads(model.evaluate(sample, folder=os.path.join(folder, "python"), slices=100))
+        subprocess.run([BINARY, "otus", "evaluate", run, "--data", sample, "--out", os.path.join(folder, "cli"),
+                        "--slices", "100", "--threads", "1"], check=True, capture_output=True)
+        with open(os.path.join(folder, "cli", "metrics.json")) as f:
+            cli = json.load(f)
+        if metrics["sliced_wasserstein"] != cli["sliced_wasserstein"] or metrics["verdicts"] != cli["verdicts"]:
+            raise AssertionError("OtusRun.evaluate and otae otus evaluate disagree")
+        if not os.path.exists(os.path.join(folder, "python", "samples.h5")):
+            raise AssertionError("OtusRun.evaluate wrote no samples.h5")
+
+
 def test_events_from_lhe():
     ttbar = os.path.join(os.environ["OTAE_SHARED_DATA"], "external", "pylhe-testfile-pythia-6.413-ttbar.lhe")
     if not os.path.exists(ttbar):
@@ -177,6 +206,7 @@ def main():
     test_dimensionalities()
     test_errors(jets)
     test_vae_run()
+    test_otus_run()
     test_events_from_lhe()
     print("python module: all checks passed")
 
