@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,8 +13,10 @@
 #include "otae/base/error.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
+#include "otae/data/layouts.hpp"
 #include "otae/data/preprocessing.hpp"
 #include "otae/ot/pairwise.hpp"
+#include "otae/ot/sinkhorn_pairwise.hpp"
 #include "otae/ot/sinkhorn.hpp"
 #include "otae/train/cpu_compute.hpp"
 
@@ -27,39 +30,12 @@ struct EmdArguments {
   int64_t threads = 0, max_jets = 0;
 };
 
-/// Which distances are computed: d(A[i], B[i]); every d(A[i], B[j]); or, for A against itself,
-/// each unordered pair i < j once, mirrored (the diagonal is 0).
+/// Which distances are computed: d(A[i], B[i]); every d(A[i], B[j]); or A against itself.
 enum class Layout { kPaired, kMatrix, kSymmetric };
-
-int64_t pair_count(Layout layout, int64_t rows, int64_t cols) {
-  switch (layout) {
-    case Layout::kPaired: return rows;
-    case Layout::kMatrix: return rows * cols;
-    case Layout::kSymmetric: return rows * (rows - 1) / 2;
-  }
-  return 0;
-}
-
-/// The unit of the pT column of a jets dataset, read from its `columns` ("pt_GeV", "pt_over_ht")
-/// or `units` attribute: "GeV", "pT/HT" (decoded jets), or "" when the file does not say.
-std::string pt_unit(const std::string& path, const std::string& dataset) {
-  const auto lists = data::read_list_attributes(path, dataset);
-  if (const auto columns = lists.find("columns"); columns != lists.end() && !columns->second.empty()) {
-    const std::string& pt = columns->second.front();
-    if (pt == "pt_GeV") return "GeV";
-    if (pt == "pt_over_ht" || pt == "ptrel") return "pT/HT";
-  }
-  const data::Attributes texts = data::read_attributes(path, dataset);
-  if (const auto units = texts.find("units"); units != texts.end()) {
-    if (units->second.rfind("pT/HT", 0) == 0) return "pT/HT";
-    if (units->second.rfind("GeV", 0) == 0) return "GeV";
-  }
-  return "";
-}
 
 /// The unit both files' pT share; refuses GeV against pT/HT unless each jet is normalised first.
 std::string common_pt_unit(const EmdArguments& args, bool normalised) {
-  const std::string a = pt_unit(args.file_a, args.dataset), b = pt_unit(args.file_b, args.dataset);
+  const std::string a = data::jet_pt_unit(args.file_a, args.dataset), b = data::jet_pt_unit(args.file_b, args.dataset);
   if (!a.empty() && !b.empty() && a != b && !normalised)
     throw InvalidArgument("otae emd: " + args.file_a + ":" + args.dataset + " holds pT in " + a + " but " + args.file_b +
                           ":" + args.dataset + " in " + b +
@@ -77,66 +53,39 @@ at::Tensor load_jets(const std::string& path, const EmdArguments& args) {
   return jets;
 }
 
-/// Up to `count` pairs (i, j) of the layout from `next` on, in row-major order; advances `next`.
-std::pair<at::Tensor, at::Tensor> next_pairs(Layout layout, int64_t rows, int64_t cols, std::pair<int64_t, int64_t>& next,
-                                             int64_t count) {
-  std::vector<int64_t> is, js;
-  auto& [i, j] = next;
-  while (i < rows && static_cast<int64_t>(is.size()) < count) {
-    const int64_t end = layout == Layout::kPaired ? i + 1 : cols;
-    if (layout == Layout::kPaired) j = i;
-    if (layout == Layout::kSymmetric && j <= i) j = i + 1;
-    for (; j < end && static_cast<int64_t>(is.size()) < count; ++j) {
-      is.push_back(i);
-      js.push_back(j);
-    }
-    if (j >= end) {
-      ++i;
-      j = 0;
-    }
+/// The progress line, started at the first report (which brings the number of pairs).
+struct PairProgress {
+  std::optional<ProgressMeter> meter;
+  int64_t total = 0;
+  void operator()(int64_t done, int64_t pairs) {
+    if (!meter) meter.emplace("otae emd", "pairs", total = pairs);
+    meter->update(done);
   }
-  return {at::tensor(is, at::kLong), at::tensor(js, at::kLong)};
+};
+
+/// Sinkhorn compares pT-normalised jets (the EMD-VAE loss).
+at::Tensor sinkhorn_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout, const EmdArguments& args,
+                              PairProgress& progress) {
+  const auto options =
+      ot::SinkhornPairwiseOptions()
+          .sinkhorn(ot::SinkhornOptions().ground(ot::GroundDistance().R(args.R).beta(args.beta).wrap_phi(!args.no_wrap_phi)))
+          .progress([&](int64_t done, int64_t total) { progress(done, total); });
+  switch (layout) {
+    case Layout::kPaired: return ot::sinkhorn_emd_paired(jets_a, jets_b, options);
+    case Layout::kSymmetric: return ot::sinkhorn_emd_symmetric(jets_a, options);
+    case Layout::kMatrix: return ot::sinkhorn_emd_matrix(jets_a, jets_b, options);
+  }
+  return {};
 }
 
-/// Sinkhorn compares pT/HT-normalised jets (the EMD-VAE loss), in chunks of jet pairs.
-at::Tensor sinkhorn_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout, const EmdArguments& args) {
-  const auto options = ot::SinkhornOptions().ground(
-      ot::GroundDistance().R(args.R).beta(args.beta).wrap_phi(!args.no_wrap_phi));
-  auto normalised = [](const at::Tensor& jets) {
-    const at::Tensor pt = jets.select(2, 0).to(at::kDouble);
-    return std::make_pair(pt / pt.sum(1, true), jets.narrow(2, 1, 2).to(at::kDouble));
-  };
-  auto [wa, xa] = normalised(jets_a);
-  auto [wb, xb] = normalised(jets_b);
-  const int64_t rows = wa.size(0), cols = wb.size(0), total = pair_count(layout, rows, cols);
-  at::Tensor distances = layout == Layout::kPaired ? at::zeros({rows}, at::kDouble) : at::zeros({rows, cols}, at::kDouble);
-  ProgressMeter progress("otae emd", "pairs", total);
-  std::pair<int64_t, int64_t> next{0, 0};
-  for (int64_t done = 0; done < total;) {
-    const auto [i, j] = next_pairs(layout, rows, cols, next, 1000);
-    const at::Tensor cost =
-        ot::sinkhorn_emd(wa.index_select(0, i), xa.index_select(0, i), wb.index_select(0, j), xb.index_select(0, j), options)
-            .cost;
-    if (layout == Layout::kPaired) {
-      distances.index_put_({i}, cost);
-    } else {
-      distances.index_put_({i, j}, cost);
-      if (layout == Layout::kSymmetric) distances.index_put_({j, i}, cost);
-    }
-    done += i.size(0);
-    progress.update(done);
-  }
-  return distances;
-}
-
-at::Tensor exact_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout, const EmdArguments& args) {
-  ProgressMeter progress("otae emd", "pairs", pair_count(layout, jets_a.size(0), jets_b.size(0)));
+at::Tensor exact_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout, const EmdArguments& args,
+                           PairProgress& progress) {
   const auto options =
       ot::PairwiseOptions()
           .emd(ot::ExactEmdOptions().ground(ot::GroundDistance().R(args.R).beta(args.beta).wrap_phi(!args.no_wrap_phi))
                    .norm(args.norm))
           .threads(args.threads)
-          .progress([&](int64_t done, int64_t) { progress.update(done); });
+          .progress([&](int64_t done, int64_t total) { progress(done, total); });
   switch (layout) {
     case Layout::kPaired: return ot::exact_emd_paired(jets_a, jets_b, options).values;
     case Layout::kSymmetric: return ot::exact_emd_symmetric(jets_a, options);
@@ -170,10 +119,11 @@ void run_emd(const EmdArguments& args) {
                           " jets but " + args.file_b + " has " + std::to_string(jets_b.size(0)) +
                           "; pass --max-jets N to pair the first N of each");
   const auto t0 = std::chrono::steady_clock::now();
-  const at::Tensor distances = sinkhorn ? sinkhorn_distances(jets_a, jets_b, layout, args)
-                                        : exact_distances(jets_a, jets_b, layout, args);
+  PairProgress progress;
+  const at::Tensor distances = sinkhorn ? sinkhorn_distances(jets_a, jets_b, layout, args, progress)
+                                        : exact_distances(jets_a, jets_b, layout, args, progress);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const int64_t pairs = pair_count(layout, jets_a.size(0), jets_b.size(0));
+  const int64_t pairs = progress.total;
   data::Attributes attributes = provenance();
   attributes.insert({{"method", args.method}, {"R", std::to_string(args.R)}, {"beta", std::to_string(args.beta)},
                      {"norm", normalised ? "true" : "false"}, {"centre", args.centre ? "true" : "false"},

@@ -8,6 +8,7 @@
 #include "otae/analysis/otus_observables.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
+#include "otae/data/layouts.hpp"
 #include "otae/data/split.hpp"
 #include "otae/train/otus_loss.hpp"
 

@@ -103,12 +103,4 @@ UnpairedSamples load_unpaired_events(const std::string& z_path, const std::strin
   return {EventPairs(cut(z, 1), cut(x, 2)), z.size(0), x.size(0)};
 }
 
-std::vector<std::string> event_object_names(const std::string& path, const std::string& dataset) {
-  const auto lists = read_list_attributes(path, dataset);
-  const auto found = lists.find("objects");
-  if (found == lists.end())
-    throw IoError(path + ": dataset '" + dataset + "' has no 'objects' attribute naming its objects (e-, e+, ...)");
-  return found->second;
-}
-
 }  // namespace otae::data

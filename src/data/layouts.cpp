@@ -24,4 +24,27 @@ NamedArray event_array(const std::string& name, const EventTable& table) {
   return {name, table.events.to(at::kFloat), {}, {{"objects", table.objects}, {"columns_per_object", kObjectColumns}}};
 }
 
+std::vector<std::string> event_object_names(const std::string& path, const std::string& dataset) {
+  const auto lists = read_list_attributes(path, dataset);
+  const auto found = lists.find("objects");
+  if (found == lists.end())
+    throw IoError(path + ": dataset '" + dataset + "' has no 'objects' attribute naming its objects (e-, e+, ...)");
+  return found->second;
+}
+
+std::string jet_pt_unit(const std::string& path, const std::string& dataset) {
+  const auto lists = read_list_attributes(path, dataset);
+  if (const auto columns = lists.find("columns"); columns != lists.end() && !columns->second.empty()) {
+    const std::string& pt = columns->second.front();
+    if (pt == "pt_GeV") return "GeV";
+    if (pt == "pt_over_ht" || pt == "ptrel") return "pT/HT";
+  }
+  const Attributes texts = read_attributes(path, dataset);
+  if (const auto units = texts.find("units"); units != texts.end()) {
+    if (units->second.rfind("pT/HT", 0) == 0) return "pT/HT";
+    if (units->second.rfind("GeV", 0) == 0) return "GeV";
+  }
+  return "";
+}
+
 }  // namespace otae::data

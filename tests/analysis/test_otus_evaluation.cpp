@@ -11,6 +11,7 @@
 #include "otae/analysis/otus_runs.hpp"
 #include "otae/base/files.hpp"
 #include "otae/data/hdf5.hpp"
+#include "otae/data/layouts.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/split.hpp"

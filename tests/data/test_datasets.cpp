@@ -16,6 +16,7 @@
 #include "otae/base/error.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
+#include "otae/data/layouts.hpp"
 #include "otae/data/jet_dataset.hpp"
 #include "otae/data/preprocessing_standardisation.hpp"
 #include "otae/data/split.hpp"

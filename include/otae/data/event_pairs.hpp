@@ -95,8 +95,4 @@ struct UnpairedSamples {
 /// events. Throws as load_event_pairs.
 UnpairedSamples load_unpaired_events(const std::string& z_path, const std::string& x_path, uint64_t seed);
 
-/// The names of the objects of an event dataset ("e-", "e+", …), its `objects` attribute. Throws
-/// IoError naming the file and dataset when it has none.
-std::vector<std::string> event_object_names(const std::string& path, const std::string& dataset);
-
 }  // namespace otae::data

@@ -47,4 +47,12 @@ std::vector<NamedArray> jet_arrays(const JetTable& jets);
 /// `columns_per_object`. Throws InvalidArgument unless events is [N, 4 · objects.size()].
 NamedArray event_array(const std::string& name, const EventTable& table);
 
+/// The names of the objects of an event dataset ("e-", "e+", …), its `objects` attribute. Throws
+/// IoError naming the file and dataset when it has none.
+std::vector<std::string> event_object_names(const std::string& path, const std::string& dataset);
+
+/// The unit of the pT column of a jets dataset, from its `columns` ("pt_GeV", "pt_over_ht") or
+/// `units` attribute: "GeV", "pT/HT" (decoded jets), or "" when the file does not say.
+std::string jet_pt_unit(const std::string& path, const std::string& dataset);
+
 }  // namespace otae::data
