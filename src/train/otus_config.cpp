@@ -67,7 +67,7 @@ YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
 }
 
 OtusLossWeights parse_weights(const YAML::Node& node, const std::string& where) {
-  check_known_keys(node, {"reconstruction", "latent", "data", "encoder_anchor", "decoder_anchor", "paired", "mass"}, where);
+  check_known_keys(node, {"reconstruction", "latent", "data", "encoder_anchor", "decoder_anchor", "paired", "mass", "transport"}, where);
   OtusLossWeights w;
   w.reconstruction(config_value<double>(node, "reconstruction", w.reconstruction(), where))
       .latent(config_value<double>(node, "latent", w.latent(), where))
@@ -75,8 +75,10 @@ OtusLossWeights parse_weights(const YAML::Node& node, const std::string& where) 
       .encoder_anchor(config_value<double>(node, "encoder_anchor", w.encoder_anchor(), where))
       .decoder_anchor(config_value<double>(node, "decoder_anchor", w.decoder_anchor(), where))
       .paired(config_value<double>(node, "paired", w.paired(), where))
-      .mass(config_value<double>(node, "mass", w.mass(), where));
-  for (double v : {w.reconstruction(), w.latent(), w.data(), w.encoder_anchor(), w.decoder_anchor(), w.paired(), w.mass()})
+      .mass(config_value<double>(node, "mass", w.mass(), where))
+      .transport(config_value<double>(node, "transport", w.transport(), where));
+  for (double v : {w.reconstruction(), w.latent(), w.data(), w.encoder_anchor(), w.decoder_anchor(), w.paired(), w.mass(),
+                   w.transport()})
     if (!std::isfinite(v) || v < 0) throw ConfigError(where + ": every weight must be finite and >= 0, received " + std::to_string(v));
   return w;
 }
@@ -218,6 +220,7 @@ YAML::Node to_yaml(const OtusConfig& c) {
     node["weights"]["decoder_anchor"] = p.weights.decoder_anchor();
     node["weights"]["paired"] = p.weights.paired();
     node["weights"]["mass"] = p.weights.mass();
+    node["weights"]["transport"] = p.weights.transport();
     tree["phases"].push_back(node);
   }
   return tree;

@@ -145,12 +145,18 @@ void decode_prior(LossPass& p) {
                          " decoded prior events pass the acceptance; loosen the cuts or enlarge the batch");
 }
 
-/// z̃ = E(x) and the terms on it: latent SW, encoder anchor, reconstruction D(E(x)) ≈ x.
+/// z̃ = E(x) and the terms on it: latent SW, transport cost, encoder anchor, reconstruction D(E(x)) ≈ x.
 void encoder_terms(LossPass& p) {
   const OtusLossWeights& w = p.weights;
   p.encoded = p.encoder->forward(p.batch.x);
   if (w.latent() > 0)
     p.add(p.terms.latent, w.latent(), sliced_w2_squared(p.in_z(p.batch.z), p.in_z(p.encoded), p.options, p.seed));
+  if (w.transport() > 0) {
+    if (p.encoded.sizes() != p.batch.x.sizes())
+      throw InvalidArgument("otus_loss: the transport weight needs z and x of the same objects; z has " +
+                            std::to_string(p.encoded.size(1) / 4) + ", x " + std::to_string(p.batch.x.size(1) / 4));
+    p.add(p.terms.transport, w.transport(), mean_squared_error(p.in_z(p.encoded), p.in_z(p.batch.x)));
+  }
   if (w.encoder_anchor() > 0 && p.options.anchor_x_object() >= 0)
     p.add(p.terms.encoder_anchor, w.encoder_anchor(),
           anchor_cost(p.batch.x, p.options.anchor_x_object(), p.encoded, p.options.anchor_z_object()));
@@ -201,7 +207,8 @@ OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, 
   // the order of the generator calls fixes which noise each one draws
   if (weights.data() > 0 || weights.decoder_anchor() > 0 || weights.mass() > 0 || !options.acceptance().empty())
     decode_prior(pass);
-  if (weights.reconstruction() > 0 || weights.latent() > 0 || weights.encoder_anchor() > 0 || weights.mass() > 0)
+  if (weights.reconstruction() > 0 || weights.latent() > 0 || weights.encoder_anchor() > 0 || weights.mass() > 0 ||
+      weights.transport() > 0)
     encoder_terms(pass);
   decoder_terms(pass);
   pass.terms.total = pass.total;

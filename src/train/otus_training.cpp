@@ -44,10 +44,10 @@ struct Position {
 
 const std::vector<std::string> kLogColumns = {"phase", "epoch", "global_epoch", "learning_rate", "total",
                                               "reconstruction", "latent", "data", "encoder_anchor",
-                                              "decoder_anchor", "paired", "mass", "acceptance", "seconds",
+                                              "decoder_anchor", "paired", "mass", "transport", "acceptance", "seconds",
                                               "validation_total", "validation_reconstruction", "validation_latent",
                                               "validation_data", "validation_mass", "validation_distance"};
-constexpr size_t kTerms = 8;  // total … mass, in the order of the log
+constexpr size_t kTerms = 9;  // total … transport, in the order of the log
 
 std::string path_in(const std::string& folder, const std::string& name) {
   return (std::filesystem::path(folder) / name).string();
@@ -140,7 +140,7 @@ struct EpochMeans {
 
   void add(const OtusLossTerms& t) {
     const at::Tensor terms[] = {t.total,          t.reconstruction, t.latent, t.data,
-                                t.encoder_anchor, t.decoder_anchor, t.paired, t.mass};
+                                t.encoder_anchor, t.decoder_anchor, t.paired, t.mass, t.transport};
     for (size_t i = 0; i < kTerms; ++i) {
       if (!terms[i].defined()) continue;
       sums[i] += terms[i].item<double>();
@@ -155,7 +155,7 @@ struct EpochMeans {
 nlohmann::json weights_json(const OtusLossWeights& w) {
   return {{"reconstruction", w.reconstruction()}, {"latent", w.latent()}, {"data", w.data()},
           {"encoder_anchor", w.encoder_anchor()}, {"decoder_anchor", w.decoder_anchor()}, {"paired", w.paired()},
-          {"mass", w.mass()}};
+          {"mass", w.mass()}, {"transport", w.transport()}};
 }
 
 /// A calorimeter generator's learnt resolution s(E) = √(a² + b²/E + c²/E²) and tail, per object.
@@ -442,7 +442,8 @@ class Trainer {
     const OtusLossWeights& p = phase.weights;
     out[0] = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
              p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
-             p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass);
+             p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass) +
+             p.transport() * value(terms.transport);
     out[1] = value(terms.reconstruction);
     out[2] = value(terms.latent);
     out[3] = value(terms.data);

@@ -32,6 +32,11 @@ struct OtusLossWeights {
   /// sides; each mass over its training σ). Not in the paper: random slices of the 8 momentum
   /// components barely see a 1 GeV change of M_ee, which this term puts in the loss directly.
   OTAE_ARG(double, mass, 0.0);
+  /// w_T, on the unfolder's transport cost ‖E(x) − x‖² (standardised, mean over components; z and
+  /// x of the same objects). Not in the paper: the distribution terms are met by many maps, and a
+  /// learnt E moved each event's response by ~1 % at random (M_ee of E[z̃|x] − z wider than x − z);
+  /// the cost picks the map that moves the events least, the Monge map between p(x) and p(z).
+  OTAE_ARG(double, transport, 0.0);
   OTAE_ARG_PUBLIC
 };
 
@@ -82,6 +87,7 @@ struct OtusLossTerms {
   at::Tensor paired;           ///< E[c(x, D(z))] + E[c(z, E(x))] on the paired events
   at::Tensor mass;             ///< W₂²(M(x), M(D(z))) [accepted, / P̂_D(S)] + W₂²(M(z), M(E(x))), in σ_M²
                                ///< (each the mean over energy bins when mass_bins > 1)
+  at::Tensor transport;        ///< ‖E(x) − x‖², standardised
   double acceptance = 1.0;     ///< P̂_D(S)
 };
 
