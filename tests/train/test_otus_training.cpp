@@ -108,6 +108,39 @@ TEST(OtusLoss, MassTermIsTheOneDimensionalW2OfTheMasses) {
   EXPECT_NEAR(terms.total.item<double>(), 2.0 * expected, 2e-4 * expected);
 }
 
+// The transport term against its definition: the identity encoder moves nothing, a perturbed one
+// moves each event by E(x) − x, counted in units of each column's σ; z and x of different objects
+// are refused.
+TEST(OtusLoss, TransportTermIsTheUnfoldersMeanSquaredMove) {
+  const at::Tensor z = massless_pairs(200, 1), x = massless_pairs(200, 2);
+  const auto identity = nn::OtusGeneratorOptions().input_residual(true).relative_residual(true);
+  const auto stats = nn::GeneratorStatistics{at::zeros({8}), at::full({8}, 40.0), at::zeros({6}), at::full({6}, 40.0)};
+  nn::OtusGenerator encoder(identity, stats), decoder(identity, stats);
+  train::OtusLossScales scales{at::full({8}, 20.0), at::full({8}, 20.0), 7.0, 11.0};
+  const auto weights = train::OtusLossWeights().reconstruction(0).latent(0).data(0).transport(3.0);
+  const auto standardised = train::OtusLossOptions().standardised(true);
+  EXPECT_NEAR(train::otus_loss(encoder, decoder, {z, x, {}, {}}, weights, standardised, scales, 3)
+                  .transport.item<double>(),
+              0.0, 1e-10);
+  {
+    torch::NoGradGuard no_grad;
+    at::manual_seed(9);
+    for (auto& p : encoder->parameters()) p.add_(0.05 * at::randn_like(p));
+  }
+  at::manual_seed(4);  // the encoder's noise: the same draw here and inside the loss
+  const at::Tensor moved = encoder->forward(x).detach();
+  const double expected = ((moved - x) / 20.0).pow(2).mean().item<double>();
+  EXPECT_GT(expected, 1e-4);
+  at::manual_seed(4);
+  const train::OtusLossTerms terms = train::otus_loss(encoder, decoder, {z, x, {}, {}}, weights, standardised, scales, 3);
+  EXPECT_NEAR(terms.transport.item<double>(), expected, 1e-5 * expected);
+  EXPECT_NEAR(terms.total.item<double>(), 3.0 * expected, 3e-5 * expected);
+  nn::OtusGenerator narrow(nn::OtusGeneratorOptions().output_objects(1).output_masses({0.0}),
+                           nn::GeneratorStatistics{at::zeros({8}), at::full({8}, 40.0), at::zeros({3}), at::full({3}, 40.0)});
+  EXPECT_THROW(train::otus_loss(narrow, decoder, {z.narrow(1, 0, 4), x, {}, {}}, weights, {}, scales, 3),
+               otae::InvalidArgument);
+}
+
 /// Events of two massless electrons of energy E each at opening angle 2a in the x–z plane, so that
 /// M_ee = 2E sin a: one row per (E, M) given.
 at::Tensor electron_pairs(const std::vector<std::pair<double, double>>& energy_and_mass) {
