@@ -8,7 +8,7 @@ import inspect
 import os
 import re
 
-TYPES = [(r"\bhandle\b", "ArrayLike"), (r"\bobject\b", "Any"), (r"\bList\[", "list["), (r"-> dict\b", "-> dict[str, Any]"),
+TYPES = [(r"\bhandle\b", "ArrayLike"), (r"\bobject\b", "Any"), (r"\bList\[", "list["), (r"\bTuple\[", "tuple["), (r"-> dict\b", "-> dict[str, Any]"),
          (r"\bnumpy\.ndarray\b", "NDArray[Any]")]
 HEADER = '''"""Type stub of otae's C++ module (written by scripts/write_python_stub.py; do not edit)."""
 from typing import Any, Optional
