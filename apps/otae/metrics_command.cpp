@@ -4,11 +4,13 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <ATen/Parallel.h>
 
 #include "commands.hpp"
 #include "otae/analysis/generative_metrics.hpp"
+#include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/physics/energy_flow_polynomials.hpp"
 #include "otae/data/hdf5.hpp"
@@ -65,10 +67,15 @@ void run_metrics(const MetricsArguments& args) {
   options.validate();
   const TimedFeatures real = load_features(args.real, args);
   const TimedFeatures generated = load_features(args.generated, args);
-  if (real.features.jets() < options.samples() || generated.features.jets() < options.samples())
-    std::fprintf(stderr, "otae metrics: note: %ld real and %ld generated jets, fewer than the %ld drawn per batch "
-                 "(JetNet recommends 50,000); draws repeat jets\n", static_cast<long>(real.features.jets()),
-                 static_cast<long>(generated.features.jets()), static_cast<long>(options.samples()));
+  if (!args.no_floor && real.features.jets() < 4)
+    throw InvalidArgument("otae metrics: " + args.real + ":" + args.dataset + " has " +
+                          std::to_string(real.features.jets()) +
+                          " jets, too few to split into two halves for the floor; pass --no-floor");
+  for (const auto& [path, sample] : {std::pair{args.real, &real}, std::pair{args.generated, &generated}})
+    if (sample->features.jets() < options.samples())
+      std::fprintf(stderr, "otae metrics: note: %s has %ld jets, fewer than the %ld drawn per batch (JetNet "
+                   "recommends 50,000): the draws repeat jets\n", path.c_str(),
+                   static_cast<long>(sample->features.jets()), static_cast<long>(options.samples()));
   const analysis::GenerativeMetrics metrics = analysis::generative_metrics(real.features, generated.features, options);
   analysis::GenerativeMetrics floor_metrics;
   if (!args.no_floor) floor_metrics = analysis::truth_floor(real.features, options);
