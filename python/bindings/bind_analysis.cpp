@@ -255,7 +255,7 @@ Returns (value, error).)");
       "kpd",
       [](const py::handle& real, const py::handle& generated, int64_t samples, int64_t batches, uint64_t seed) {
         return feature_distance<analysis::kpd>(real, generated,
-                                               metrics_options(1, 1, 2, 2, 3, 1, samples, batches, seed));
+                                               metrics_options(1, 1, 2, 3, 3, 1, samples, batches, seed));
       },
       "real_features"_a, "generated_features"_a, py::kw_only(), "samples"_a = 5000, "batches"_a = 10, "seed"_a = 42,
       R"(Kernel physics distance between feature samples [N, D], normalised as otae.fpd: the unbiased MMD^2

@@ -250,7 +250,8 @@ void GenerativeMetricsOptions::validate() const {
   require(samples_ >= 1, "samples must be >= 1", samples_);
   require(batches_ >= 1, "batches must be >= 1", batches_);
   require(fpd_min_samples_ >= 2, "fpd_min_samples must be >= 2", fpd_min_samples_);
-  require(fpd_max_samples_ >= fpd_min_samples_, "fpd_max_samples must be >= fpd_min_samples", fpd_max_samples_);
+  require(fpd_max_samples_ > fpd_min_samples_, "fpd_max_samples must be > fpd_min_samples (a line needs two sizes)",
+          fpd_max_samples_);
   require(fpd_points_ >= 3, "fpd_points must be >= 3 (a line and its error)", fpd_points_);
   require(fpd_batches_ >= 1, "fpd_batches must be >= 1", fpd_batches_);
   require(kpd_samples_ >= 2, "kpd_samples must be >= 2", kpd_samples_);

@@ -185,6 +185,7 @@ TEST(GenerativeMetrics, AreTheSameForTheSameSeedAndNotForAnother) {
 TEST(GenerativeMetricsOptions, RefuseCountsThatCannotWork) {
   EXPECT_THROW(GenerativeMetricsOptions().samples(0).validate(), InvalidArgument);
   EXPECT_THROW(GenerativeMetricsOptions().fpd_min_samples(60000).validate(), InvalidArgument);
+  EXPECT_THROW(GenerativeMetricsOptions().fpd_min_samples(50000).validate(), InvalidArgument);  // one size: no line
   EXPECT_THROW(GenerativeMetricsOptions().fpd_points(2).validate(), InvalidArgument);
   EXPECT_THROW(truth_floor(constant_features(0, 3)), InvalidArgument);
 }

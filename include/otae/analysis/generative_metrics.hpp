@@ -63,7 +63,7 @@ struct GenerativeMetricsOptions {
   OTAE_ARG(uint64_t, seed, 42);
   OTAE_ARG_PUBLIC
 
-  /// Throws InvalidArgument (echoing the value) unless every count is ≥ 1, 2 ≤ fpd_min_samples ≤
+  /// Throws InvalidArgument (echoing the value) unless every count is ≥ 1, 2 ≤ fpd_min_samples <
   /// fpd_max_samples, fpd_points ≥ 3 (a line and its error) and kpd_samples ≥ 2.
   void validate() const;
 };

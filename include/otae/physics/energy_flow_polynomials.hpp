@@ -21,7 +21,7 @@
 namespace otae::physics {
 
 /// A multigraph of an EFP: vertices 0…vertices−1, one entry per edge (a doubled edge is listed
-/// twice). `name` reads "d4_k3_..." style labels: see `efp_graphs`.
+/// twice), and a name such as "d4_n4_square" (see `efp_graphs`).
 struct EfpGraph {
   std::string name;
   int vertices = 0;
