@@ -86,8 +86,8 @@ PAGE_HEADER = """# The Python module `otae`
 
 Every function and class of the C++ module, with its units, as `help(otae.…)` prints it. Install
 the package as the README says (`pip install --no-build-isolation .`); arrays in and out are NumPy
-(any array-like of float32 or float64 is accepted). The distance, data and model calls release
-the GIL while they compute, so that Python threads run beside them. The free functions keep no
+(any array-like of float32 or float64 is accepted). The distance, data, metrics and model calls
+release the GIL while they compute, so that Python threads run beside them. The free functions keep no
 state between calls; one `VaeRun` or `OtusRun` holds one network and must not be used by two
 threads at once.
 (Written by scripts/write_python_stub.py from the built module; do not edit.)
