@@ -21,6 +21,9 @@ def dimensionalities(beta: list[float], kl: list[float], distortion: list[float]
     Returns {"runs": [...], "points": [{"run", "from", "to", "beta", "d1", "d1_error", "d2", "d2_error"}]}.
     """
 
+def efp_graphs() -> list[dict]:
+    """The 36 multigraphs of otae.energy_flow_polynomials, in order: dicts of name, vertices, edges (a doubled edge listed twice)."""
+
 def emd(jet_a: ArrayLike, jet_b: ArrayLike, *, R: float = 1.0, beta: float = 1.0, norm: bool = False, wrap_phi: bool = True, return_flow: bool = False) -> Any:
     """Exact Energy Mover's Distance between two jets (network simplex, exact to ~1e-15).
 
@@ -41,8 +44,34 @@ def emds(jets_a: ArrayLike, jets_b: Any = None, *, R: float = 1.0, beta: float =
 def emds_paired(jets_a: ArrayLike, jets_b: ArrayLike, *, R: float = 1.0, beta: float = 1.0, norm: bool = False, wrap_phi: bool = True, threads: int = 0) -> NDArray[Any]:
     """Exact EMD(jets_a[i], jets_b[i]) for every i -> [N]. Options as otae.emd."""
 
+def energy_flow_polynomials(jets: ArrayLike) -> NDArray[Any]:
+    """The 36 energy-flow polynomials with degree d <= 4 of jets [N, M, 3] (pT in any unit, eta, phi [rad];
+    padding rows pT = 0): EFP_G = sum over particles i1..iN of z_i1..z_iN prod_(k,l) in G dR_ik,il, with
+    z = pT / sum pT and Delta phi wrapped (EnergyFlow's 'hadr' measure, beta = 1). Returns [N, 36] float64 in
+    the order of otae.efp_graphs(). Computed by variable elimination in C++, in parallel over jets.
+    """
+
 def events_from_lhe(path: str, pdg_ids: list[int], *, intermediate: bool = False) -> dict[str, Any]:
     """Parton-level events from an LHE file: for each event the outgoing particles with the PDG ids given (with intermediate=True also the intermediate resonances, status 2, such as the tops of a ttbar file), hardest first among equal ids. Returns a dict: events [N, 4k] (px, py, pz, E per object, GeV), weights [N] (XWGTUP of each kept event, as the file states it), objects, events_read, events_skipped."""
+
+def fpd(real_features: ArrayLike, generated_features: ArrayLike, *, min_samples: int = 20000, max_samples: int = 50000, points: int = 10, batches: int = 20, seed: int = 42) -> tuple[float, float]:
+    """Frechet physics distance between feature samples [N, D] (e.g. otae.energy_flow_polynomials), each
+    feature divided by its largest |value| in real_features: the mean Frechet distance of `batches` draws
+    (with replacement) at `points` sample sizes evenly spaced in 1/N, extrapolated linearly to 1/N = 0.
+    Returns (value, error).
+    """
+
+def frechet_distance(mean_a: ArrayLike, covariance_a: ArrayLike, mean_b: ArrayLike, covariance_b: ArrayLike) -> float:
+    """Frechet distance |mu_a - mu_b|^2 + Tr(C_a + C_b - 2 (C_a^1/2 C_b C_a^1/2)^1/2) between Gaussians, their squared W2, in the squared units of the features (means [D], covariances [D, D])."""
+
+def generative_metrics(real: ArrayLike, generated: ArrayLike, *, floor: bool = True, samples: int = 50000, batches: int = 5, fpd_min_samples: int = 20000, fpd_max_samples: int = 50000, fpd_points: int = 10, fpd_batches: int = 20, kpd_samples: int = 5000, kpd_batches: int = 10, seed: int = 42) -> dict[str, Any]:
+    """JetNet's scores of generated jets against real jets, both [N, M, 3] (pT, eta, phi [rad]), as
+    `otae metrics`: W1M (of m_jet / pT_jet), W1P (eta_rel, phi_rel, pT_rel, padding excluded), W1EFP (the
+    five connected EFPs with 4 vertices and 4 edges), FPD and KPD (the 36 EFPs, normalised by the real
+    jets' largest |value|), each {"value", "error"}, with the seconds each took. Returns
+    {"generated_vs_real": {...}, "floor": {...}}; the floor (two halves of `real`) only when floor=True.
+    The defaults are JetNet's; the same seed gives the same numbers.
+    """
 
 def jets_from_hepmc(path: str, *, preset: str = 'collins-w', max_events: int = -1, abs_eta_max: float = 4.9) -> dict[str, Any]:
     """Jets from a HepMC3 (or HepMC2) ASCII file through the FastJet pipeline: visible final-state
@@ -57,6 +86,12 @@ def kl_spectrum(mu: ArrayLike, log_variance: ArrayLike) -> dict[str, Any]:
 
 def kolmogorov_smirnov(a: ArrayLike, b: ArrayLike, *, method: str = 'auto') -> dict[str, Any]:
     """Two-sample Kolmogorov-Smirnov test (statistic as scipy.stats.ks_2samp; method 'auto', 'exact' or 'asymp'): dict statistic, p_value, method."""
+
+def kpd(real_features: ArrayLike, generated_features: ArrayLike, *, samples: int = 5000, batches: int = 10, seed: int = 42) -> tuple[float, float]:
+    """Kernel physics distance between feature samples [N, D], normalised as otae.fpd: the unbiased MMD^2
+    with the kernel (x.y/D + 1)^4 on `batches` draws of `samples` rows. Returns (median, half the 16-84 %
+    range).
+    """
 
 def mutual_information(x: ArrayLike, y: ArrayLike, *, neighbours: int = 3, seed: int = 0) -> float:
     """Mutual information I(x; y) [nats] by the Kraskov-Stoegbauer-Grassberger estimator on the empirical copula."""

@@ -8,7 +8,7 @@ import inspect
 import os
 import re
 
-TYPES = [(r"\bhandle\b", "ArrayLike"), (r"\bobject\b", "Any"), (r"\bList\[", "list["), (r"-> dict\b", "-> dict[str, Any]"),
+TYPES = [(r"\bhandle\b", "ArrayLike"), (r"\bobject\b", "Any"), (r"\bList\[", "list["), (r"\bTuple\[", "tuple["), (r"-> dict\b", "-> dict[str, Any]"),
          (r"\bnumpy\.ndarray\b", "NDArray[Any]")]
 HEADER = '''"""Type stub of otae's C++ module (written by scripts/write_python_stub.py; do not edit)."""
 from typing import Any, Optional
@@ -86,8 +86,8 @@ PAGE_HEADER = """# The Python module `otae`
 
 Every function and class of the C++ module, with its units, as `help(otae.…)` prints it. Install
 the package as the README says (`pip install --no-build-isolation .`); arrays in and out are NumPy
-(any array-like of float32 or float64 is accepted). The distance, data and model calls release
-the GIL while they compute, so that Python threads run beside them. The free functions keep no
+(any array-like of float32 or float64 is accepted). The distance, data, metrics and model calls
+release the GIL while they compute, so that Python threads run beside them. The free functions keep no
 state between calls; one `VaeRun` or `OtusRun` holds one network and must not be used by two
 threads at once.
 (Written by scripts/write_python_stub.py from the built module; do not edit.)

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   otae::cli::add_otus_command(app);
   otae::cli::add_vae_command(app);
   otae::cli::add_report_command(app);
+  otae::cli::add_metrics_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

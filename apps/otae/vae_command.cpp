@@ -43,6 +43,7 @@ struct AnalyzeArguments {
   int64_t max_rows = analysis::VaeAnalysisOptions().max_rows();
   int64_t correlation_points = analysis::VaeAnalysisOptions().correlation_points();
   int64_t traversal_directions = analysis::VaeAnalysisOptions().traversal_directions();
+  int64_t metrics_jets = analysis::VaeAnalysisOptions().metrics_jets();
   int64_t threads = 0;
 };
 
@@ -133,6 +134,7 @@ void run_analyze(const AnalyzeArguments& a) {
                                                                .max_rows(a.max_rows)
                                                                .correlation_points(a.correlation_points)
                                                                .traversal_directions(a.traversal_directions)
+                                                               .metrics_jets(a.metrics_jets)
                                                                .threads(a.threads)
                                                                .command_line(invocation())
                                                                .progress(analysis_progress()));
@@ -146,6 +148,21 @@ void run_analyze(const AnalyzeArguments& a) {
                 c["beta"].get<double>(), summary["beta_unit"].get<std::string>().c_str(), c["kl"].get<double>(),
                 c["distortion"].get<double>(), summary["kind"] == "jets" ? "(HT*DeltaR)^2" : "data units^2",
                 c["informative"].size());
+  if (!summary["generative_metrics"].is_null()) {
+    const auto& floor = summary["generative_metrics"]["floor"];
+    std::printf("JetNet's metrics on %ld held-out jets (floor: W1M %.3g, FPD %.3g)\n",
+                static_cast<long>(summary["generative_metrics"]["jets"].get<int64_t>()),
+                floor["w1m"]["value"].get<double>(), floor["fpd"]["value"].get<double>());
+    for (const auto& c : summary["checkpoints"]) {
+      const auto& m = c["generative_metrics"];
+      std::printf("step %3ld decoded: W1M %.3g, FPD %.3g", static_cast<long>(c["step"].get<int64_t>()),
+                  m["decoded"]["w1m"]["value"].get<double>(), m["decoded"]["fpd"]["value"].get<double>());
+      if (!m["generated"].is_null())
+        std::printf("; from the prior: W1M %.3g, FPD %.3g", m["generated"]["w1m"]["value"].get<double>(),
+                    m["generated"]["fpd"]["value"].get<double>());
+      std::printf("\n");
+    }
+  }
   std::printf("otae vae analyze: -> %s\n", out.c_str());
 }
 
@@ -154,6 +171,10 @@ void add_analyze_options(CLI::App* cmd, AnalyzeArguments& a) {
       ->check(non_negative())->capture_default_str();
   cmd->add_option("--dcorr-points", a.correlation_points,
                   "rows for the correlation dimension of the data (N(N-1)/2 exact EMDs; 0 skips it)")
+      ->check(non_negative())->capture_default_str();
+  cmd->add_option("--metrics-jets", a.metrics_jets,
+                  "held-out jets that JetNet's metrics (see otae metrics) compare at every checkpoint with their "
+                  "reconstructions and with jets decoded from the prior (0 skips them)")
       ->check(non_negative())->capture_default_str();
   cmd->add_option("--traversal-directions", a.traversal_directions,
                   "latent directions of each traversal grid, the most informative first")

@@ -1,11 +1,13 @@
-// otae.correlation_dimension, otae.dimensionalities, otae.kl_spectrum and the latent ↔ physics
-// measures. JSON-shaped results come back as dicts with NumPy arrays, as the analysis files do.
+// otae.correlation_dimension, otae.dimensionalities, otae.kl_spectrum, the latent ↔ physics
+// measures and JetNet's generative metrics (W1M, W1P, W1EFP, FPD, KPD, the EFPs). JSON-shaped
+// results come back as dicts with NumPy arrays, as the analysis files do.
 #include <pybind11/stl.h>
 
 #include "arrays.hpp"
 #include "bindings.hpp"
 #include "otae/analysis/correlation_dimension.hpp"
 #include "otae/analysis/dimensionality.hpp"
+#include "otae/analysis/generative_metrics.hpp"
 #include "otae/analysis/kl_spectrum.hpp"
 #include "otae/analysis/latent_physics.hpp"
 #include "otae/base/error.hpp"
@@ -76,6 +78,56 @@ py::object dimensionalities(const std::vector<double>& beta, const std::vector<d
   return py::module_::import("json").attr("loads")(analysis::to_json(result).dump());
 }
 
+analysis::GenerativeMetricsOptions metrics_options(int64_t samples, int64_t batches, int64_t fpd_min_samples,
+                                                  int64_t fpd_max_samples, int64_t fpd_points, int64_t fpd_batches,
+                                                  int64_t kpd_samples, int64_t kpd_batches, uint64_t seed) {
+  const auto options = analysis::GenerativeMetricsOptions()
+                           .samples(samples)
+                           .batches(batches)
+                           .fpd_min_samples(fpd_min_samples)
+                           .fpd_max_samples(fpd_max_samples)
+                           .fpd_points(fpd_points)
+                           .fpd_batches(fpd_batches)
+                           .kpd_samples(kpd_samples)
+                           .kpd_batches(kpd_batches)
+                           .seed(seed);
+  options.validate();
+  return options;
+}
+
+py::object json_to_python(const nlohmann::json& value) {
+  return py::module_::import("json").attr("loads")(value.dump());
+}
+
+py::dict generative_metrics(const py::handle& real, const py::handle& generated, bool floor,
+                              const analysis::GenerativeMetricsOptions& options) {
+  const at::Tensor real_jets = to_float_tensor(real, "real", {3});
+  const at::Tensor generated_jets = to_float_tensor(generated, "generated", {3});
+  nlohmann::json out;
+  {
+    py::gil_scoped_release release;
+    const analysis::JetNetFeatures r = analysis::jetnet_features(real_jets, "real");
+    const analysis::JetNetFeatures g = analysis::jetnet_features(generated_jets, "generated");
+    out["generated_vs_real"] = analysis::to_json(analysis::generative_metrics(r, g, options));
+    if (floor) out["floor"] = analysis::to_json(analysis::truth_floor(r, options));
+  }
+  return json_to_python(out).cast<py::dict>();
+}
+
+/// FPD or KPD of feature arrays [N, D] as (value, error).
+template <analysis::MetricValue (*metric)(const at::Tensor&, const at::Tensor&, const analysis::GenerativeMetricsOptions&)>
+std::pair<double, double> feature_distance(const py::handle& real, const py::handle& generated,
+                           const analysis::GenerativeMetricsOptions& options) {
+  const at::Tensor x = to_double_tensor(real, "real_features", {2});
+  const at::Tensor y = to_double_tensor(generated, "generated_features", {2});
+  analysis::MetricValue value;
+  {
+    py::gil_scoped_release release;
+    value = metric(x, y, options);
+  }
+  return {value.value, value.error};
+}
+
 }  // namespace
 
 void bind_analysis(py::module_& m) {
@@ -136,6 +188,79 @@ Returns {"runs": [...], "points": [{"run", "from", "to", "beta", "d1", "d1_error
       },
       "x"_a, "y"_a, py::kw_only(), "neighbours"_a = 3, "seed"_a = 0,
       "Mutual information I(x; y) [nats] by the Kraskov-Stoegbauer-Grassberger estimator on the empirical copula.");
+
+  m.def(
+      "energy_flow_polynomials",
+      [](const py::handle& jets) {
+        const at::Tensor values = to_float_tensor(jets, "jets", {3});
+        at::Tensor efps;
+        {
+          py::gil_scoped_release release;
+          efps = analysis::jetnet_features(values, "jets").efps;
+        }
+        return to_numpy(efps);
+      },
+      "jets"_a,
+      R"(The 36 energy-flow polynomials with degree d <= 4 of jets [N, M, 3] (pT in any unit, eta, phi [rad];
+padding rows pT = 0): EFP_G = sum over particles i1..iN of z_i1..z_iN prod_(k,l) in G dR_ik,il, with
+z = pT / sum pT and Delta phi wrapped (EnergyFlow's 'hadr' measure, beta = 1). Returns [N, 36] float64 in
+the order of otae.efp_graphs(). Computed by variable elimination in C++, in parallel over jets.)");
+  m.def(
+      "efp_graphs",
+      [] {
+        std::vector<py::dict> out;
+        for (const physics::EfpGraph& g : physics::efp_graphs()) {
+          py::dict graph;
+          graph["name"] = g.name;
+          graph["vertices"] = g.vertices;
+          graph["edges"] = g.edges;
+          out.push_back(graph);
+        }
+        return out;
+      },
+      "The 36 multigraphs of otae.energy_flow_polynomials, in order: dicts of name, vertices, edges (a doubled "
+      "edge listed twice).");
+  m.def(
+      "generative_metrics",
+      [](const py::handle& real, const py::handle& generated, bool floor, int64_t samples, int64_t batches,
+         int64_t fpd_min_samples, int64_t fpd_max_samples, int64_t fpd_points, int64_t fpd_batches,
+         int64_t kpd_samples, int64_t kpd_batches, uint64_t seed) {
+        return generative_metrics(real, generated, floor,
+                                  metrics_options(samples, batches, fpd_min_samples, fpd_max_samples, fpd_points,
+                                                  fpd_batches, kpd_samples, kpd_batches, seed));
+      },
+      "real"_a, "generated"_a, py::kw_only(), "floor"_a = true, "samples"_a = 50000, "batches"_a = 5,
+      "fpd_min_samples"_a = 20000, "fpd_max_samples"_a = 50000, "fpd_points"_a = 10, "fpd_batches"_a = 20,
+      "kpd_samples"_a = 5000, "kpd_batches"_a = 10, "seed"_a = 42,
+      R"(JetNet's scores of generated jets against real jets, both [N, M, 3] (pT, eta, phi [rad]), as
+`otae metrics`: W1M (of m_jet / pT_jet), W1P (eta_rel, phi_rel, pT_rel, padding excluded), W1EFP (the
+five connected EFPs with 4 vertices and 4 edges), FPD and KPD (the 36 EFPs, normalised by the real
+jets' largest |value|), each {"value", "error"}, with the seconds each took. Returns
+{"generated_vs_real": {...}, "floor": {...}}; the floor (two halves of `real`) only when floor=True.
+The defaults are JetNet's; the same seed gives the same numbers.)");
+  m.def(
+      "fpd",
+      [](const py::handle& real, const py::handle& generated, int64_t min_samples, int64_t max_samples,
+         int64_t points, int64_t batches, uint64_t seed) {
+        return feature_distance<analysis::fpd>(
+            real, generated, metrics_options(1, 1, min_samples, max_samples, points, batches, 2, 1, seed));
+      },
+      "real_features"_a, "generated_features"_a, py::kw_only(), "min_samples"_a = 20000, "max_samples"_a = 50000,
+      "points"_a = 10, "batches"_a = 20, "seed"_a = 42,
+      R"(Frechet physics distance between feature samples [N, D] (e.g. otae.energy_flow_polynomials), each
+feature divided by its largest |value| in real_features: the mean Frechet distance of `batches` draws
+(with replacement) at `points` sample sizes evenly spaced in 1/N, extrapolated linearly to 1/N = 0.
+Returns (value, error).)");
+  m.def(
+      "kpd",
+      [](const py::handle& real, const py::handle& generated, int64_t samples, int64_t batches, uint64_t seed) {
+        return feature_distance<analysis::kpd>(real, generated,
+                                               metrics_options(1, 1, 2, 3, 3, 1, samples, batches, seed));
+      },
+      "real_features"_a, "generated_features"_a, py::kw_only(), "samples"_a = 5000, "batches"_a = 10, "seed"_a = 42,
+      R"(Kernel physics distance between feature samples [N, D], normalised as otae.fpd: the unbiased MMD^2
+with the kernel (x.y/D + 1)^4 on `batches` draws of `samples` rows. Returns (median, half the 16-84 %
+range).)");
 }
 
 }  // namespace otae::python

@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 #include "otae/base/error.hpp"
 #include "otae/ot/exact_emd.hpp"
+#include "otae/ot/gaussian.hpp"
 #include "otae/ot/one_dimensional.hpp"
 #include "otae/ot/pairwise.hpp"
 #include "otae/ot/sinkhorn.hpp"
@@ -221,6 +222,16 @@ given directions [L, D]. Returns a dict: sw2_squared (squared units of x), sw2, 
       "Binned chi-squared test of samples a and b (equal-width bins merged to >= min_count in each): dict "
       "chi2, dof, reduced_chi2, p_value, edges, counts_a, counts_b, ratio (a/b of unit-area histograms), "
       "ratio_error.");
+  m.def(
+      "frechet_distance",
+      [](const py::handle& mean_a, const py::handle& covariance_a, const py::handle& mean_b,
+         const py::handle& covariance_b) {
+        return ot::frechet_distance(to_double_tensor(mean_a, "mean_a", {1}), to_double_tensor(covariance_a, "covariance_a", {2}),
+                                    to_double_tensor(mean_b, "mean_b", {1}), to_double_tensor(covariance_b, "covariance_b", {2}));
+      },
+      "mean_a"_a, "covariance_a"_a, "mean_b"_a, "covariance_b"_a,
+      "Frechet distance |mu_a - mu_b|^2 + Tr(C_a + C_b - 2 (C_a^1/2 C_b C_a^1/2)^1/2) between Gaussians, their "
+      "squared W2, in the squared units of the features (means [D], covariances [D, D]).");
 }
 
 }  // namespace otae::python

@@ -1,6 +1,6 @@
 """The EMD-VAE figures (Collins 2021): the KL spectrum against β (Fig. 7), D1 and D2 against β
 (Fig. 3), the correlation dimension against Q = 2β, latent traversals (Fig. 8) with their EMD
-geometry check, and the β schedule. Inputs are the parsed files (see readers.py); each function
+geometry check, the β schedule, and JetNet's metrics of decoded and generated jets against β. Inputs are the parsed files (see readers.py); each function
 writes `<stem>.png` and `<stem>.pdf` and returns the two paths."""
 import numpy as np
 import matplotlib.pyplot as plt
@@ -481,4 +481,45 @@ def plot_beta_schedule(schedule, stem, beta_hat_label=r"$\hat\beta$ [$H_T\,\Delt
             right.set_ylabel(beta_label)
             ax.tick_params(axis="y", which="both", right=False)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3)
+        return save(fig, stem)
+
+
+GENERATIVE_METRICS = (("w1m", r"W1M ($m/p_T$)"), ("w1p_mean", "W1P (mean of 3)"), ("w1efp_mean", "W1EFP (mean of 5)"),
+                      ("fpd", "FPD (36 EFPs)"), ("kpd", "KPD (36 EFPs)"))
+GENERATIVE_SAMPLES = (("decoded", "reconstructed", "#1f4e9c"), ("generated", "decoded from the prior", "#c0392b"))
+
+
+def plot_generative_metrics(checkpoints, floor, stem, beta_label=BETA_GEV):
+    """JetNet's metrics of the reconstructed and of the prior-decoded jets against β, one panel per
+    metric, one-σ bands, log β; the grey band is the floor (two halves of the held-out jets).
+    Checkpoints of each phase are joined in training order, the phase in the line style.
+
+    checkpoints: summary.json's checkpoints, each with "beta", "phase" and "generative_metrics"
+    {"decoded", "generated" (or None)}; floor: summary.json's generative_metrics.floor."""
+    with figure_style():
+        fig, axes = plt.subplots(1, len(GENERATIVE_METRICS), figsize=(3.0 * len(GENERATIVE_METRICS), 3.2))
+        for ax, (key, title) in zip(axes, GENERATIVE_METRICS):
+            low, high = floor[key]["value"] - floor[key]["error"], floor[key]["value"] + floor[key]["error"]
+            ax.axhspan(low, high, color="0.8", lw=0, label="floor (truth vs truth)")
+            ax.axhline(floor[key]["value"], color="0.5", lw=0.8)
+            lowest = low
+            for sample, label, colour in GENERATIVE_SAMPLES:
+                for phase in dict.fromkeys(c["phase"] for c in checkpoints):
+                    mine = [c for c in checkpoints if c["phase"] == phase and c["generative_metrics"][sample]]
+                    if not mine:
+                        continue
+                    beta = np.array([c["beta"] for c in mine])
+                    value = np.array([c["generative_metrics"][sample][key]["value"] for c in mine])
+                    error = np.array([c["generative_metrics"][sample][key]["error"] for c in mine])
+                    linestyle, marker = RUN_STYLES.get(phase, ("-", "o"))
+                    _band(ax, beta, value, error, colour, linestyle, f"{label} ({phase})", marker)
+                    lowest = min(lowest, float((value - error).min()))
+            ax.set_xscale("log")
+            # the scores span decades between the floor and a poor model; KPD can dip below 0
+            if lowest > 0:
+                ax.set_yscale("log")
+            ax.set_xlabel(beta_label)
+            ax.set_title(title, fontsize=11)
+        axes[0].legend(loc="lower left", bbox_to_anchor=(0.0, 1.12), ncol=3, fontsize=8)
+        fig.subplots_adjust(wspace=0.4, top=0.72, bottom=0.18)
         return save(fig, stem)

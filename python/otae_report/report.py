@@ -106,6 +106,9 @@ class VaeReport:
             if toy is not None:
                 sections.insert(1, toy)
         sections.append(self.dimensionality_section())
+        generative = self.generative_metrics_section()
+        if generative is not None:
+            sections.append(generative)
         sections += self.traversal_sections()
         sections += self.latent_physics_sections()
         return sections
@@ -185,6 +188,34 @@ class VaeReport:
                 "figures": entries,
                 "tables": [{"caption": "D1 and D2 between neighbouring checkpoints (β at the midpoint in ln β)",
                             "header": ["run", f"β [{self.unit}]", "D1", "D2"], "rows": rows}]}
+
+    def generative_metrics_section(self):
+        """JetNet's metrics per checkpoint, when `otae vae analyze` computed them (jet runs)."""
+        a = self.analysis
+        metrics = a.summary.get("generative_metrics")
+        if not metrics:
+            return None
+        with reading(a.summary_path):
+            paths = figures.plot_generative_metrics(a.checkpoints, metrics["floor"], self._stem("generative_metrics"),
+                                                    beta_label=self.beta_label)
+
+            def cell(m, key):
+                return f"{m[key]['value']:.3g} ± {m[key]['error']:.2g}" if m else "—"
+
+            keys = [key for key, _ in figures.GENERATIVE_METRICS]
+            rows = [["floor", "", "truth vs truth"] + [cell(metrics["floor"], k) for k in keys]]
+            for c in a.checkpoints:
+                for sample, label, _ in figures.GENERATIVE_SAMPLES:
+                    m = c["generative_metrics"][sample]
+                    rows.append([c["step"], f"{c['beta']:.3g}", label] + [cell(m, k) for k in keys])
+        return {"title": "JetNet's metrics",
+                "text": f"W1M, W1P, W1EFP, FPD and KPD (docs/user-guide.md, `otae metrics`) of {metrics['jets']} "
+                        "held-out jets against their reconstructions and against as many jets decoded from the "
+                        "prior, at every checkpoint; the floor compares two halves of the held-out jets.",
+                "figures": [self._entry(paths, "Each metric against β with one-σ bands; grey: the floor.")],
+                "tables": [{"caption": "JetNet's metrics per checkpoint (value ± error)",
+                            "header": ["step", f"β [{self.unit}]", "jets"] + [t for _, t in figures.GENERATIVE_METRICS],
+                            "rows": rows}]}
 
     def traversal_sections(self):
         sections = []

@@ -17,11 +17,13 @@
 
 #include "otae/analysis/correlation_dimension.hpp"
 #include "otae/analysis/dimensionality.hpp"
+#include "otae/analysis/generative_metrics.hpp"
 #include "otae/analysis/kl_spectrum.hpp"
 #include "otae/analysis/latent_physics.hpp"
 #include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
+#include "otae/base/seed_streams.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/split.hpp"
 #include "otae/data/toy_datasets.hpp"
@@ -210,6 +212,7 @@ class RunAnalysis {
     choose_detailed_steps();
     if (on_jets_)
       quantities_ = physics_quantities(held_out_->source, config_.data.dataset(), held_out_->rows);
+    if (on_jets_ && options_.metrics_jets() > 0) prepare_generative_metrics();
   }
 
   nlohmann::json run() {
@@ -224,6 +227,7 @@ class RunAnalysis {
       checkpoint.beta_hat = train::load_checkpoint(checkpoint.path, *model_->module(), nullptr).beta_hat;
       const CheckpointEvaluation evaluation = evaluate(*model_, *held_out_, options_);
       checkpoint_list.push_back(checkpoint_summary(checkpoint, evaluation));
+      if (metrics_real_) checkpoint_list.back()["generative_metrics"] = generative_metrics_json(checkpoint);
       scan.push_back(beta_checkpoint(checkpoint, evaluation));
       append_spectrum_rows(csv, checkpoint, evaluation.spectrum);
       if (std::count(detailed_steps_.begin(), detailed_steps_.end(), checkpoint.step))
@@ -416,8 +420,61 @@ class RunAnalysis {
         with_correlation ? nlohmann::ordered_json("correlation_dimension.json") : nlohmann::ordered_json(nullptr);
     summary["traversals"] = traversal_files_;
     summary["latent_physics"] = latent_physics_files_;
+    summary["generative_metrics"] = nlohmann::ordered_json(nullptr);
+    if (metrics_real_)
+      summary["generative_metrics"] = {{"jets", metrics_real_->jets()},
+                                       {"samples", metrics_options_.samples()},
+                                       {"floor", to_json(metrics_floor_)}};
     return summary;
   }
+
+  /// JetNet's metrics at every checkpoint compare the first metrics_jets held-out jets with their
+  /// reconstructions and with as many jets decoded from prior draws; the samples are small, so
+  /// the draws are scaled to them (W1: all K jets per batch; FPD: K·2/5 to K; KPD: K/2 per batch)
+  /// and the floor is that of two halves of the K held-out jets.
+  void prepare_generative_metrics() {
+    const int64_t k = std::min(options_.metrics_jets(), held_out_->rows.numel());
+    if (k < 4) return;
+    metrics_rows_ = held_out_->rows.narrow(0, 0, k);
+    metrics_options_ = GenerativeMetricsOptions()
+                           .samples(k)
+                           .fpd_min_samples(std::max<int64_t>(2, 2 * k / 5))
+                           .fpd_max_samples(k)
+                           .kpd_samples(std::max<int64_t>(2, std::min<int64_t>(5000, k / 2)))
+                           .seed(options_.seed());
+    metrics_real_ = std::make_unique<JetNetFeatures>(
+        jetnet_features(held_out_->data.batch(metrics_rows_).targets, held_out_->source + " (held-out jets)"));
+    metrics_floor_ = truth_floor(*metrics_real_, metrics_options_);
+  }
+
+  /// {"decoded": metrics of the reconstructions (z drawn from the posterior), "generated":
+  /// metrics of jets decoded from the prior, N(0, 1) per direction, or null for a run with binary
+  /// or circular latents (whose prior draws are not implemented here)}.
+  nlohmann::ordered_json generative_metrics_json(const train::StepCheckpoint& checkpoint) {
+    torch::NoGradGuard no_grad;
+    at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(derive_seed(options_.seed(), {kMetricsStream}));
+    const std::string step = "step " + std::to_string(checkpoint.step);
+    auto decoded_jets = [&](const at::Tensor& z) {
+      for (const data::NamedArray& array : model_->decode_arrays(z))
+        if (array.name == "particles") return array.values;
+      throw NumericalError("vae analyze: the model decodes no particles");
+    };
+    const train::VaeBatch batch = held_out_->data.batch(metrics_rows_);
+    const at::Tensor z = nn::sample_latent(model_->encode(batch.inputs), noise);
+    nlohmann::ordered_json out;
+    out["decoded"] = to_json(generative_metrics(
+        *metrics_real_, jetnet_features(decoded_jets(z), "decoded jets of " + step), metrics_options_));
+    out["generated"] = nullptr;
+    if (model_->decoder_input_dim() == model_->latent_dim()) {
+      const at::Tensor prior = at::randn({metrics_rows_.numel(), model_->latent_dim()}, noise, at::kFloat);
+      out["generated"] = to_json(generative_metrics(
+          *metrics_real_, jetnet_features(decoded_jets(prior), "prior-generated jets of " + step), metrics_options_));
+    }
+    return out;
+  }
+
+  /// The stream of the posterior and prior draws of the generative metrics.
+  static constexpr uint64_t kMetricsStream = 0x6a65746e6574;  // "jetnet"
 
   /// D_corr is differenced across 2 bins (0.1 decade at the default 20 bins per decade): one bin
   /// alone scatters from pair-count noise.
@@ -437,6 +494,10 @@ class RunAnalysis {
   int64_t collapsed_end_step_ = -1;
   std::vector<PhysicsQuantity> quantities_;
   std::vector<std::string> traversal_files_, latent_physics_files_;
+  at::Tensor metrics_rows_;
+  GenerativeMetricsOptions metrics_options_;
+  std::unique_ptr<JetNetFeatures> metrics_real_;  ///< null when the metrics are skipped
+  GenerativeMetrics metrics_floor_;
 };
 
 }  // namespace
@@ -453,6 +514,8 @@ void VaeAnalysisOptions::validate() const {
           std::to_string(traversal_directions_));
   require(threads_ >= 0, "threads must be >= 0 (0: every core)", std::to_string(threads_));
   require(batch_size_ >= 1, "batch_size must be >= 1", std::to_string(batch_size_));
+  require(metrics_jets_ >= 0, "metrics_jets must be >= 0 (0 skips the generative metrics)",
+          std::to_string(metrics_jets_));
   traversal_.validate();
 }
 

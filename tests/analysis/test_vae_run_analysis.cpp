@@ -125,6 +125,26 @@ TEST_F(JetRunAnalysis, WritesTheLayout) {
   EXPECT_EQ(traversal["emds"][0].size(), 8u);
 }
 
+TEST_F(JetRunAnalysis, ScoresDecodedAndPriorJetsAgainstTheFloor) {
+  // all 120 held-out jets (metrics_jets 2000 by default); a network trained for ten steps decodes
+  // jets that JetNet's metrics tell from the truth far beyond the floor of two halves of it
+  const auto& metrics = summary_["generative_metrics"];
+  ASSERT_FALSE(metrics.is_null());
+  EXPECT_EQ(metrics["jets"], 120);
+  const auto& floor = metrics["floor"];
+  for (const auto& checkpoint : summary_["checkpoints"]) {
+    for (const char* sample : {"decoded", "generated"}) {
+      const auto& m = checkpoint["generative_metrics"][sample];
+      ASSERT_FALSE(m.is_null()) << sample;
+      EXPECT_GT(m["fpd"]["value"].get<double>(),
+                floor["fpd"]["value"].get<double>() + 3 * floor["fpd"]["error"].get<double>())
+          << sample << " step " << checkpoint["step"];
+      EXPECT_EQ(m["w1p"].size(), 3u);
+      EXPECT_EQ(m["w1efp"].size(), 5u);
+    }
+  }
+}
+
 TEST_F(JetRunAnalysis, KlSpectrumIsThatOfTheHeldOutRows) {
   const train::VaeConfig config = tiny_jet_config();
   const train::VaeData all = train::VaeData::load(train::VaeDataOptions(config.data).max_rows(0));

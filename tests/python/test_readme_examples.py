@@ -36,6 +36,7 @@ VAE_SHORT = ["train.threads=1", "train.steps_per_epoch=2", "train.max_epochs=1",
              "train.validation_batch_size=50", "schedule.grid.points=2", "schedule.zigzag.legs=0", "data.max_rows=400"]
 ANALYSIS_SHORT = {"--dcorr-points": "40", "--max-rows": "200"}
 OTUS_SHORT = ["data.max_train_events=1000", "training.batch_size=500", "loss.slices=20"]
+METRICS_SHORT = {"--samples": "2000", "--fpd-min-samples": "500", "--fpd-max-samples": "1000", "--kpd-samples": "500"}
 
 
 def shell_commands(markdown):
@@ -81,6 +82,9 @@ def shortened(words):
             words = words + ["--set", override]
     if verb in ("otus evaluate", "otus sweep"):
         words = set_option(words, "--slices", "20")
+    if words[1] == "metrics":
+        for option, value in METRICS_SHORT.items():
+            words = set_option(words, option, value)
     return words
 
 

@@ -2,7 +2,8 @@
 every KL line inside its panel (a production run with more KL than the priming run), D1/D2 with a
 legend that names the runs and what lies beyond the axis, D_corr kept to the β of the scan, and
 a latent-physics table whose colour scales contain the data (mutual information estimated below
-0 included) with text that can be read.
+0 included) with text that can be read, and JetNet's metrics against β with the floor and every
+point on the axes (log scale while everything is positive, linear when KPD dips below 0).
 
 Run by CTest with /usr/bin/python3; OTAE_SOURCE_DIR is the repository.
 """
@@ -108,6 +109,29 @@ class VaeFigures(unittest.TestCase):
         width, height = fig.get_size_inches()
         self.assertGreaterEqual(width / (2 * 16), 0.55, "inches per cell column")
         self.assertGreaterEqual(height / 32, 0.3, "inches per cell row")
+
+    def test_generative_metrics_show_the_floor_and_every_point(self):
+        def metrics(scale, kpd):
+            out = {key: {"value": scale, "error": 0.1 * scale} for key, _ in figures.GENERATIVE_METRICS}
+            out["kpd"] = {"value": kpd, "error": abs(kpd) * 0.5}
+            return out
+
+        rows = [{"step": k, "phase": phase, "beta": beta,
+                 "generative_metrics": {"decoded": metrics(beta / 100, 1e-3 * beta),
+                                        "generated": metrics(beta / 10, 1e-2 * beta) if phase == "production" else None}}
+                for k, (phase, beta) in enumerate([("priming", 2.0), ("priming", 20.0), ("production", 2.0),
+                                                   ("production", 200.0)])]
+        floor = metrics(1e-4, -2e-5)
+        fig = drawn(figures.plot_generative_metrics, rows, floor)
+        axes = fig.axes
+        self.assertEqual(len(axes), len(figures.GENERATIVE_METRICS))
+        for ax, (key, _) in zip(axes, figures.GENERATIVE_METRICS):
+            low, high = ax.get_ylim()
+            self.assertLessEqual(low, floor[key]["value"], key)
+            self.assertGreaterEqual(high, 200 / 10 if key != "kpd" else 1e-2 * 200, key)
+            self.assertEqual(ax.get_yscale(), "linear" if key == "kpd" else "log", key)
+        self.assertIn("decoded from the prior (production)", legend_texts(fig))
+        self.assertNotIn("decoded from the prior (priming)", legend_texts(fig))
 
 
 if __name__ == "__main__":

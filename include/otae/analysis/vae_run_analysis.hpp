@@ -19,7 +19,13 @@
 //                       training order],
 //                   "dimensionalities": "dimensionalities.json",
 //                   "correlation_dimension": "correlation_dimension.json" or null,
-//                   "traversals": [file names], "latent_physics": [file names]}
+//                   "traversals": [file names], "latent_physics": [file names],
+//                   "generative_metrics": null or {"jets": K held-out jets compared, "samples":
+//                       jets drawn per W1 batch, "floor": to_json(truth_floor) of those K jets}}
+//                 each checkpoint of a jet run with metrics_jets > 0 also holds
+//                 "generative_metrics": {"decoded": to_json(GenerativeMetrics) of the K
+//                 reconstructions, "generated": the same for K jets decoded from N(0, 1) draws,
+//                 or null for binary or circular latents}
 //   kl_spectrum.csv           long format, header step,phase,beta_hat,beta,direction,kl,kl_error
 //   dimensionalities.json     to_json(Dimensionalities) of the checkpoints above (β and distortion
 //                             in beta_unit) plus "beta_unit"; the point indices "from"/"to" index
@@ -82,6 +88,10 @@ struct VaeAnalysisOptions {
   OTAE_ARG(int64_t, threads, 0);
   /// Seeds the posterior samples of the distortion and the mutual-information estimator.
   OTAE_ARG(uint64_t, seed, 0);
+  /// Held-out jets (the first ones) that JetNet's metrics (generative_metrics.hpp) compare, at
+  /// every checkpoint, with their reconstructions and with as many jets decoded from the prior;
+  /// 0 skips them. Jets only.
+  OTAE_ARG(int64_t, metrics_jets, 2000);
   /// Rows per forward pass (memory, not numbers).
   OTAE_ARG(int64_t, batch_size, 1000);
   /// Recorded in summary.json ("command_line").
