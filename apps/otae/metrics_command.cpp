@@ -54,6 +54,28 @@ void print_row(const std::string& name, const analysis::MetricValue& m, const an
               floor ? with_error(*floor_value).c_str() : "");
 }
 
+/// The metrics of generated against real jets, each beside its floor when there is one.
+void print_table(const MetricsArguments& args, const TimedFeatures& real, const TimedFeatures& generated,
+                 const analysis::GenerativeMetrics& metrics, const analysis::GenerativeMetrics* floor) {
+  const analysis::GenerativeMetrics& floor_metrics = floor ? *floor : metrics;
+  std::printf("otae metrics: %s (%ld jets) vs %s (%ld jets), %d threads, seed %lu\n", args.real.c_str(),
+              static_cast<long>(real.features.jets()), args.generated.c_str(),
+              static_cast<long>(generated.features.jets()), at::get_num_threads(),
+              static_cast<unsigned long>(args.seed));
+  std::printf("  %-22s %-26s %s\n", "metric", "generated vs real", floor ? "floor: real half vs half" : "");
+  print_row("W1M (m/pT)", metrics.w1m, floor, &floor_metrics.w1m);
+  const char* particle_names[] = {"W1P eta_rel", "W1P phi_rel", "W1P pT_rel"};
+  for (int i = 0; i < 3; ++i) print_row(particle_names[i], metrics.w1p[i], floor, &floor_metrics.w1p[i]);
+  print_row("W1P mean", metrics.w1p_mean, floor, &floor_metrics.w1p_mean);
+  const auto& graphs = physics::efp_graphs();
+  for (int i = 0; i < 5; ++i)
+    print_row("W1EFP " + graphs[physics::w1efp_graph_indices()[i]].name.substr(6), metrics.w1efp[i], floor,
+              &floor_metrics.w1efp[i]);
+  print_row("W1EFP mean", metrics.w1efp_mean, floor, &floor_metrics.w1efp_mean);
+  print_row("FPD (36 EFPs)", metrics.fpd, floor, &floor_metrics.fpd);
+  print_row("KPD (36 EFPs)", metrics.kpd, floor, &floor_metrics.kpd);
+}
+
 void run_metrics(const MetricsArguments& args) {
   train::configure_cpu_compute(args.threads);
   refuse_input_as_output(args.out, {args.real, args.generated});
@@ -81,22 +103,7 @@ void run_metrics(const MetricsArguments& args) {
   if (!args.no_floor) floor_metrics = analysis::truth_floor(real.features, options);
   const analysis::GenerativeMetrics* floor = args.no_floor ? nullptr : &floor_metrics;
 
-  std::printf("otae metrics: %s (%ld jets) vs %s (%ld jets), %d threads, seed %lu\n", args.real.c_str(),
-              static_cast<long>(real.features.jets()), args.generated.c_str(),
-              static_cast<long>(generated.features.jets()), at::get_num_threads(),
-              static_cast<unsigned long>(options.seed()));
-  std::printf("  %-22s %-26s %s\n", "metric", "generated vs real", floor ? "floor: real half vs half" : "");
-  print_row("W1M (m/pT)", metrics.w1m, floor, &floor_metrics.w1m);
-  const char* particle_names[] = {"W1P eta_rel", "W1P phi_rel", "W1P pT_rel"};
-  for (int i = 0; i < 3; ++i) print_row(particle_names[i], metrics.w1p[i], floor, &floor_metrics.w1p[i]);
-  print_row("W1P mean", metrics.w1p_mean, floor, &floor_metrics.w1p_mean);
-  const auto& graphs = physics::efp_graphs();
-  for (int i = 0; i < 5; ++i)
-    print_row("W1EFP " + graphs[physics::w1efp_graph_indices()[i]].name.substr(6), metrics.w1efp[i], floor,
-              &floor_metrics.w1efp[i]);
-  print_row("W1EFP mean", metrics.w1efp_mean, floor, &floor_metrics.w1efp_mean);
-  print_row("FPD (36 EFPs)", metrics.fpd, floor, &floor_metrics.fpd);
-  print_row("KPD (36 EFPs)", metrics.kpd, floor, &floor_metrics.kpd);
+  print_table(args, real, generated, metrics, floor);
   std::printf("  seconds: features %.3g + %.3g", real.seconds, generated.seconds);
   for (const auto& [name, seconds] : metrics.seconds) std::printf(", %s %.3g", name.c_str(), seconds);
   std::printf("\n");

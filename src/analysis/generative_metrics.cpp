@@ -180,7 +180,9 @@ JetNetFeatures JetNetFeatures::rows(const at::Tensor& indices) const {
           efps.index_select(0, indices)};
 }
 
-JetNetFeatures jetnet_features(const at::Tensor& jets, const std::string& name) {
+namespace {
+
+void check_jet_tensor(const at::Tensor& jets, const std::string& name) {
   std::ostringstream shape;
   if (!jets.defined() || jets.dim() != 3 || jets.size(2) != 3 || jets.size(0) < 2 || jets.size(1) < 1) {
     shape << name << ": jets must be [N, M, 3] (pT, eta, phi) with N >= 2 jets, received ";
@@ -189,6 +191,43 @@ JetNetFeatures jetnet_features(const at::Tensor& jets, const std::string& name) 
   }
   if (jets.is_complex() || jets.scalar_type() == at::kBool)
     throw InvalidArgument(name + ": jets must hold real numbers");
+}
+
+/// One jet's features into its rows of the outputs: (η − y_J, φ − φ_J, pT/pT_J) per particle,
+/// m_J/pT_J and the EFPs. Returns what is wrong with the jet, or "" when nothing is.
+std::string one_jet_features(const float* jet, int64_t m, double* particles, double& mass, double* efps) {
+  physics::FourMomentum total;
+  for (int64_t i = 0; i < m; ++i) {
+    const float* p = jet + 3 * i;
+    if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]) || p[0] < 0)
+      return "particle " + std::to_string(i) + " has (pT, eta, phi) = (" + std::to_string(p[0]) + ", " +
+             std::to_string(p[1]) + ", " + std::to_string(p[2]) + "); need finite values and pT >= 0";
+    if (p[0] > 0) total += physics::from_pt_eta_phi_m(p[0], p[1], p[2]);
+  }
+  const double pt_jet = physics::pt(total);
+  if (!(pt_jet > 0)) return "has no particle with pT > 0 (an empty jet)";
+  // The jet's rapidity, not its pseudorapidity: a shift of every massless particle's η is a
+  // boost along the beam, which moves y_J by the same amount but not η_J (the jet is massive),
+  // so η − y_J is the same for a jet as stored and as centred.
+  const double y_jet = physics::rapidity(total), phi_jet = physics::phi(total);
+  mass = physics::invariant_mass(total) / pt_jet;
+  for (int64_t i = 0; i < m; ++i) {
+    const float* p = jet + 3 * i;
+    if (p[0] == 0) continue;
+    double* out = particles + i * 3;
+    out[0] = p[1] - y_jet;
+    out[1] = physics::wrap_phi(p[2] - phi_jet);
+    out[2] = p[0] / pt_jet;
+  }
+  const auto values = physics::energy_flow_polynomials(jet, m);
+  std::copy(values.begin(), values.end(), efps);
+  return "";
+}
+
+}  // namespace
+
+JetNetFeatures jetnet_features(const at::Tensor& jets, const std::string& name) {
+  check_jet_tensor(jets, name);
   const at::Tensor rows = jets.detach().to(at::kCPU, at::kFloat).contiguous();
   const int64_t n = rows.size(0), m = rows.size(1);
   JetNetFeatures f;
@@ -202,40 +241,8 @@ JetNetFeatures jetnet_features(const at::Tensor& jets, const std::string& name) 
   // The first bad jet by index, whatever thread finds one: messages name the same jet every run.
   std::vector<std::string> problems(n);
   at::parallel_for(0, n, 64, [&](int64_t begin, int64_t end) {
-    for (int64_t j = begin; j < end; ++j) {
-      const float* jet = in + j * m * 3;
-      physics::FourMomentum total;
-      for (int64_t i = 0; i < m; ++i) {
-        const float* p = jet + 3 * i;
-        if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]) || p[0] < 0) {
-          problems[j] = "particle " + std::to_string(i) + " has (pT, eta, phi) = (" + std::to_string(p[0]) + ", " +
-                        std::to_string(p[1]) + ", " + std::to_string(p[2]) + "); need finite values and pT >= 0";
-          break;
-        }
-        if (p[0] > 0) total += physics::from_pt_eta_phi_m(p[0], p[1], p[2]);
-      }
-      if (!problems[j].empty()) continue;
-      const double pt_jet = physics::pt(total);
-      if (!(pt_jet > 0)) {
-        problems[j] = "has no particle with pT > 0 (an empty jet)";
-        continue;
-      }
-      // The jet's rapidity, not its pseudorapidity: a shift of every massless particle's η is a
-      // boost along the beam, which moves y_J by the same amount but not η_J (the jet is massive),
-      // so η − y_J is the same for a jet as stored and as centred.
-      const double y_jet = physics::rapidity(total), phi_jet = physics::phi(total);
-      mass[j] = physics::invariant_mass(total) / pt_jet;
-      for (int64_t i = 0; i < m; ++i) {
-        const float* p = jet + 3 * i;
-        if (p[0] == 0) continue;
-        double* out = particles + (j * m + i) * 3;
-        out[0] = p[1] - y_jet;
-        out[1] = physics::wrap_phi(p[2] - phi_jet);
-        out[2] = p[0] / pt_jet;
-      }
-      const auto values = physics::energy_flow_polynomials(jet, m);
-      std::copy(values.begin(), values.end(), efps + j * physics::kEfpCount);
-    }
+    for (int64_t j = begin; j < end; ++j)
+      problems[j] = one_jet_features(in + j * m * 3, m, particles + j * m * 3, mass[j], efps + j * physics::kEfpCount);
   });
   for (int64_t j = 0; j < n; ++j)
     if (!problems[j].empty()) throw InvalidArgument(name + ": jet " + std::to_string(j) + " " + problems[j]);
