@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "otae/analysis/otus_observables.hpp"
 #include "otae/analysis/otus_transfer_function.hpp"
 #include "otae/analysis/otus_verdicts.hpp"
@@ -103,29 +105,48 @@ void check_objects(const train::OtusModel& model, const std::vector<std::string>
 }
 
 /// Mean and half the 16–84 % interval of a sample [N].
+/// Half the 16–84 % interval of each row of values [B, N].
+at::Tensor robust_widths(const at::Tensor& values) {
+  const at::Tensor q = at::quantile(values.to(at::kDouble), at::tensor({0.16, 0.84}, at::kDouble), /*dim=*/1);
+  return 0.5 * (q[1] - q[0]);
+}
+
 nlohmann::json mean_and_width(const at::Tensor& values) {
-  const at::Tensor q = at::quantile(values.to(at::kDouble), at::tensor({0.16, 0.84}, at::kDouble));
-  return {{"mean", values.to(at::kDouble).mean().item<double>()}, {"width", 0.5 * (q[1] - q[0]).item<double>()}};
+  return {{"mean", values.to(at::kDouble).mean().item<double>()},
+          {"width", robust_widths(values.unsqueeze(0))[0].item<double>()}};
+}
+
+/// σ of width(a) − width(b) over `bootstraps` resamples (with replacement) of the rows of a and b
+/// [N], the same rows for both.
+double width_difference_error(const at::Tensor& a, const at::Tensor& b, const at::Tensor& resamples) {
+  const at::Tensor difference = robust_widths(a.index({resamples})) - robust_widths(b.index({resamples}));
+  return difference.std().item<double>();
 }
 
 }  // namespace
 
 nlohmann::json per_event_unfolding(const at::Tensor& z, const at::Tensor& x, const std::vector<at::Tensor>& draws,
-                                   const std::vector<std::string>& z_objects) {
+                                   const std::vector<std::string>& z_objects, int64_t bootstraps, uint64_t seed) {
   if (draws.empty()) throw InvalidArgument("per_event_unfolding: needs at least one unfolded draw");
+  if (bootstraps < 2)
+    throw InvalidArgument("per_event_unfolding: bootstraps must be >= 2, received " + std::to_string(bootstraps));
   auto same = [&](const at::Tensor& t) { return t.defined() && t.dim() == 2 && t.sizes() == z.sizes(); };
   if (!same(x) || !std::all_of(draws.begin(), draws.end(), same) || z.size(0) < 2 ||
       z.size(1) != 4 * static_cast<int64_t>(z_objects.size()))
     throw InvalidArgument("per_event_unfolding: z, x and every draw must be [N >= 2, 4k] with k = " +
                           std::to_string(z_objects.size()) + " named objects");
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const at::Tensor resamples = at::randint(z.size(0), {bootstraps, z.size(0)}, generator, at::kLong);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& o : event_observables(z_objects)) {
     const at::Tensor truth = o.compute(z);
     at::Tensor mean = at::zeros_like(truth);
     for (const auto& d : draws) mean = mean + o.compute(d);
     mean = mean / static_cast<double>(draws.size());
-    out.push_back({{"name", o.name}, {"units", o.units}, {"model", mean_and_width(mean - truth)},
-                   {"identity", mean_and_width(o.compute(x) - truth)}});
+    const at::Tensor model = mean - truth, identity = o.compute(x) - truth;
+    out.push_back({{"name", o.name}, {"units", o.units}, {"model", mean_and_width(model)},
+                   {"identity", mean_and_width(identity)},
+                   {"width_difference_error", width_difference_error(model, identity, resamples)}});
   }
   return out;
 }
@@ -244,7 +265,7 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
     std::vector<at::Tensor> draws;
     for (int64_t k = 0; k < options.unfolding_draws(); ++k)
       draws.push_back(train::generate_events(model.encoder, all_x, options.seed() + kPerEventNoise + k));
-    e.metrics["unfolding_per_event"] = per_event_unfolding(all_z, all_x, draws, z_objects);
+    e.metrics["unfolding_per_event"] = per_event_unfolding(all_z, all_x, draws, z_objects, 100, options.seed());
   }
   e.metrics["verdicts"] = otus_verdicts(e.metrics);
   if (!options.paired())

@@ -10,24 +10,28 @@ namespace otae::analysis {
 namespace {
 
 constexpr double kFloorMultiple = 2.0;
+constexpr double kErrorMultiple = 2.0;  // a difference within 2σ is not called worse
 
 double number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 }  // namespace
 
-std::string otus_verdict(double model, double floor, double identity) {
+std::string otus_verdict(double model, double floor, double identity, double difference_error) {
   if (!std::isfinite(model)) return "no value";
   if (std::isfinite(floor) && model <= kFloorMultiple * floor) return "within 2x floor";
-  if (std::isfinite(identity)) return model <= identity ? "better than identity" : "worse than identity";
-  return "above 2x floor";
+  if (!std::isfinite(identity)) return "above 2x floor";
+  if (model <= identity) return "better than identity";
+  if (std::isfinite(difference_error) && model - identity <= kErrorMultiple * difference_error) return "equal to identity";
+  return "worse than identity";
 }
 
 nlohmann::json otus_verdicts(const nlohmann::json& metrics) {
   nlohmann::json rows = nlohmann::json::array(), counts = nlohmann::json::object(),
                  worse = nlohmann::json::array();
-  auto add = [&](const std::string& figure, double model, double floor, double identity) {
-    const std::string verdict = otus_verdict(model, floor, identity);
+  auto add = [&](const std::string& figure, double model, double floor, double identity,
+                 double difference_error = std::nan("")) {
+    const std::string verdict = otus_verdict(model, floor, identity, difference_error);
     rows.push_back({{"figure", figure}, {"model", number_or_null(model)}, {"floor", number_or_null(floor)},
                     {"identity", number_or_null(identity)}, {"verdict", verdict}});
     counts[verdict] = counts.value(verdict, 0) + 1;
@@ -50,10 +54,11 @@ nlohmann::json otus_verdicts(const nlohmann::json& metrics) {
   if (metrics.contains("unfolding_per_event") && metrics["unfolding_per_event"].is_array())
     for (const auto& o : metrics["unfolding_per_event"])
       add("per-event width " + o["name"].get<std::string>() + " unfolding", number(o["model"]["width"]), std::nan(""),
-          number(o["identity"]["width"]));
+          number(o["identity"]["width"]), number(o.value("width_difference_error", nlohmann::json())));
   return {{"rule", "lower is better; the first that holds, best to worst: 'within 2x floor' (model <= 2 floor), "
-                   "'better than identity' (model <= identity), 'worse than identity' (model > identity), 'above 2x "
-                   "floor' (no identity, model > 2 floor), 'no value'"},
+                   "'better than identity' (model <= identity), 'equal to identity' (model - identity <= 2 sigma of "
+                   "that difference, where the figure has one: the unfolder per event), 'worse than identity' (model > "
+                   "identity), 'above 2x floor' (no identity, model > 2 floor), 'no value'"},
           {"rows", rows},
           {"counts", counts},
           {"worse_than_identity", worse}};

@@ -90,6 +90,18 @@ TEST(OtusEvaluation, PerEventUnfoldingAgainstTheIdentity) {
   const auto same = analysis::per_event_unfolding(z, x, {x + d, x - d}, {"e-", "e+"});
   for (size_t i = 0; i < 8; ++i)  // the components, linear in the event (M_ee is not: E[M(z̃)] ≠ M(E[z̃]))
     EXPECT_NEAR(same[i]["model"]["width"].get<double>(), same[i]["identity"]["width"].get<double>(), 1e-9) << i;
+  EXPECT_NEAR(same[0]["width_difference_error"].get<double>(), 0.0, 1e-9);  // the same widths on every resample
+  // the error of width(model) − width(identity) for a model twice as wide: bootstrap over 4,000 events
+  // against 1,000, ~1/√N; and independent of nothing but the seed
+  const at::Tensor wide = z + (x - z) * 2.0;
+  const double error_4000 = analysis::per_event_unfolding(z, x, {wide}, {"e-", "e+"})[0]["width_difference_error"];
+  const double error_1000 = analysis::per_event_unfolding(z.narrow(0, 0, 1000), x.narrow(0, 0, 1000),
+                                                          {wide.narrow(0, 0, 1000)}, {"e-", "e+"})[0]["width_difference_error"];
+  EXPECT_GT(error_4000, 0.01);
+  EXPECT_NEAR(error_1000 / error_4000, 2.0, 0.5);
+  EXPECT_EQ(analysis::per_event_unfolding(z, x, {wide}, {"e-", "e+"})[0]["width_difference_error"].get<double>(),
+            error_4000);
+  EXPECT_THROW(analysis::per_event_unfolding(z, x, {x}, {"e-", "e+"}, 1), otae::InvalidArgument);
   EXPECT_THROW(analysis::per_event_unfolding(z, x, {}, {"e-", "e+"}), otae::InvalidArgument);
   EXPECT_THROW(analysis::per_event_unfolding(z, x.narrow(1, 0, 4), {x}, {"e-", "e+"}), otae::InvalidArgument);
 }

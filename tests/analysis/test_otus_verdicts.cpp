@@ -20,6 +20,10 @@ TEST(OtusVerdicts, RankedRule) {
   EXPECT_EQ(analysis::otus_verdict(2.1, 1.0, none), "above 2x floor");
   EXPECT_EQ(analysis::otus_verdict(1.5, 1.0, none), "within 2x floor");
   EXPECT_EQ(analysis::otus_verdict(none, 1.0, 3.0), "no value");
+  // with a statistical error of model − identity (the unfolder per event): within 2σ is a tie
+  EXPECT_EQ(analysis::otus_verdict(0.61, none, 0.6, 0.01), "equal to identity");
+  EXPECT_EQ(analysis::otus_verdict(0.63, none, 0.6, 0.01), "worse than identity");
+  EXPECT_EQ(analysis::otus_verdict(0.55, none, 0.6, 0.01), "better than identity");
 }
 
 TEST(OtusVerdicts, MetricsRowsAndTheLoudList) {

@@ -3,6 +3,8 @@
 // the first of these that holds, a ranked set from best to worst:
 //   "within 2x floor"       model ≤ 2·floor: as close as two halves of the data, up to noise
 //   "better than identity"  model ≤ identity
+//   "equal to identity"     model − identity ≤ 2·error, where the figure has a statistical error
+//                           of that difference (the unfolder per event, which has no floor)
 //   "worse than identity"   model > identity (and > 2·floor): flagged on stderr and in metrics
 //   "above 2x floor"        no identity exists (tt̄: different objects) and model > 2·floor
 //   "no value"              the model's number is missing (no accepted events)
@@ -13,14 +15,16 @@
 // side taken as is (x̃′ = z, z̃ = x); see otus_evaluation.hpp.
 #pragma once
 
+#include <cmath>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace otae::analysis {
 
-/// The verdict on one figure; NaN marks a missing number.
-std::string otus_verdict(double model, double floor, double identity);
+/// The verdict on one figure; NaN marks a missing number, and a NaN `difference_error` (the
+/// statistical error of model − identity) that the figure has none.
+std::string otus_verdict(double model, double floor, double identity, double difference_error = std::nan(""));
 
 /// The verdicts of an evaluation's metrics (evaluate_otus's JSON): SW₂² in GeV² and standardised
 /// for unfolding, reconstruction and simulation, the KS of every observable for simulation,
