@@ -12,7 +12,8 @@ namespace otae {
 class CsvLog {
  public:
   /// Opens `path`; `append` keeps its rows (a resumed run) and writes the header only to a new
-  /// or empty file. Throws IoError naming the file.
+  /// or empty file. Throws IoError naming the file, also when `append` finds a header other than
+  /// `columns` (a log written by another version), whose rows the new ones would misalign.
   CsvLog(const std::string& path, std::vector<std::string> columns, bool append);
   ~CsvLog();
   CsvLog(const CsvLog&) = delete;
