@@ -146,8 +146,6 @@ void print_summary(const nlohmann::json& m) {
 
 void run_evaluate(const EvaluateArguments& args) {
   train::configure_cpu_compute(args.threads);
-  const std::string folder = args.out.empty() ? (std::filesystem::path(args.run) / "evaluation").string() : args.out;
-  refuse_input_as_output((std::filesystem::path(folder) / "samples.h5").string(), {args.data, args.x_data});
   const analysis::HeldOutRows rows = args.rows == "test"  ? analysis::HeldOutRows::kTest
                                      : args.rows == "all" ? analysis::HeldOutRows::kAll
                                                           : analysis::HeldOutRows::kAuto;
@@ -155,7 +153,7 @@ void run_evaluate(const EvaluateArguments& args) {
       args.run, args.data,
       analysis::OtusRunEvaluationOptions()
           .x_data(args.x_data)
-          .folder(folder)
+          .folder(args.out)
           .checkpoint(args.checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal)
           .rows(rows)
           .evaluation(analysis::OtusEvaluationOptions()

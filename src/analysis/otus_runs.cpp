@@ -123,6 +123,12 @@ void write_otus_samples(const std::string& path, const OtusEvaluation& e, const 
 
 OtusRunEvaluation evaluate_otus_run(const std::string& run_folder, const std::string& data,
                                     const OtusRunEvaluationOptions& options) {
+  const std::string folder = options.folder().empty() ? path_in(run_folder, "evaluation") : options.folder();
+  const std::string samples = path_in(folder, "samples.h5");
+  for (const std::string& input : {data, options.x_data()})
+    if (!input.empty() && same_file(samples, input))
+      throw InvalidArgument("otus evaluation: " + samples + " is the input " + input +
+                            " (the same file): writing it would replace the input; choose another folder");
   train::OtusModel model = train::load_otus_model(run_folder, options.checkpoint());
   const data::EventPairs events = events_to_evaluate(model, data, options);
   const at::Tensor rows = held_out_rows(model, data, options, events.size());
@@ -135,11 +141,10 @@ OtusRunEvaluation evaluate_otus_run(const std::string& run_folder, const std::st
   evaluation.metrics["data"] = data;
   evaluation.metrics["checkpoint"] = options.checkpoint() == train::OtusCheckpoint::kBest ? "best" : "final";
   evaluation.metrics["provenance"] = options.provenance();
-  const std::string folder = options.folder().empty() ? path_in(run_folder, "evaluation") : options.folder();
   create_folder(folder);
   data::Attributes attributes = options.provenance();
   attributes["run"] = model.run.value("data", "");
-  write_otus_samples(path_in(folder, "samples.h5"), evaluation, model, z_objects, x_objects, paired, attributes);
+  write_otus_samples(samples, evaluation, model, z_objects, x_objects, paired, attributes);
   write_json_file(path_in(folder, "metrics.json"), evaluation.metrics);
   return {evaluation.metrics, folder, rows.size(0)};
 }

@@ -60,7 +60,8 @@ struct OtusRunEvaluation {
 
 /// Evaluates the run in `run_folder` on the events of `data` (evaluate_otus) and writes the folder
 /// described above. Throws IoError naming a file that cannot be read or written, InvalidArgument
-/// when the data's objects do not fit the run or fewer than 4 events are held out.
+/// when samples.h5 would replace one of the data files (checked first), the data's objects do not
+/// fit the run or fewer than 4 events are held out.
 OtusRunEvaluation evaluate_otus_run(const std::string& run_folder, const std::string& data,
                                     const OtusRunEvaluationOptions& options = {});
 
