@@ -83,13 +83,18 @@ void check_features(const at::Tensor& t, const char* name) {
   if (!at::isfinite(t).all().item<bool>()) throw InvalidArgument(std::string(name) + ": features hold NaN or inf");
 }
 
+/// Both samples checked, and of one width; `pair` names them in the message ("x and y").
+void check_feature_pair(const at::Tensor& a, const char* a_name, const at::Tensor& b, const char* b_name,
+                        const std::string& pair) {
+  check_features(a, a_name);
+  check_features(b, b_name);
+  if (a.size(1) != b.size(1))
+    throw InvalidArgument(pair + " differ in width: " + std::to_string(a.size(1)) + " and " + std::to_string(b.size(1)));
+}
+
 /// Both samples divided by the largest |value| of each feature in `real` (1 where that is 0).
 std::pair<at::Tensor, at::Tensor> normalised_by_real(const at::Tensor& real, const at::Tensor& generated) {
-  check_features(real, "real");
-  check_features(generated, "generated");
-  if (real.size(1) != generated.size(1))
-    throw InvalidArgument("real and generated features differ in width: " + std::to_string(real.size(1)) + " and " +
-                          std::to_string(generated.size(1)));
+  check_feature_pair(real, "real", generated, "generated", "real and generated features");
   const at::Tensor x = real.to(at::kDouble), y = generated.to(at::kDouble);
   at::Tensor largest = x.abs().amax(0);
   largest = at::where(largest == 0, at::ones_like(largest), largest);
@@ -304,11 +309,7 @@ MetricValue fpd(const at::Tensor& real, const at::Tensor& generated, const Gener
 }
 
 double polynomial_kernel_mmd(const at::Tensor& x, const at::Tensor& y) {
-  check_features(x, "x");
-  check_features(y, "y");
-  if (x.size(1) != y.size(1))
-    throw InvalidArgument("polynomial_kernel_mmd: x and y differ in width: " + std::to_string(x.size(1)) + " and " +
-                          std::to_string(y.size(1)));
+  check_feature_pair(x, "x", y, "y", "polynomial_kernel_mmd: x and y");
   const at::Tensor a = x.to(at::kDouble), b = y.to(at::kDouble);
   const double n = static_cast<double>(a.size(0)), n_prime = static_cast<double>(b.size(0));
   return kernel_sum(a, a, true) / (n * (n - 1)) + kernel_sum(b, b, true) / (n_prime * (n_prime - 1)) -
