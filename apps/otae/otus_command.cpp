@@ -128,6 +128,7 @@ struct EvaluateArguments {
   std::string run, data, x_data, out, rows = "auto", checkpoint = "final";
   int64_t slices = 1000, bins = 50, transfer_bins = 20, threads = 0;
   uint64_t seed = 0;
+  std::vector<double> mass_edges;
 };
 
 /// The verdict table and the transfer-function tally on stdout; a model worse than the identity
@@ -135,8 +136,10 @@ struct EvaluateArguments {
 void print_summary(const nlohmann::json& m) {
   std::fputs(analysis::format_otus_verdicts(m["verdicts"]).c_str(), stdout);
   if (m["transfer_function"].is_object()) std::fputs(analysis::format_transfer_summary(m["transfer_function"]).c_str(), stdout);
+  if (m["mass_response"].is_object()) std::fputs(analysis::format_mass_response(m["mass_response"]).c_str(), stdout);
   const auto& worse = m["verdicts"]["worse_than_identity"];
   if (!worse.empty()) {
+    std::fflush(stdout);  // the warning follows the table it refers to, also when both go to one file
     std::string figures;
     for (const auto& f : worse) figures += (figures.empty() ? "" : ", ") + f.get<std::string>();
     std::fprintf(stderr, "otae otus evaluate: WARNING: the model is worse than the identity (doing nothing) on %zu "
@@ -160,7 +163,8 @@ void run_evaluate(const EvaluateArguments& args) {
                           .slices(args.slices)
                           .seed(args.seed)
                           .histogram_bins(args.bins)
-                          .transfer_bins(args.transfer_bins))
+                          .transfer_bins(args.transfer_bins)
+                          .mass_edges(args.mass_edges))
           .provenance(provenance())
           .notice(notice));
   print_summary(evaluation.metrics);
@@ -241,7 +245,7 @@ void add_otus_command(CLI::App& app) {
 
   auto eval_args = std::make_shared<EvaluateArguments>();
   CLI::App* eval_cmd = otus->add_subcommand(
-      "evaluate", "Held-out metrics (SW, per-observable W/KS/chi2, transfer function) beside the floor and the identity");
+      "evaluate", "Held-out metrics (SW, per-observable W/KS/chi2, transfer function, mass response) beside the floor and the identity");
   eval_cmd->add_option("RUN", eval_args->run, "run folder")->required()->check(CLI::ExistingDirectory);
   eval_cmd->add_option("--data", eval_args->data, "HDF5 file with z and x (and their 'objects' attributes)")
       ->required()->check(CLI::ExistingFile);
@@ -263,6 +267,10 @@ void add_otus_command(CLI::App& app) {
   eval_cmd->add_option("--bins", eval_args->bins, "histogram and chi2 bins")->check(positive())->capture_default_str();
   eval_cmd->add_option("--transfer-bins", eval_args->transfer_bins, "quantile bins of z for the transfer function")
       ->check(positive())->capture_default_str();
+  eval_cmd->add_option("--mass-edges", eval_args->mass_edges,
+                       "windows of the parton mass M(z) [GeV] for the mass response, e.g. 50,60,70,80,100,120,150 "
+                       "(default: 10 quantile windows)")
+      ->delimiter(',')->check(non_negative());
   eval_cmd->add_option("--threads", eval_args->threads, "intra-op threads (0: all cores)")
       ->check(non_negative())->capture_default_str();
   eval_cmd->callback([eval_args] { run_evaluate(*eval_args); });

@@ -401,7 +401,10 @@ def _transport_section(samples, out_dir, paired):
 
 
 VARIABLE_LABELS = {"E": ("E", "response $E_x/E_z$"), "pT": ("p_T", "response $p_{T,x}/p_{T,z}$"),
-                   "eta": (r"\eta", r"$\eta_x - \eta_z$"), "phi": (r"\phi", r"$\phi_x - \phi_z$ [rad]")}
+                   "eta": (r"\eta", r"$\eta_x - \eta_z$"), "phi": (r"\phi", r"$\phi_x - \phi_z$ [rad]"),
+                   "E_by_abs_eta": ("E", "response $E_x/E_z$")}
+BINNED_BY_LABELS = {"E": "parton $E$ [GeV]", "pT": "parton $p_T$ [GeV]", "eta": r"parton $\eta$",
+                    "phi": r"parton $\phi$", "abs_eta": r"parton $|\eta|$"}
 
 
 def _values(bins, key):
@@ -418,6 +421,7 @@ def _transfer_figure(curves, object_name, stem):
         for k, curve in enumerate(curves):
             top, bottom = axes[0][k], axes[1][k]
             symbol, ylabel = VARIABLE_LABELS.get(curve["variable"], (curve["variable"], curve["quantity"]))
+            binned_by = curve.get("binned_by", curve["variable"])
             centre = np.asarray(curve["z_bin_centres"], float)
             truth, learnt = curve["true"], curve["learnt"]
             top.fill_between(centre, _values(truth, "q025"), _values(truth, "q975"), color="0.88", lw=0,
@@ -432,7 +436,8 @@ def _transfer_figure(curves, object_name, stem):
                 top.plot(centre, _values(learnt, key), color="#c0392b", lw=0.8, ls=":")
             top.set_ylabel(ylabel)
             agreeing = sum(curve["agrees"])
-            top.set_title(f"${symbol}$: {agreeing}/{len(curve['agrees'])} bins agree")
+            by = " by $|\\eta|$" if binned_by == "abs_eta" else ""
+            top.set_title(f"${symbol}${by}: {agreeing}/{len(curve['agrees'])} bins agree")
             with np.errstate(divide="ignore", invalid="ignore"):
                 w_true, w_learnt = _values(truth, "width"), _values(learnt, "width")
                 ratio = w_learnt / w_true
@@ -443,8 +448,8 @@ def _transfer_figure(curves, object_name, stem):
             finite = np.isfinite(ratio)
             bottom.set_ylim(*ratio_limits(ratio[finite], error[finite]) if finite.any() else (0.5, 1.5))
             bottom.set_ylabel("learnt width / true width", fontsize=9)
-            bottom.set_xlabel(f"parton ${symbol}$" + (" [GeV]" if curve["variable"] in ("E", "pT") else ""))
-            if curve["variable"] in ("E", "pT") and centre.min() > 0 and centre.max() / centre.min() > 10:
+            bottom.set_xlabel(BINNED_BY_LABELS.get(binned_by, binned_by))
+            if binned_by in ("E", "pT") and centre.min() > 0 and centre.max() / centre.min() > 10:
                 top.set_xscale("log")  # quantile bins crowd at low energy
                 bottom.set_xscale("log")
         axes[0][0].legend(fontsize=7, loc="best")
@@ -466,6 +471,65 @@ def _transfer_section(metrics, out_dir):
     return {"title": "Transfer function",
             "text": (f"{summary['agrees']} of {summary['bins']} bins agree ({100 * summary['fraction_agrees']:.0f} %). "
                      + transfer["rule"] + ". Truth pairs against the learnt decoder on the same z."),
+            "figures": _figure_names(paths), "tables": []}
+
+
+def _mass_response_figure(response, stem):
+    """The detector's response to a resonance at the parton mass M(z): above, the peak (median) of
+    M(x) − M(z) with the 16–84 % band of the truth and the learnt one as points; below, learnt width
+    over true width with the ±20 % band; windows outside the training masses are marked."""
+    windows = response["windows"]
+    low = np.array([w["mass_low"] for w in windows], float)
+    high = np.array([w["mass_high"] for w in windows], float)
+    centre = 0.5 * (low + high)
+    truth, learnt = [w["true"] for w in windows], [w["learnt"] for w in windows]
+    with figure_style():
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 5.6), sharex=True, height_ratios=[3, 2],
+                                          layout="constrained")
+        top.fill_between(centre, _values(truth, "q16"), _values(truth, "q84"), color="0.75", lw=0, step=None,
+                         label="true 16–84 %")
+        top.plot(centre, _values(truth, "q50"), color="black", lw=1.2, label="true peak (median)")
+        top.errorbar(centre, _values(learnt, "q50"), yerr=_values(learnt, "q50_error"), color="#c0392b", marker="o",
+                     ms=3, ls="none", label="learnt peak")
+        for key in ("q16", "q84"):
+            top.plot(centre, _values(learnt, key), color="#c0392b", lw=0.9, ls="--",
+                     label="learnt 16–84 %" if key == "q16" else None)
+        top.set_ylabel(r"$M(x) - M(z)$ [GeV]")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w_true, w_learnt = _values(truth, "width"), _values(learnt, "width")
+            ratio = w_learnt / w_true
+            error = ratio * np.hypot(_values(learnt, "width_error") / w_learnt, _values(truth, "width_error") / w_true)
+        bottom.axhspan(0.8, 1.2, color="#d5e8d4", lw=0, label="agrees (±20 %)")
+        bottom.axhline(1.0, color="black", lw=0.8)
+        bottom.errorbar(centre, ratio, yerr=error, xerr=0.5 * (high - low), color="#c0392b", marker="o", ms=3,
+                        ls="none")
+        finite = np.isfinite(ratio)
+        bottom.set_ylim(*ratio_limits(ratio[finite], error[finite]) if finite.any() else (0.5, 1.5))
+        bottom.set_ylabel("learnt width / true width", fontsize=9)
+        bottom.set_xlabel("parton mass $M(z)$ [GeV]")
+        window = response.get("training_window")
+        if window:
+            for axis in (top, bottom):
+                axis.axvspan(window[0], window[1], color="#dae8fc", lw=0, zorder=0,
+                             label="training masses" if axis is top else None)
+        top.legend(fontsize=7, loc="best")
+        bottom.legend(fontsize=7, loc="best")
+        summary = response["summary"]
+        title = f"mass response: {summary['agrees']}/{summary['windows']} windows agree"
+        if summary["untrained_windows"]:
+            title += f", {summary['untrained_agrees']}/{summary['untrained_windows']} outside the training masses"
+        fig.suptitle(title)
+        return save(fig, stem)
+
+
+def _mass_response_section(metrics, out_dir):
+    response = metrics.get("mass_response")
+    if not isinstance(response, dict) or not response["windows"]:
+        return None
+    paths = _mass_response_figure(response, _stem(out_dir, "otus_mass_response"))
+    return {"title": "Mass response",
+            "text": ("How the detector reconstructs a resonance of mass M(z): a narrow one lands at M(z) + peak with "
+                     "the width shown. " + response["rule"] + ". Truth pairs against the learnt decoder on the same z."),
             "figures": _figure_names(paths), "tables": []}
 
 
@@ -553,6 +617,9 @@ def otus_sections(run_dir, out_dir):
         transfer = _transfer_section(metrics, out_dir)
         if transfer:
             sections.append(transfer)
+        response = _mass_response_section(metrics, out_dir)
+        if response:
+            sections.append(response)
         if os.path.exists(samples_path):
             with h5py.File(samples_path, "r") as samples:
                 sections.append(_transport_section(samples, out_dir, metrics.get("paired", True)))

@@ -260,7 +260,13 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
        options.paired() ? transfer_function(all_z, all_x, learnt, train::event_acceptance(learnt, cuts), z_objects,
                                             x_objects,
                                             TransferFunctionOptions().bins(options.transfer_bins()).seed(options.seed()))
-                        : nlohmann::json(nullptr)}};
+                        : nlohmann::json(nullptr)},
+      {"mass_response", options.paired() ? mass_response(all_z, all_x, learnt, train::event_acceptance(learnt, cuts),
+                                                         MassResponseOptions()
+                                                             .edges(options.mass_edges())
+                                                             .seed(options.seed())
+                                                             .training_window(model.config.parton_mass_window))
+                                         : nlohmann::json(nullptr)}};
   if (options.paired() && c.identity_z.defined() && options.unfolding_draws() > 0) {
     std::vector<at::Tensor> draws;
     for (int64_t k = 0; k < options.unfolding_draws(); ++k)

@@ -5,12 +5,15 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
+#include <numeric>
 #include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "otae/base/error.hpp"
+#include "otae/analysis/otus_observables.hpp"
 #include "otae/physics/kinematics.hpp"
 
 namespace otae::analysis {
@@ -20,28 +23,40 @@ namespace {
 const std::array<double, 5> kQuantileLevels = {0.025, 0.16, 0.5, 0.84, 0.975};
 const char* const kQuantileNames[] = {"q025", "q16", "q50", "q84", "q975"};
 
+/// Indices into kinematics().
+enum Kinematic { kEnergy, kPt, kEta, kPhi, kAbsEta, kKinematics };
+const char* const kKinematicNames[] = {"E", "pT", "eta", "phi", "abs_eta"};
+
 struct Variable {
   const char* name;
-  bool response;  // x/z; otherwise x − z
+  Kinematic value;      // compared between x and z
+  bool response;        // x/z; otherwise x − z
   const char* units;
+  Kinematic binned_by;  // of z
 };
-const Variable kVariables[] = {{"E", true, ""}, {"pT", true, ""}, {"eta", false, ""}, {"phi", false, "rad"}};
+// The energy response also by |η|: a calorimeter's resolution changes between barrel and endcaps.
+const Variable kVariables[] = {{"E", kEnergy, true, "", kEnergy},
+                               {"pT", kPt, true, "", kPt},
+                               {"eta", kEta, false, "", kEta},
+                               {"phi", kPhi, false, "rad", kPhi},
+                               {"E_by_abs_eta", kEnergy, true, "", kAbsEta}};
 
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-/// E, pT, η, φ of object `j` of events [N, 4k]: [N] float64 each, in the order of kVariables.
-std::array<at::Tensor, 4> kinematics(const at::Tensor& events, int64_t j) {
+/// E, pT, η, φ, |η| of object `j` of events [N, 4k]: [N] float64 each, indexed by Kinematic.
+std::array<at::Tensor, kKinematics> kinematics(const at::Tensor& events, int64_t j) {
   const at::Tensor p = events.narrow(1, 4 * j, 4).to(at::kDouble);
   const at::Tensor px = p.select(1, 0), py = p.select(1, 1), pz = p.select(1, 2);
   const at::Tensor pt = (px.pow(2) + py.pow(2)).sqrt();
-  return {p.select(1, 3), pt, at::asinh(pz / pt.clamp_min(1e-12)), at::atan2(py, px)};
+  const at::Tensor eta = at::asinh(pz / pt.clamp_min(1e-12));
+  return {p.select(1, 3), pt, eta, at::atan2(py, px), eta.abs()};
 }
 
 /// x compared with z: the response x/z, or x − z with Δφ wrapped into [−π, π).
 at::Tensor compared(const Variable& v, const at::Tensor& x, const at::Tensor& z) {
   if (v.response) return x / z;
   const at::Tensor d = x - z;
-  if (std::string(v.name) != "phi") return d;
+  if (v.value != kPhi) return d;
   return physics::wrap_phi(d);
 }
 
@@ -50,7 +65,7 @@ nlohmann::json summarise(const at::Tensor& values, int64_t resamples, at::Genera
   const int64_t n = values.numel();
   nlohmann::json out = {{"count", n}};
   if (n < 2) {
-    for (const char* key : {"mean", "mean_error", "width", "width_error"}) out[key] = nullptr;
+    for (const char* key : {"mean", "mean_error", "width", "width_error", "q50_error"}) out[key] = nullptr;
     for (const char* key : kQuantileNames) out[key] = nullptr;
     return out;
   }
@@ -60,15 +75,24 @@ nlohmann::json summarise(const at::Tensor& values, int64_t resamples, at::Genera
   out["width"] = number_or_null(0.5 * (q[3] - q[1]).item<double>());
   for (size_t k = 0; k < kQuantileLevels.size(); ++k) out[kQuantileNames[k]] = number_or_null(q[k].item<double>());
   const at::Tensor draws = values.index_select(0, at::randint(n, {resamples * n}, generator, at::kLong)).view({resamples, n});
-  const at::Tensor spread = at::quantile(draws, at::tensor({0.16, 0.84}, at::kDouble), 1);  // [2, R]
+  const at::Tensor spread = at::quantile(draws, at::tensor({0.16, 0.5, 0.84}, at::kDouble), 1);  // [3, R]
   out["mean_error"] = number_or_null(draws.mean(1).std().item<double>());
-  out["width_error"] = number_or_null((0.5 * (spread[1] - spread[0])).std().item<double>());
+  out["width_error"] = number_or_null((0.5 * (spread[2] - spread[0])).std().item<double>());
+  out["q50_error"] = number_or_null(spread[1].std().item<double>());
   return out;
+}
+
+/// Twice the statistical error of learnt[key] − truth[key] (independent bootstrap errors).
+double twice_error(const nlohmann::json& learnt, const nlohmann::json& truth, const std::string& key) {
+  const std::string error = key + "_error";
+  if (!learnt[error].is_number() || !truth[error].is_number()) return 0.0;
+  return 2.0 * std::hypot(learnt[error].get<double>(), truth[error].get<double>());
 }
 
 bool agrees(const nlohmann::json& learnt, const nlohmann::json& truth, const char* key, double tolerance) {
   if (!learnt[key].is_number() || !truth[key].is_number() || !truth["width"].is_number()) return false;
-  const double allowed = tolerance * truth["width"].get<double>() + kTransferResolutionFloor;
+  const double allowed =
+      tolerance * truth["width"].get<double>() + kTransferResolutionFloor + twice_error(learnt, truth, key);
   return std::abs(learnt[key].get<double>() - truth[key].get<double>()) <= allowed;
 }
 
@@ -95,6 +119,7 @@ nlohmann::json curve(const Variable& v, const std::string& object, const at::Ten
   for (int64_t b = 0; b <= bins; ++b) edge_values[static_cast<size_t>(b)] = edges[b].item<double>();
   return {{"object", object},
           {"variable", v.name},
+          {"binned_by", kKinematicNames[v.binned_by]},
           {"quantity", v.response ? "x/z" : "x - z"},
           {"units", v.units},
           {"z_bin_edges", edge_values},
@@ -122,7 +147,111 @@ nlohmann::json tally(const std::vector<const nlohmann::json*>& curves) {
           {"fraction_agrees", bins ? static_cast<double>(both) / static_cast<double>(bins) : 0.0}};
 }
 
+/// Edges of the mass windows: the given ones, checked, or quantiles of M(z).
+std::vector<double> mass_window_edges(const at::Tensor& mass, const MassResponseOptions& options) {
+  if (options.edges().empty()) {
+    if (options.bins() < 1)
+      throw InvalidArgument("mass_response: bins must be >= 1, received " + std::to_string(options.bins()));
+    const at::Tensor q = at::quantile(mass, at::linspace(0.0, 1.0, options.bins() + 1, at::kDouble));
+    return std::vector<double>(q.data_ptr<double>(), q.data_ptr<double>() + q.numel());
+  }
+  const auto& edges = options.edges();
+  if (edges.size() < 2 || !std::is_sorted(edges.begin(), edges.end(), std::less_equal<double>()) ||
+      std::adjacent_find(edges.begin(), edges.end()) != edges.end())
+    throw InvalidArgument("mass_response: edges must be at least 2 increasing masses [GeV]");
+  return edges;
+}
+
+nlohmann::json mass_window(double lo, double hi, bool last, const at::Tensor& mass, const at::Tensor& truth,
+                           const at::Tensor& learnt, const at::Tensor& accepted, const MassResponseOptions& options,
+                           at::Generator& generator) {
+  const at::Tensor in_window = (mass >= lo) & (last ? mass <= hi : mass < hi);
+  const nlohmann::json t = summarise(truth.masked_select(in_window), options.resamples(), generator);
+  const nlohmann::json l = summarise(learnt.masked_select(in_window & accepted), options.resamples(), generator);
+  const bool measured = t["q50"].is_number() && l["q50"].is_number();
+  const bool peak = measured && std::abs(l["q50"].get<double>() - t["q50"].get<double>()) <=
+                                    kMassPeakToleranceGeV + twice_error(l, t, "q50");
+  const bool width = measured && std::abs(l["width"].get<double>() - t["width"].get<double>()) <=
+                                     kMassWidthTolerance * t["width"].get<double>() + twice_error(l, t, "width");
+  const auto& window = options.training_window();
+  const bool trained = window.empty() || (lo >= window[0] && hi <= window[1]);
+  return {{"mass_low", lo}, {"mass_high", hi}, {"trained", trained}, {"true", t},        {"learnt", l},
+          {"peak_agrees", peak}, {"width_agrees", width}, {"agrees", peak && width}};
+}
+
 }  // namespace
+
+nlohmann::json mass_response(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
+                             const at::Tensor& accepted, const MassResponseOptions& options) {
+  const int64_t n = z.size(0);
+  if (z.dim() != 2 || z.size(1) % 4 != 0 || x.dim() != 2 || x.size(1) % 4 != 0 || x.size(0) != n ||
+      learnt.sizes() != x.sizes() || accepted.dim() != 1 || accepted.size(0) != n || n < 2) {
+    std::ostringstream msg;
+    msg << "mass_response: expected z [N, 4k], x and learnt [N, 4k'], accepted [N], N >= 2; received " << z.sizes()
+        << ", " << x.sizes() << ", " << learnt.sizes() << ", " << accepted.sizes();
+    throw InvalidArgument(msg.str());
+  }
+  if (options.resamples() < 2)
+    throw InvalidArgument("mass_response: resamples must be >= 2, received " + std::to_string(options.resamples()));
+  const auto& window = options.training_window();
+  if (!window.empty() && (window.size() != 2 || !(window[1] > window[0])))
+    throw InvalidArgument("mass_response: training_window must be [lo, hi) GeV with lo < hi, or empty");
+  auto mass_of_all = [](const at::Tensor& events) {
+    std::vector<int64_t> objects(static_cast<size_t>(events.size(1) / 4));
+    std::iota(objects.begin(), objects.end(), 0);
+    return invariant_mass(events, objects);
+  };
+  const at::Tensor mass = mass_of_all(z);
+  const at::Tensor truth = mass_of_all(x) - mass, shift = mass_of_all(learnt) - mass;
+  const std::vector<double> edges = mass_window_edges(mass, options);
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed());
+  nlohmann::json windows = nlohmann::json::array();
+  int64_t agree = 0, untrained = 0, untrained_agree = 0;
+  for (size_t b = 0; b + 1 < edges.size(); ++b) {
+    windows.push_back(mass_window(edges[b], edges[b + 1], b + 2 == edges.size(), mass, truth, shift,
+                                  accepted.to(at::kBool), options, generator));
+    const bool ok = windows.back()["agrees"].get<bool>();
+    agree += ok;
+    if (!windows.back()["trained"].get<bool>()) {
+      ++untrained;
+      untrained_agree += ok;
+    }
+  }
+  std::ostringstream rule;
+  rule << "in windows of the parton mass M(z) of all objects: peak = median and width = half the 16-84 % "
+          "interval of M(x) - M(z), errors from "
+       << options.resamples() << " bootstrap resamples; a window agrees when |peak_learnt - peak_true| <= "
+       << kMassPeakToleranceGeV << " GeV + 2 sigma and |w_learnt - w_true| <= " << kMassWidthTolerance
+       << " w_true + 2 sigma, sigma the bootstrap error of the difference";
+  return {{"rule", rule.str()},
+          {"quantity", "M(x) - M(z)"},
+          {"units", "GeV"},
+          {"training_window", window.empty() ? nlohmann::json(nullptr) : nlohmann::json(window)},
+          {"windows", windows},
+          {"summary",
+           {{"windows", windows.size()}, {"agrees", agree}, {"untrained_windows", untrained},
+            {"untrained_agrees", untrained_agree}}}};
+}
+
+std::string format_mass_response(const nlohmann::json& response) {
+  std::ostringstream out;
+  out << "mass response M(x) - M(z) [GeV], true / learnt (peak within " << kMassPeakToleranceGeV
+      << " GeV, width within " << 100 * kMassWidthTolerance << " %):\n";
+  auto number = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
+  for (const auto& w : response["windows"]) {
+    char text[200];
+    std::snprintf(text, sizeof text, "  M(z) %6.1f-%6.1f%s  peak %6.2f / %6.2f  width %5.2f / %5.2f  %s\n",
+                  number(w["mass_low"]), number(w["mass_high"]), w["trained"].get<bool>() ? "          " : " untrained",
+                  number(w["true"]["q50"]), number(w["learnt"]["q50"]), number(w["true"]["width"]),
+                  number(w["learnt"]["width"]), w["agrees"].get<bool>() ? "agrees" : "differs");
+    out << text;
+  }
+  const auto& s = response["summary"];
+  out << "  " << s["agrees"].get<int64_t>() << " of " << s["windows"].get<int64_t>() << " windows agree; outside the "
+      << "training masses " << s["untrained_agrees"].get<int64_t>() << " of " << s["untrained_windows"].get<int64_t>()
+      << "\n";
+  return out.str();
+}
 
 nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
                                  const at::Tensor& accepted, const std::vector<std::string>& z_objects,
@@ -147,9 +276,9 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
     const auto j = std::find(x_objects.begin(), x_objects.end(), z_objects[static_cast<size_t>(i)]) - x_objects.begin();
     if (j == k_x) continue;
     const auto zk = kinematics(z, i), xk = kinematics(x, j), lk = kinematics(learnt, j);
-    for (size_t v = 0; v < 4; ++v)
-      curves.push_back(curve(kVariables[v], z_objects[static_cast<size_t>(i)], zk[v], compared(kVariables[v], xk[v], zk[v]),
-                             compared(kVariables[v], lk[v], zk[v]), mask, options.bins(), options.resamples(), generator));
+    for (const Variable& v : kVariables)
+      curves.push_back(curve(v, z_objects[static_cast<size_t>(i)], zk[v.binned_by], compared(v, xk[v.value], zk[v.value]),
+                             compared(v, lk[v.value], zk[v.value]), mask, options.bins(), options.resamples(), generator));
   }
   std::vector<const nlohmann::json*> all;
   std::map<std::string, std::vector<const nlohmann::json*>> by_variable;
@@ -161,10 +290,12 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
   for (const auto& [name, list] : by_variable) summary["by_variable"][name] = tally(list);
   std::ostringstream rule;
   rule << "per object and variable (E, pT: response x/z; eta, phi: x - z [rad]) in " << options.bins()
-       << " quantile bins of z: mean, width = half the 16-84 % interval, quantiles 2.5/16/50/84/97.5 %, errors from "
+       << " quantile bins of z (E_by_abs_eta: the energy response in bins of |eta_z|): mean, width = half the 16-84 % interval, quantiles 2.5/16/50/84/97.5 %, errors from "
        << options.resamples() << " bootstrap resamples; a bin agrees when |w_learnt - w_true| <= "
-       << kTransferWidthTolerance << " w_true + " << kTransferResolutionFloor << " and |m_learnt - m_true| <= "
-       << kTransferMeanTolerance << " w_true + " << kTransferResolutionFloor;
+       << kTransferWidthTolerance << " w_true + " << kTransferResolutionFloor << " + 2 sigma and |m_learnt - m_true| <= "
+       << kTransferMeanTolerance << " w_true + " << kTransferResolutionFloor
+       << " + 2 sigma, sigma the bootstrap error of the difference (rare large angular shifts make the true mean "
+          "of an angle noisy where its width is ~0)";
   return {{"rule", rule.str()}, {"curves", curves}, {"summary", summary}};
 }
 

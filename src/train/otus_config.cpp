@@ -84,12 +84,17 @@ OtusLossWeights parse_weights(const YAML::Node& node, const std::string& where) 
 }
 
 ObjectCut parse_cut(const YAML::Node& node, const std::string& where) {
-  check_known_keys(node, {"objects", "pt_min", "abs_eta_max"}, where);
+  check_known_keys(node, {"objects", "pt_min", "abs_eta_max", "mass_min", "mass_max"}, where);
   ObjectCut cut;
   cut.objects = config_value<std::vector<int64_t>>(node, "objects", {}, where);
   cut.pt_min = config_value<double>(node, "pt_min", 0.0, where);
   cut.abs_eta_max = config_value<double>(node, "abs_eta_max", cut.abs_eta_max, where);
+  cut.mass_min = config_value<double>(node, "mass_min", cut.mass_min, where);
+  cut.mass_max = config_value<double>(node, "mass_max", cut.mass_max, where);
   if (cut.objects.empty()) throw ConfigError(where + ".objects: list the object indices the cut applies to");
+  if (!(cut.mass_min >= 0) || !(cut.mass_max > cut.mass_min))
+    throw ConfigError(where + ": needs 0 <= mass_min < mass_max (GeV), received " + std::to_string(cut.mass_min) +
+                      " and " + std::to_string(cut.mass_max));
   return cut;
 }
 
@@ -140,7 +145,7 @@ OtusConfig parse_otus_config(const YAML::Node& tree) {
   OtusConfig c;
   c.seed = config_value<uint64_t>(tree, "seed", c.seed, "configuration");
   const YAML::Node data = tree["data"];
-  check_known_keys(data, {"split", "max_train_events", "paired_fraction"}, "data");
+  check_known_keys(data, {"split", "max_train_events", "paired_fraction", "parton_mass_window"}, "data");
   const YAML::Node split = data ? data["split"] : YAML::Node();
   check_known_keys(split, {"train", "validation", "test", "seed"}, "data.split");
   c.split.train(config_value<double>(split, "train", c.split.train(), "data.split"))
@@ -154,6 +159,10 @@ OtusConfig parse_otus_config(const YAML::Node& tree) {
   }
   c.max_train_events = config_value<int64_t>(data, "max_train_events", c.max_train_events, "data");
   c.paired_fraction = config_value<double>(data, "paired_fraction", c.paired_fraction, "data");
+  c.parton_mass_window = config_value<std::vector<double>>(data, "parton_mass_window", {}, "data");
+  const auto& window = c.parton_mass_window;
+  if (!window.empty() && (window.size() != 2 || !(window[0] >= 0) || !(window[1] > window[0])))
+    throw ConfigError("data.parton_mass_window must be [lo, hi] GeV with 0 <= lo < hi (or absent)");
   if (!(c.paired_fraction >= 0 && c.paired_fraction <= 1))
     throw ConfigError("data.paired_fraction must be in [0, 1], received " + std::to_string(c.paired_fraction));
 
@@ -188,6 +197,7 @@ YAML::Node to_yaml(const OtusConfig& c) {
   tree["data"]["split"]["seed"] = c.split.seed();
   tree["data"]["max_train_events"] = c.max_train_events;
   tree["data"]["paired_fraction"] = c.paired_fraction;
+  if (!c.parton_mass_window.empty()) tree["data"]["parton_mass_window"] = c.parton_mass_window;
   tree["training"]["batch_size"] = c.batch_size;
   tree["training"]["threads"] = c.threads;
   tree["training"]["checkpoint_every"] = c.checkpoint_every;
@@ -204,6 +214,8 @@ YAML::Node to_yaml(const OtusConfig& c) {
     node["objects"] = cut.objects;
     node["pt_min"] = cut.pt_min;
     if (std::isfinite(cut.abs_eta_max)) node["abs_eta_max"] = cut.abs_eta_max;
+    if (cut.mass_min > 0) node["mass_min"] = cut.mass_min;
+    if (std::isfinite(cut.mass_max)) node["mass_max"] = cut.mass_max;
     tree["loss"]["acceptance"].push_back(node);
   }
   for (const auto& p : c.phases) {

@@ -80,6 +80,7 @@ at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCu
   at::Tensor accepted = at::ones({events.size(0)}, events.options().dtype(at::kBool));
   const at::Tensor values = events.detach();
   for (const auto& cut : cuts) {
+    at::Tensor sum = at::zeros({values.size(0), 4}, values.options());
     for (int64_t object : cut.objects) {
       check_object(object, objects, "event_acceptance");
       const at::Tensor p = momentum(values, object);
@@ -87,6 +88,11 @@ at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCu
       accepted = accepted & (pt >= cut.pt_min);
       // |η| ≤ η_max  ⇔  |pz| ≤ pT·sinh(η_max), also for pT = 0 (η infinite)
       if (std::isfinite(cut.abs_eta_max)) accepted = accepted & (p.select(1, 2).abs() <= pt * std::sinh(cut.abs_eta_max));
+      sum = sum + values.narrow(1, 4 * object, 4);
+    }
+    if (cut.mass_min > 0 || std::isfinite(cut.mass_max)) {
+      const at::Tensor mass = total_invariant_mass(sum).squeeze(1);
+      accepted = accepted & (mass >= cut.mass_min) & (mass <= cut.mass_max);
     }
   }
   return accepted;

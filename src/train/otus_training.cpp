@@ -249,8 +249,8 @@ class Trainer {
   int64_t epochs_this_call_ = 0, steps_done_ = 0;
 
   void choose_rows(const data::Split& split) {
-    train_rows_ = split.train;
-    validation_rows_ = split.validation;
+    train_rows_ = in_parton_mass_window(split.train);
+    validation_rows_ = in_parton_mass_window(split.validation);
     if (config_.max_train_events > 0 && train_rows_.size(0) > config_.max_train_events)
       train_rows_ = train_rows_.narrow(0, 0, config_.max_train_events);
     const int64_t n_train = train_rows_.size(0);
@@ -262,6 +262,13 @@ class Trainer {
     if (n_paired > 0)
       paired_rows_ = train_rows_.index_select(
           0, data::seeded_permutation(n_train, splitmix64_draw(config_.seed, kPairedRowsStream)).narrow(0, 0, n_paired));
+  }
+
+  at::Tensor in_parton_mass_window(const at::Tensor& rows) const {
+    const auto& window = config_.parton_mass_window;
+    if (window.empty() || rows.size(0) == 0) return rows;
+    const at::Tensor mass = total_invariant_mass(events_.z().index_select(0, rows)).squeeze(1);
+    return rows.index_select(0, ((mass >= window[0]) & (mass < window[1])).nonzero().squeeze(1));
   }
 
   void build_generators() {

@@ -130,8 +130,12 @@ TEST(OtusEvaluation, SmallRunAgainstFloorAndIdentity) {
   for (const char* what : {"unfolding", "reconstruction", "simulation"})
     for (const char* ref : {"model", "floor", "identity"})
       EXPECT_TRUE(m["sliced_wasserstein"]["gev2"][what][ref].is_number()) << what << " " << ref;
-  EXPECT_EQ(m["transfer_function"]["curves"].size(), 8u);  // e-, e+ × (E, pT, eta, phi)
-  EXPECT_EQ(m["transfer_function"]["summary"]["bins"].get<int64_t>(), 8 * 5);
+  EXPECT_EQ(m["transfer_function"]["curves"].size(), 10u);  // e-, e+ × (E, pT, eta, phi, E by |eta|)
+  EXPECT_EQ(m["transfer_function"]["summary"]["bins"].get<int64_t>(), 10 * 5);
+  // the mass response in 10 quantile windows of M(z), every one trained (no parton mass window)
+  EXPECT_EQ(m["mass_response"]["windows"].size(), 10u);
+  EXPECT_EQ(m["mass_response"]["summary"]["untrained_windows"].get<int64_t>(), 0);
+  EXPECT_GT(m["mass_response"]["windows"][5]["true"]["width"].get<double>(), 0.1);  // GeV
   // the verdicts carry the table's numbers, and every figure has one
   const auto& verdicts = m["verdicts"]["rows"];
   // SW 2 units × 3; KS of 9 observables × 3 comparisons; per-event unfolding width of 9 observables

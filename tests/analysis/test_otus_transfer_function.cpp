@@ -56,7 +56,7 @@ TEST(OtusTransferFunction, KnownResolutionAgreesWithItselfOnly) {
   const Sample s = partons(1);
   const at::Tensor x = detector(s, 1.0, 2);
   const nlohmann::json same = run(s, x, detector(s, 1.0, 3));
-  ASSERT_EQ(same["curves"].size(), 4u);  // E, pT, eta, phi of the one object
+  ASSERT_EQ(same["curves"].size(), 5u);  // E, pT, eta, phi and E by |eta| of the one object
   const auto& e = curve(same, "E");
   for (int64_t b = 0; b < kBins; ++b) {
     const double centre = e["z_bin_centres"][b].get<double>();
@@ -70,13 +70,20 @@ TEST(OtusTransferFunction, KnownResolutionAgreesWithItselfOnly) {
     EXPECT_LT(truth["q025"].get<double>(), truth["q16"].get<double>());
     EXPECT_LT(truth["q84"].get<double>(), truth["q975"].get<double>());
   }
-  EXPECT_EQ(same["summary"]["bins"].get<int64_t>(), 4 * kBins);
-  EXPECT_EQ(same["summary"]["agrees"].get<int64_t>(), 4 * kBins);  // angles: both exactly kept
+  EXPECT_EQ(same["summary"]["bins"].get<int64_t>(), 5 * kBins);
+  EXPECT_EQ(same["summary"]["agrees"].get<int64_t>(), 5 * kBins);  // angles: both exactly kept
+  // E is independent of the direction: in every |eta| bin the width is the same average of σ(E)
+  const auto& by_eta = curve(same, "E_by_abs_eta");
+  EXPECT_EQ(by_eta["binned_by"], "abs_eta");
+  EXPECT_GE(by_eta["z_bin_edges"][0].get<double>(), 0.0);
+  const double first = by_eta["true"][0]["width"].get<double>();
+  for (int64_t b = 1; b < kBins; ++b) EXPECT_NEAR(by_eta["true"][b]["width"].get<double>(), first, 0.1 * first) << b;
 
   const nlohmann::json wider = run(s, x, detector(s, 1.5, 3));
   EXPECT_EQ(wider["summary"]["by_variable"]["E"]["width_agrees"].get<int64_t>(), 0);
   EXPECT_EQ(wider["summary"]["by_variable"]["pT"]["agrees"].get<int64_t>(), 0);
   EXPECT_EQ(wider["summary"]["by_variable"]["eta"]["agrees"].get<int64_t>(), kBins);
+  EXPECT_EQ(wider["summary"]["by_variable"]["E_by_abs_eta"]["width_agrees"].get<int64_t>(), 0);
   const nlohmann::json identity = run(s, x, s.z);
   EXPECT_EQ(identity["summary"]["by_variable"]["E"]["agrees"].get<int64_t>(), 0);
   EXPECT_EQ(run(s, x, detector(s, 1.0, 3)).dump(), same.dump());  // seeded bootstrap
@@ -91,3 +98,94 @@ TEST(OtusTransferFunction, RejectsMismatchedShapes) {
 }
 
 }  // namespace
+
+// The mass response of a detector that scales each electron's energy by 1 + 0.01·n: ΔM = M(x) −
+// M(z) ≈ M·0.01·(n₁ + n₂)/2, so in a window the peak is ≈ 0 and the width ≈ 0.01·M/√2.
+struct ElectronPairs {
+  at::Tensor z, x, mass;
+};
+
+/// Back-to-back massless e⁻e⁺ at η = 0 of mass M uniform in 40–160 GeV, at a random φ.
+ElectronPairs electron_pairs(uint64_t seed) {
+  at::Generator g = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const auto f64 = at::TensorOptions().dtype(at::kDouble);
+  const at::Tensor mass = 40 + 120 * at::rand({kEvents}, g, f64), phi = 2 * M_PI * at::rand({kEvents}, g, f64);
+  const at::Tensor e = mass / 2, zero = at::zeros({kEvents}, f64);
+  const at::Tensor z = at::stack({e * phi.cos(), e * phi.sin(), zero, e, -e * phi.cos(), -e * phi.sin(), zero, e}, 1);
+  return {z, at::Tensor(), mass};
+}
+
+at::Tensor smeared_pairs(const at::Tensor& z, double resolution, double scale, uint64_t seed) {
+  at::Generator g = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const at::Tensor r = scale * (1 + resolution * at::randn({kEvents, 2}, g, at::TensorOptions().dtype(at::kDouble)));
+  return (z.view({kEvents, 2, 4}) * r.unsqueeze(2)).reshape({kEvents, 8});
+}
+
+nlohmann::json response(const ElectronPairs& s, const at::Tensor& x, const at::Tensor& learnt,
+                        const at::Tensor& accepted = at::ones({kEvents}, at::kBool)) {
+  return analysis::mass_response(s.z, x, learnt, accepted,
+                                 analysis::MassResponseOptions()
+                                     .edges({40, 60, 80, 100, 120, 160})
+                                     .training_window({80, 100})
+                                     .seed(5));
+}
+
+int64_t agreeing(const nlohmann::json& r, const char* key) {
+  int64_t n = 0;
+  for (const auto& w : r["windows"]) n += w[key].get<bool>();
+  return n;
+}
+
+TEST(OtusMassResponse, KnownResolutionAgreesWithItselfOnly) {
+  const ElectronPairs s = electron_pairs(1);
+  const at::Tensor x = smeared_pairs(s.z, 0.01, 1.0, 2);
+  const nlohmann::json same = response(s, x, smeared_pairs(s.z, 0.01, 1.0, 3));
+  ASSERT_EQ(same["windows"].size(), 5u);
+  for (const auto& w : same["windows"]) {
+    const double centre = 0.5 * (w["mass_low"].get<double>() + w["mass_high"].get<double>());
+    // the window's spread of M widens the width a little beyond 0.01·centre/√2
+    EXPECT_NEAR(w["true"]["width"].get<double>(), 0.01 * centre / std::sqrt(2.0), 0.08 * 0.01 * centre / std::sqrt(2.0));
+    EXPECT_NEAR(w["true"]["q50"].get<double>(), 0.0, 4 * w["true"]["q50_error"].get<double>() + 1e-9);
+    EXPECT_GT(w["true"]["q50_error"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(agreeing(same, "agrees"), 5);
+  EXPECT_EQ(same["summary"]["untrained_windows"], 4);
+  EXPECT_EQ(same["summary"]["untrained_agrees"], 4);
+  EXPECT_TRUE(same["windows"][2]["trained"].get<bool>());
+  EXPECT_FALSE(same["windows"][1]["trained"].get<bool>());
+
+  // 1.5x the resolution: every width differs, every peak still agrees
+  const nlohmann::json wide = response(s, x, smeared_pairs(s.z, 0.015, 1.0, 3));
+  EXPECT_EQ(agreeing(wide, "width_agrees"), 0);
+  EXPECT_EQ(agreeing(wide, "peak_agrees"), 5);
+  // a 1 % scale: the peak moves by 0.01·M ≥ 0.6 GeV above 60 GeV; the window at 40-60 GeV keeps it
+  // within 0.5 GeV only below 50 GeV, so it may go either way
+  const nlohmann::json shifted = response(s, x, smeared_pairs(s.z, 0.01, 1.01, 3));
+  EXPECT_EQ(agreeing(shifted, "width_agrees"), 5);
+  for (size_t w = 1; w < 5; ++w) EXPECT_FALSE(shifted["windows"][w]["peak_agrees"].get<bool>()) << w;
+}
+
+TEST(OtusMassResponse, CountsOnlyAcceptedLearntRowsAndChecksItsInput) {
+  const ElectronPairs s = electron_pairs(1);
+  const at::Tensor x = smeared_pairs(s.z, 0.01, 1.0, 2);
+  const at::Tensor first_half = at::arange(kEvents) < kEvents / 2;
+  const nlohmann::json half = response(s, x, x, first_half);
+  int64_t learnt = 0, truth = 0;
+  for (const auto& w : half["windows"]) {
+    learnt += w["learnt"]["count"].get<int64_t>();
+    truth += w["true"]["count"].get<int64_t>();
+  }
+  EXPECT_EQ(truth, kEvents);
+  EXPECT_EQ(learnt, kEvents / 2);
+  const nlohmann::json quantiles =
+      analysis::mass_response(s.z, x, x, at::ones({kEvents}, at::kBool), analysis::MassResponseOptions().bins(4));
+  EXPECT_EQ(quantiles["windows"].size(), 4u);
+  EXPECT_TRUE(quantiles["training_window"].is_null());
+  EXPECT_EQ(quantiles["summary"]["untrained_windows"], 0);
+  const at::Tensor all = at::ones({kEvents}, at::kBool);
+  EXPECT_THROW(analysis::mass_response(s.z, x, x, all, analysis::MassResponseOptions().edges({60, 50})),
+               otae::InvalidArgument);
+  EXPECT_THROW(analysis::mass_response(s.z, x.narrow(1, 0, 4), x, all), otae::InvalidArgument);
+  EXPECT_THROW(analysis::mass_response(s.z, x, x, all, analysis::MassResponseOptions().training_window({100, 80})),
+               otae::InvalidArgument);
+}

@@ -12,10 +12,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/data/event_pairs.hpp"
+#include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/otus_config.hpp"
 #include "otae/train/otus_loss.hpp"
@@ -48,6 +50,22 @@ TEST(OtusAcceptance, CutsOnPtAndEta) {
   EXPECT_TRUE(at::equal(accepted, at::tensor({1, 0, 0, 0}, at::kLong).to(at::kBool)));
   EXPECT_TRUE(train::event_acceptance(events, {}).all().item<bool>());
   EXPECT_THROW(train::event_acceptance(events, {{{2}, 0.0, 1.0}}), otae::InvalidArgument);
+}
+
+TEST(OtusAcceptance, CutsOnTheMassOfTheListedObjects) {
+  // back-to-back massless pairs at η = 0: M = 2 pT
+  auto pair = [](double pt) {
+    return at::cat({object_at(pt, 0.0), object_at(pt, 0.0) * at::tensor({-1.0, 1.0, 1.0, 1.0}, at::kFloat)});
+  };
+  const at::Tensor events = at::stack({pair(45), pair(20), pair(65), pair(29.5)});
+  train::ObjectCut window{{0, 1}, 0.0};
+  window.mass_min = 60;
+  window.mass_max = 120;
+  EXPECT_TRUE(at::equal(train::event_acceptance(events, {window}), at::tensor({1, 0, 0, 0}, at::kLong).to(at::kBool)));
+  window.objects = {0};  // one massless object alone has M = 0
+  EXPECT_FALSE(train::event_acceptance(events, {window}).any().item<bool>());
+  YAML::Node bad = YAML::Load("loss: {acceptance: [{objects: [0, 1], mass_min: 120, mass_max: 60}]}");
+  EXPECT_THROW(train::parse_otus_config(bad), otae::ConfigError);
 }
 
 TEST(OtusAnchor, CosineOfTheChosenObjects) {
@@ -174,7 +192,7 @@ TEST(OtusLoss, BinnedMassTermSeesTheMassAtEachEnergy) {
 }
 
 TEST(OtusConfig, ShippedConfigurationsParseAndOverride) {
-  for (const char* name : {"zee", "zee_cpu", "zee_quick", "ttbar", "ttbar_quick"}) {
+  for (const char* name : {"zee", "zee_cpu", "zee_quick", "ttbar", "ttbar_quick", "cms2011"}) {
     YAML::Node tree = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/" + name + ".yaml");
     train::apply_overrides(tree, {"phases.0.epochs=3", "loss.standardised=true"});
     train::OtusConfig c = train::parse_otus_config(tree);
@@ -248,6 +266,28 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
   other.seed = 99;
   EXPECT_THROW(train::train_otus(other, events, "zee_small.h5", stopped, train::OtusTrainOptions(quiet).resume(true)),
                otae::ConfigError);
+}
+
+TEST(OtusTraining, PartonMassWindowKeepsOnlyThoseTrainingRows) {
+  const data::EventPairs events = data::load_event_pairs(std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5");
+  train::OtusConfig config = small_zee_config();
+  config.max_train_events = 0;
+  config.parton_mass_window = {85, 95};
+  for (auto& phase : config.phases) phase.epochs = 0;
+  const std::string folder = fresh_folder("mass_window");
+  train::train_otus(config, events, "zee_small.h5", folder, train::OtusTrainOptions().show_progress(false));
+  // the same rows counted by hand: M² = (E₁ + E₂)² − |p₁ + p₂|² of the parton pair
+  const at::Tensor train_rows = data::split_rows(events.size(), config.split).train;
+  const at::Tensor z = events.z().index_select(0, train_rows).to(at::kDouble).view({-1, 2, 4}).sum(1);
+  const at::Tensor mass = (z.select(1, 3).pow(2) - z.narrow(1, 0, 3).pow(2).sum(1)).sqrt();
+  const int64_t expected = ((mass >= 85) & (mass < 95)).sum().item<int64_t>();
+  const nlohmann::json run = nlohmann::json::parse(otae::read_text_file(folder + "/run.json"));
+  EXPECT_EQ(run["train_events"].get<int64_t>(), expected);
+  EXPECT_LT(expected, train_rows.size(0));
+  EXPECT_GT(expected, train_rows.size(0) / 4);
+  EXPECT_EQ(train::load_otus_model(folder).config.parton_mass_window, std::vector<double>({85, 95}));
+  YAML::Node bad = YAML::Load("data: {parton_mass_window: [95, 85]}");
+  EXPECT_THROW(train::parse_otus_config(bad), otae::ConfigError);
 }
 
 /// Massless events [N, 4] from 3-momenta [N, 3]: E = |p|.

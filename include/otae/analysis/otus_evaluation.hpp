@@ -37,6 +37,9 @@ struct OtusEvaluationOptions {
   OTAE_ARG(int64_t, histogram_bins, 50);
   /// Quantile bins of z for the transfer function.
   OTAE_ARG(int64_t, transfer_bins, 20);
+  /// Windows of the parton mass M(z) [GeV] for the mass response (mass_response); empty: 10
+  /// quantile windows.
+  OTAE_ARG(std::vector<double>, mass_edges, {});
   /// Draws of the encoder per event whose mean estimates E[z̃|x] in the per-event unfolding figure.
   OTAE_ARG(int64_t, unfolding_draws, 8);
   /// Whether row i of z and of x are one event. When not (z and x from different samples, e.g.

@@ -32,6 +32,10 @@ struct OtusConfig {
   data::SplitOptions split = data::SplitOptions().train(0.5).validation(0.0).test(0.5);
   /// Use at most this many training rows (0: all), for quick runs.
   int64_t max_train_events = 0;
+  /// Train only on rows whose parton-level invariant mass of all objects lies in [lo, hi) GeV
+  /// (both sides of the row, so that z and x stay one population; the test split keeps every
+  /// mass): a model that must simulate resonances at masses it never saw. Empty: every row.
+  std::vector<double> parton_mass_window;
   /// Fraction of the training rows whose pairing the semi-supervised term may use (eqs. 20–21).
   double paired_fraction = 0;
   int64_t batch_size = 20000;

@@ -40,11 +40,16 @@ struct OtusLossWeights {
   OTAE_ARG_PUBLIC
 };
 
-/// A cut every listed object of an event must pass: pT ≥ pt_min [GeV] and |η| ≤ abs_eta_max.
+/// A cut every listed object of an event must pass: pT ≥ pt_min [GeV] and |η| ≤ abs_eta_max; and
+/// the invariant mass of the listed objects together in [mass_min, mass_max] [GeV] (an analysis's
+/// window: CMS's 2011 dielectron events have 60 < M_ee < 120 GeV, and a decoder that is to meet
+/// them must see the same window).
 struct ObjectCut {
   std::vector<int64_t> objects;
   double pt_min = 0;
   double abs_eta_max = std::numeric_limits<double>::infinity();
+  double mass_min = 0;
+  double mass_max = std::numeric_limits<double>::infinity();
 };
 
 /// Accepted rows of events [B, 4k] (px, py, pz, E): bool [B], true where every cut passes.
