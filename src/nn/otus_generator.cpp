@@ -67,6 +67,8 @@ void OtusGeneratorOptions::validate() const {
               " and " + std::to_string(output_objects_));
   require(!relative_residual_ || input_residual_, "relative_residual needs input_residual");
   require(!shared_response_ || relative_residual_, "shared_response needs relative_residual");
+  require(!residual_pt_ordered_ || (input_residual_ && pt_ordered_.size() > 1),
+          "residual_pt_ordered needs input_residual and at least two pt_ordered objects");
   if (noise_ == GeneratorNoise::kCalorimeter) {
     require(shared_response_, "calorimeter noise needs shared_response (one response per object)");
     require(resolution_start_.size() == 3, "resolution_start needs 3 entries (a, b, c), received " +
@@ -82,8 +84,13 @@ void OtusGeneratorOptions::validate() const {
             "tail_scale_start must be finite and not 0 (its sign is kept, its size learnt), received " +
                 std::to_string(tail_scale_start_));
   }
-  require(!object_wise_ || (noise_ == GeneratorNoise::kCalorimeter && architecture_ == GeneratorArchitecture::kMlp),
-          "object_wise needs calorimeter noise and the mlp architecture");
+  require(!object_wise_ || ((noise_ == GeneratorNoise::kCalorimeter || noise_ == GeneratorNoise::kFixed) &&
+                             architecture_ == GeneratorArchitecture::kMlp && shared_response_),
+          "object_wise needs calorimeter or fixed noise, the mlp architecture and shared_response");
+  require(!object_wise_ || noise_ != GeneratorNoise::kFixed || resolved_noise_dimension() % output_objects_ == 0,
+          "object_wise fixed noise needs a noise_dimension divisible by the " + std::to_string(output_objects_) +
+              " output objects (the same number of noise values per object), received " +
+              std::to_string(noise_dimension_));
   std::vector<bool> listed(static_cast<size_t>(output_objects_), false);
   auto check_objects = [&](const std::vector<int64_t>& objects, const std::string& what) {
     for (int64_t j : objects) {
@@ -140,8 +147,8 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
   }
   layers_ = register_module("layers", torch::nn::ModuleList());
   norms_ = register_module("norms", torch::nn::ModuleList());
-  // object_wise: one object's ln E and |η| in, its mean response out
-  const int64_t core_in = options_.object_wise() ? 2 : in + core_noise;
+  // object_wise: one object's ln E and |η| (and its share of the noise) in, its response out
+  const int64_t core_in = options_.object_wise() ? 2 + core_noise / options_.output_objects() : in + core_noise;
   if (options_.architecture() == GeneratorArchitecture::kMlp) {
     for (int64_t i = 0; i < options_.hidden_layers(); ++i)
       layers_->push_back(torch::nn::Linear(i == 0 ? core_in : width, width));
@@ -267,8 +274,11 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
   const int64_t batch = u.size(0), k_out = options_.output_objects();
   const bool calorimeter = options_.noise() == GeneratorNoise::kCalorimeter;
   at::Tensor out;
-  if (options_.object_wise())
+  if (options_.object_wise() && calorimeter)
     out = core(object_features(u)).view({batch, k_out});
+  else if (options_.object_wise())
+    out = core(at::cat({object_features(u), noise.to(at::kFloat).reshape({batch * k_out, d / k_out})}, 1))
+              .view({batch, k_out});
   else
     out = calorimeter ? core(standardised_input(u)) : core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
   if (calorimeter) {
@@ -281,12 +291,31 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
   at::Tensor momenta;
   if (options_.relative_residual()) {
     const at::Tensor delta = options_.shared_response() ? out.view({batch, k_out, 1}) : out.view({batch, k_out, 3});
-    momenta = u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3) * (1 + delta);
+    momenta = residual_input(u) * (1 + delta);
   } else {
     momenta = (out * output_std_dev_ + output_mean_).view({batch, k_out, 3});
-    if (options_.input_residual()) momenta = momenta + u.to(at::kFloat).view({batch, k_out, 4}).narrow(2, 0, 3);
+    if (options_.input_residual()) momenta = momenta + residual_input(u);
   }
   return minkowski_layer(with_detector_structure(momenta), options_.output_masses());
+}
+
+namespace {
+
+/// momenta [B, k, 3] with the objects in `slots` put in order of falling pT among themselves.
+at::Tensor sorted_by_pt(const at::Tensor& momenta, const std::vector<int64_t>& slots) {
+  if (slots.size() < 2) return momenta;
+  const at::Tensor index = at::tensor(slots, at::kLong);
+  const at::Tensor group = momenta.index_select(1, index);                          // [B, g, 3]
+  const at::Tensor pt = group.narrow(2, 0, 2).pow(2).sum(2);                        // pT², same order
+  const at::Tensor order = std::get<1>(pt.detach().sort(1, /*descending=*/true));  // [B, g]
+  return momenta.index_copy(1, index, group.gather(1, order.unsqueeze(2).expand({-1, -1, 3})));
+}
+
+}  // namespace
+
+at::Tensor OtusGeneratorImpl::residual_input(const at::Tensor& u) const {
+  const at::Tensor momenta = u.to(at::kFloat).view({u.size(0), options_.output_objects(), 4}).narrow(2, 0, 3);
+  return options_.residual_pt_ordered() ? sorted_by_pt(momenta, options_.pt_ordered()) : momenta;
 }
 
 at::Tensor OtusGeneratorImpl::with_detector_structure(at::Tensor momenta) const {
@@ -296,14 +325,7 @@ at::Tensor OtusGeneratorImpl::with_detector_structure(at::Tensor momenta) const 
     for (int64_t j : options_.missing_momentum()) keep[0][j][2] = 0;
     momenta = momenta * keep;
   }
-  if (options_.pt_ordered().size() > 1) {
-    const at::Tensor slots = at::tensor(options_.pt_ordered(), at::kLong);
-    const at::Tensor group = momenta.index_select(1, slots);                          // [B, g, 3]
-    const at::Tensor pt = group.narrow(2, 0, 2).pow(2).sum(2);                        // pT², same order
-    const at::Tensor order = std::get<1>(pt.detach().sort(1, /*descending=*/true));  // [B, g]
-    momenta = momenta.index_copy(1, slots, group.gather(1, order.unsqueeze(2).expand({-1, -1, 3})));
-  }
-  return momenta;
+  return sorted_by_pt(momenta, options_.pt_ordered());
 }
 
 at::Tensor OtusGeneratorImpl::forward(const at::Tensor& u) { return forward_with_noise(u, draw_noise(u)); }

@@ -13,8 +13,8 @@ namespace {
 nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::string& where) {
   check_known_keys(node, {"architecture", "hidden", "hidden_layers", "residual_blocks", "noise", "noise_dimension",
                           "noise_hidden", "input_residual", "relative_residual", "shared_response", "missing_momentum",
-                          "pt_ordered", "masses", "resolution_start", "tail_fraction_start", "tail_scale_start", "object_wise",
-                          "calorimeter_rate"},
+                          "pt_ordered", "residual_pt_ordered", "masses", "resolution_start", "tail_fraction_start",
+                          "tail_scale_start", "object_wise", "calorimeter_rate"},
                    where);
   nn::OtusGeneratorOptions o;
   try {
@@ -33,6 +33,7 @@ nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::stri
       .shared_response(config_value<bool>(node, "shared_response", o.shared_response(), where))
       .missing_momentum(config_value<std::vector<int64_t>>(node, "missing_momentum", {}, where))
       .pt_ordered(config_value<std::vector<int64_t>>(node, "pt_ordered", {}, where))
+      .residual_pt_ordered(config_value<bool>(node, "residual_pt_ordered", o.residual_pt_ordered(), where))
       .output_masses(config_value<std::vector<double>>(node, "masses", {}, where))
       .resolution_start(config_value<std::vector<double>>(node, "resolution_start", o.resolution_start(), where))
       .tail_fraction_start(config_value<double>(node, "tail_fraction_start", o.tail_fraction_start(), where))
@@ -57,6 +58,7 @@ YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
   for (int64_t j : o.missing_momentum()) node["missing_momentum"].push_back(j);
   node["pt_ordered"] = YAML::Node(YAML::NodeType::Sequence);
   for (int64_t j : o.pt_ordered()) node["pt_ordered"].push_back(j);
+  node["residual_pt_ordered"] = o.residual_pt_ordered();
   node["masses"] = o.output_masses();
   node["resolution_start"] = o.resolution_start();
   node["tail_fraction_start"] = o.tail_fraction_start();

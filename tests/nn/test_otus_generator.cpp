@@ -304,7 +304,54 @@ TEST(OtusGenerator, ObjectWiseResponseSeesOnlyItsObject) {
       EXPECT_GT(e_minus_change, 1e-4);
   }
   EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().object_wise(true), unit_statistics(2, 2)),
-               otae::InvalidArgument);  // needs calorimeter noise
+               otae::InvalidArgument);  // needs calorimeter or fixed noise
+}
+
+// object_wise with fixed noise: each object's response is a function of its own E, |η| and its own
+// noise values only; the same object with the same noise responds the same in any event.
+TEST(OtusGenerator, ObjectWiseFixedNoiseSeesOnlyItsObjectAndItsNoise) {
+  const auto options = calorimeter_options().noise(nn::GeneratorNoise::kFixed).object_wise(true).noise_dimension(4);
+  nn::OtusGenerator g(options, unit_statistics(2, 2));
+  randomise_output(g, 0.05);
+  const at::Tensor u = random_events(32, 2, 9).abs();
+  at::Tensor w = u.clone();
+  w.narrow(1, 4, 4).mul_(1.7);  // another e+
+  const at::Tensor noise = g->draw_noise(u);
+  ASSERT_EQ(noise.size(1), 4);
+  at::Tensor other_noise = noise.clone();
+  other_noise.narrow(1, 2, 2).normal_();  // the e+'s share only
+  const at::Tensor a = g->forward_with_noise(u, noise), b = g->forward_with_noise(w, other_noise);
+  EXPECT_EQ((a.narrow(1, 0, 4) - b.narrow(1, 0, 4)).abs().max().item<double>(), 0.0);
+  EXPECT_GT((a.narrow(1, 4, 4) - b.narrow(1, 4, 4)).abs().max().item<double>(), 1.0);
+  // its own noise moves it: the response is stochastic
+  at::Tensor own = noise.clone();
+  own.narrow(1, 0, 2).normal_();
+  EXPECT_GT((g->forward_with_noise(u, own).narrow(1, 0, 4) - a.narrow(1, 0, 4)).abs().max().item<double>(), 1e-4);
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions(options).noise_dimension(3), unit_statistics(2, 2)),
+               otae::InvalidArgument);
+}
+
+// residual_pt_ordered: with a network that adds nothing (zero output layer), the pt_ordered outputs
+// are the input's objects in the same slots sorted by pT, whatever order the input lists them in.
+TEST(OtusGenerator, ResidualStartsFromTheInputSortedByPt) {
+  const auto options = nn::OtusGeneratorOptions()
+                           .input_objects(3)
+                           .output_objects(3)
+                           .output_masses({0, 0, 0})
+                           .noise(nn::GeneratorNoise::kFixed)
+                           .input_residual(true)
+                           .relative_residual(true)
+                           .pt_ordered({1, 2})
+                           .residual_pt_ordered(true);
+  nn::OtusGenerator g(options, unit_statistics(3, 3));
+  // object 1 softer than object 2: pT 10 against 40 GeV
+  const at::Tensor u = at::tensor(std::vector<float>{5, 0, 1, 0, 10, 0, 2, 0, 0, 40, 3, 0}).view({1, 12});
+  const at::Tensor v = g->forward(u).view({1, 3, 4});
+  EXPECT_FLOAT_EQ(v[0][1][1].item<float>(), 40.0f);  // the harder one first
+  EXPECT_FLOAT_EQ(v[0][2][0].item<float>(), 10.0f);
+  EXPECT_FLOAT_EQ(v[0][0][0].item<float>(), 5.0f);   // not listed: untouched
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().residual_pt_ordered(true), unit_statistics(2, 2)),
+               otae::InvalidArgument);
 }
 
 TEST(OtusGenerator, SameSeedSameEvents) {

@@ -91,6 +91,11 @@ struct OtusGeneratorOptions {
   /// Output objects listed by falling pT among themselves (jet1…jet4): the network's predictions
   /// for these slots are sorted, so the i-th listed slot always holds the i-th hardest.
   OTAE_ARG(std::vector<int64_t>, pt_ordered, {});
+  /// With input_residual and pt_ordered: the input objects in the pt_ordered slots are sorted by
+  /// falling pT before they are added, so that the hardest jet starts from the hardest quark. tt̄'s
+  /// partons come as (b, b̄, u, d̄) and its jets by pT: without the sort the residual adds the b to
+  /// the leading jet whatever the b's pT, and the network must learn a permutation.
+  OTAE_ARG(bool, residual_pt_ordered, false);
   /// kCalorimeter only: the starting resolution (a, b [GeV^½], c [GeV]) of every object, a generic
   /// calorimeter's, not the detector's (training learns them), each > 0.
   OTAE_ARG(std::vector<double>, resolution_start, std::vector<double>({0.02, 0.2, 0.5}));
@@ -105,7 +110,11 @@ struct OtusGeneratorOptions {
   /// components) learns a mean response that varies from event to event within one energy: unpaired
   /// samples cannot tell that spread from noise, and the learnt width came out 1.5x the truth with
   /// s(E) itself right. For objects of one kind (Z→ee's electrons); not for an unfolder, which needs
-  /// the whole event.
+  /// the whole event. With fixed noise (and shared_response) the same, except that the core network
+  /// also sees the object's own share of ε (noise_dimension / k_out values) and predicts its whole
+  /// response δ_j: a free-form p(δ | E, |η|), with tails of any shape, that cannot depend on the
+  /// other objects (a detector that responds to the event as a whole learnt a response that
+  /// depended on M_ee: −3 GeV at M = 140 GeV, widths 2.6x the truth).
   OTAE_ARG(bool, object_wise, false);
   /// kCalorimeter only: the calorimeter parameters (logarithms of a, b, c, |λ| and the logit of f)
   /// are stored divided by this rate, so that Adam, whose step is about the learning rate whatever
@@ -125,7 +134,8 @@ struct OtusGeneratorOptions {
   /// non-negative finite entries, input_residual comes with k_in = k_out, relative_residual
   /// with input_residual, shared_response with relative_residual, kCalorimeter noise with
   /// shared_response and a positive resolution_start of 3 entries and a tail fraction in (0, 1),
-  /// object_wise with kCalorimeter and kMlp, and
+  /// object_wise with kCalorimeter or kFixed (noise_dimension divisible by k_out), kMlp and
+  /// shared_response, residual_pt_ordered with input_residual and ≥ 2 pt_ordered objects, and
   /// the missing_momentum and pt_ordered objects are distinct indices in 0…k_out−1 (missing ones
   /// massless).
   void validate() const;
@@ -178,6 +188,8 @@ class OtusGeneratorImpl : public torch::nn::Module {
   at::Tensor object_features(const at::Tensor& u) const;
   at::Tensor core(const at::Tensor& features);
   at::Tensor with_detector_structure(at::Tensor momenta) const;
+  /// The input's 3-momenta [B, k, 3] the residual starts from (sorted by pT with residual_pt_ordered).
+  at::Tensor residual_input(const at::Tensor& u) const;
   void check_input(const at::Tensor& u) const;
 
   OtusGeneratorOptions options_;
