@@ -411,6 +411,23 @@ def _values(bins, key):
     return np.array([_number(b[key]) for b in bins])
 
 
+def _width_ratio_panel(axis, centre, ratio, error, tolerance, xerr=None):
+    """Learnt over true width with errors, the band in which it agrees, and y-limits that show
+    every point: those beyond RATIO_CAP become arrows on the top edge."""
+    axis.axhspan(1 - tolerance, 1 + tolerance, color="#d5e8d4", lw=0, label=f"agrees (±{100 * tolerance:.0f} %)")
+    axis.axhline(1.0, color="black", lw=0.8)
+    finite = np.isfinite(ratio)
+    low, high = ratio_limits(ratio[finite], error[finite]) if finite.any() else (0.5, 1.5)
+    inside = finite & (ratio <= high)
+    axis.errorbar(centre[inside], ratio[inside], yerr=error[inside], xerr=None if xerr is None else xerr[inside],
+                  color="#c0392b", marker="o", ms=3, ls="none")
+    beyond = finite & (ratio > high)
+    axis.plot(centre[beyond], np.full(beyond.sum(), high), color="#c0392b", ls="none", marker="^", ms=5,
+              clip_on=False, label=f"beyond {high:.1f}" if beyond.any() else None)
+    axis.set_ylim(low, high)
+    axis.set_ylabel("learnt width / true width", fontsize=9)
+
+
 def _transfer_figure(curves, object_name, stem):
     """One column per variable: the median with the 16–84 % and 2.5–97.5 % quantiles (the tails) of
     the truth as bands and of the learnt detector as lines; below, learnt width over true width with
@@ -442,12 +459,7 @@ def _transfer_figure(curves, object_name, stem):
                 w_true, w_learnt = _values(truth, "width"), _values(learnt, "width")
                 ratio = w_learnt / w_true
                 error = ratio * np.hypot(_values(learnt, "width_error") / w_learnt, _values(truth, "width_error") / w_true)
-            bottom.axhspan(0.75, 1.25, color="#d5e8d4", lw=0, label="agrees (±25 %)")
-            bottom.axhline(1.0, color="black", lw=0.8)
-            bottom.errorbar(centre, ratio, yerr=error, color="#c0392b", marker="o", ms=3, ls="none")
-            finite = np.isfinite(ratio)
-            bottom.set_ylim(*ratio_limits(ratio[finite], error[finite]) if finite.any() else (0.5, 1.5))
-            bottom.set_ylabel("learnt width / true width", fontsize=9)
+            _width_ratio_panel(bottom, centre, ratio, error, 0.25)
             bottom.set_xlabel(BINNED_BY_LABELS.get(binned_by, binned_by))
             if binned_by in ("E", "pT") and centre.min() > 0 and centre.max() / centre.min() > 10:
                 top.set_xscale("log")  # quantile bins crowd at low energy
@@ -499,13 +511,7 @@ def _mass_response_figure(response, stem):
             w_true, w_learnt = _values(truth, "width"), _values(learnt, "width")
             ratio = w_learnt / w_true
             error = ratio * np.hypot(_values(learnt, "width_error") / w_learnt, _values(truth, "width_error") / w_true)
-        bottom.axhspan(0.8, 1.2, color="#d5e8d4", lw=0, label="agrees (±20 %)")
-        bottom.axhline(1.0, color="black", lw=0.8)
-        bottom.errorbar(centre, ratio, yerr=error, xerr=0.5 * (high - low), color="#c0392b", marker="o", ms=3,
-                        ls="none")
-        finite = np.isfinite(ratio)
-        bottom.set_ylim(*ratio_limits(ratio[finite], error[finite]) if finite.any() else (0.5, 1.5))
-        bottom.set_ylabel("learnt width / true width", fontsize=9)
+        _width_ratio_panel(bottom, centre, ratio, error, 0.2, xerr=0.5 * (high - low))
         bottom.set_xlabel("parton mass $M(z)$ [GeV]")
         window = response.get("training_window")
         if window:
