@@ -102,13 +102,17 @@ ObjectCut parse_cut(const YAML::Node& node, const std::string& where) {
 
 OtusLossOptions parse_loss(const YAML::Node& node) {
   const std::string where = "loss";
-  check_known_keys(node, {"slices", "standardised", "mass_bins", "anchor", "acceptance"}, where);
+  check_known_keys(node, {"slices", "standardised", "mass_bins", "mass_trim", "anchor", "acceptance"}, where);
   OtusLossOptions o;
   o.slices(config_value<int64_t>(node, "slices", o.slices(), where))
       .standardised(config_value<bool>(node, "standardised", o.standardised(), where))
-      .mass_bins(config_value<int64_t>(node, "mass_bins", o.mass_bins(), where));
+      .mass_bins(config_value<int64_t>(node, "mass_bins", o.mass_bins(), where))
+      .mass_trim(config_value<double>(node, "mass_trim", o.mass_trim(), where));
   if (o.slices() < 1) throw ConfigError("loss.slices must be >= 1, received " + std::to_string(o.slices()));
   if (o.mass_bins() < 1) throw ConfigError("loss.mass_bins must be >= 1 (1: unbinned), received " + std::to_string(o.mass_bins()));
+  if (!(o.mass_trim() >= 0.0 && o.mass_trim() < 0.5))
+    throw ConfigError("loss.mass_trim must be in [0, 0.5) (the fraction cut from each end), received " +
+                      std::to_string(o.mass_trim()));
   const YAML::Node anchor = node ? node["anchor"] : YAML::Node();
   check_known_keys(anchor, {"z_object", "x_object"}, "loss.anchor");
   o.anchor_z_object(config_value<int64_t>(anchor, "z_object", o.anchor_z_object(), "loss.anchor"))
@@ -208,6 +212,7 @@ YAML::Node to_yaml(const OtusConfig& c) {
   tree["loss"]["slices"] = c.loss.slices();
   tree["loss"]["standardised"] = c.loss.standardised();
   tree["loss"]["mass_bins"] = c.loss.mass_bins();
+  tree["loss"]["mass_trim"] = c.loss.mass_trim();
   tree["loss"]["anchor"]["z_object"] = c.loss.anchor_z_object();
   tree["loss"]["anchor"]["x_object"] = c.loss.anchor_x_object();
   tree["loss"]["acceptance"] = YAML::Node(YAML::NodeType::Sequence);

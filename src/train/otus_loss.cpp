@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "otae/base/error.hpp"
+#include "otae/ot/one_dimensional.hpp"
 #include "otae/ot/sliced_wasserstein.hpp"
 
 namespace otae::train {
@@ -36,22 +37,37 @@ at::Tensor sliced_w2_squared(const at::Tensor& a, const at::Tensor& b, const Otu
   return ot::sliced_wasserstein(a, b, ot::SlicedWassersteinOptions().slices(options.slices()).seed(seed)).sw2_squared;
 }
 
-/// 1-D W₂² between two samples [B, 1], [B′, 1]: the sliced distance with the one direction there is.
-at::Tensor w2_squared_1d(const at::Tensor& a, const at::Tensor& b) {
-  const at::Tensor one = at::ones({1, 1}, a.options());
-  return ot::sliced_wasserstein(a, b, ot::SlicedWassersteinOptions().directions(one)).sw2_squared;
+/// 1-D W₂² between samples a [B, 1] and b [B′, 1] over the quantile levels t ∈ [trim, 1 − trim]
+/// only, renormalised to that range (the trimmed Wasserstein distance of Munk and Czado): through
+/// the monotone coupling, keeping its pieces whose mid-level lies in the range (the middle piece
+/// when none does). Differentiable in both samples.
+at::Tensor trimmed_w2_squared_1d(const at::Tensor& a, const at::Tensor& b, double trim) {
+  const ot::QuantileCoupling plan = ot::quantile_coupling(a.size(0), b.size(0));
+  const at::Tensor weight = at::tensor(plan.weight, at::kDouble);
+  const at::Tensor level = weight.cumsum(0) - 0.5 * weight;
+  at::Tensor kept = ((level >= trim) & (level <= 1.0 - trim)).nonzero().squeeze(1);
+  if (kept.numel() == 0) kept = (level - 0.5).abs().argmin().unsqueeze(0);
+  const at::Tensor index_a = at::tensor(plan.index_a, at::kLong).index_select(0, kept);
+  const at::Tensor index_b = at::tensor(plan.index_b, at::kLong).index_select(0, kept);
+  const at::Tensor w = weight.index_select(0, kept);
+  const at::Tensor sorted_a = std::get<0>(a.reshape(-1).sort()), sorted_b = std::get<0>(b.reshape(-1).sort());
+  const at::Tensor d = sorted_a.index_select(0, index_a) - sorted_b.index_select(0, index_b);
+  return (d.pow(2) * (w / w.sum()).to(d.scalar_type())).sum();
 }
 
 }  // namespace
 
-at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& generated, double mass_sigma, int64_t bins) {
+at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& generated, double mass_sigma, int64_t bins,
+                                double trim) {
   const int64_t objects = object_count(data, "binned_mass_distance");
   if (object_count(generated, "binned_mass_distance") != objects)
     throw InvalidArgument("binned_mass_distance: data and generated events hold different object counts");
   if (bins < 1) throw InvalidArgument("binned_mass_distance: bins must be >= 1, received " + std::to_string(bins));
+  if (!(trim >= 0.0 && trim < 0.5))
+    throw InvalidArgument("binned_mass_distance: trim must be in [0, 0.5), received " + std::to_string(trim));
   const at::Tensor m_data = total_invariant_mass(data) / mass_sigma;
   const at::Tensor m_generated = total_invariant_mass(generated) / mass_sigma;
-  if (bins == 1) return w2_squared_1d(m_data, m_generated);
+  if (bins == 1) return trimmed_w2_squared_1d(m_data, m_generated, trim);
   const at::Tensor levels = at::linspace(0.0, 1.0, bins + 1, data.options().dtype(at::kFloat));
   at::Tensor sum = at::zeros({}, m_generated.options());
   int64_t terms = 0;
@@ -67,7 +83,7 @@ at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& genera
       };
       const at::Tensor in_data = rows(e_data), in_generated = rows(e_generated);
       if (in_data.size(0) < 2 || in_generated.size(0) < 2) continue;
-      sum = sum + w2_squared_1d(m_data.index_select(0, in_data), m_generated.index_select(0, in_generated));
+      sum = sum + trimmed_w2_squared_1d(m_data.index_select(0, in_data), m_generated.index_select(0, in_generated), trim);
       ++terms;
     }
   }
@@ -196,10 +212,11 @@ void decoder_terms(LossPass& p) {
   if (w.mass() > 0) {
     const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
     const int64_t bins = p.options.mass_bins();
+    const double trim = p.options.mass_trim();
     p.add(p.terms.mass, w.mass(),
-          binned_mass_distance(batch.x, p.decoded_prior.index_select(0, rows), p.scales.x_mass, bins) /
+          binned_mass_distance(batch.x, p.decoded_prior.index_select(0, rows), p.scales.x_mass, bins, trim) /
                   p.terms.acceptance +
-              binned_mass_distance(batch.z, p.encoded, p.scales.z_mass, bins));
+              binned_mass_distance(batch.z, p.encoded, p.scales.z_mass, bins, trim));
   }
 }
 

@@ -18,6 +18,7 @@
 #include "otae/base/files.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/split.hpp"
+#include "otae/ot/one_dimensional.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/otus_config.hpp"
 #include "otae/train/otus_loss.hpp"
@@ -182,13 +183,42 @@ TEST(OtusLoss, BinnedMassTermSeesTheMassAtEachEnergy) {
   const at::Tensor data = electron_pairs(data_rows);
   const at::Tensor generated = electron_pairs(generated_rows).requires_grad_(true);
   EXPECT_NEAR(train::total_invariant_mass(data).mean().item<double>(), 70.0, 1e-3);
-  EXPECT_NEAR(train::binned_mass_distance(data, generated, 10.0, 1).item<double>(), 0.0, 1e-6);
-  const at::Tensor binned = train::binned_mass_distance(data, generated, 10.0, 2);
+  EXPECT_NEAR(train::binned_mass_distance(data, generated, 10.0, 1, 0.0).item<double>(), 0.0, 1e-6);
+  const at::Tensor binned = train::binned_mass_distance(data, generated, 10.0, 2, 0.0);
   EXPECT_NEAR(binned.item<double>(), (40.0 / 10.0) * (40.0 / 10.0), 1e-3);
   binned.backward();
   EXPECT_TRUE(at::isfinite(generated.grad()).all().item<bool>());
   EXPECT_GT(generated.grad().abs().sum().item<double>(), 0.0);
-  EXPECT_THROW(train::binned_mass_distance(data, generated, 10.0, 0), otae::InvalidArgument);
+  EXPECT_THROW(train::binned_mass_distance(data, generated, 10.0, 0, 0.0), otae::InvalidArgument);
+  EXPECT_THROW(train::binned_mass_distance(data, generated, 10.0, 1, 0.5), otae::InvalidArgument);
+}
+
+// Untrimmed, the mass term is W2^2 of the two mass samples, as ot::wasserstein_1d computes it
+// (unequal sizes too). Trimmed at 10 %, a far tail event in the data no longer counts, while a
+// shift of the core still does, by its square.
+TEST(OtusLoss, TrimmedMassTermIgnoresTheTailsNotTheCore) {
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(7);
+  auto lineshape = [&](int64_t n, double peak) {
+    const at::Tensor m = peak + 2.5 * at::randn({n}, generator, at::kDouble);
+    std::vector<std::pair<double, double>> rows;
+    for (int64_t i = 0; i < n; ++i) rows.push_back({60.0, m[i].item<double>()});
+    return rows;
+  };
+  // the same lineshape with one far radiative tail event on the data side only
+  auto generated_rows = lineshape(199, 91.0), data_rows = generated_rows;
+  data_rows.push_back({60.0, 30.0});
+  const at::Tensor data = electron_pairs(data_rows), generated = electron_pairs(generated_rows);
+  const double exact = otae::ot::wasserstein_1d(train::total_invariant_mass(data).squeeze(1),
+                                          train::total_invariant_mass(generated).squeeze(1))
+                           .w2_squared;
+  EXPECT_NEAR(train::binned_mass_distance(data, generated, 1.0, 1, 0.0).item<double>(), exact, 1e-4 * exact);
+  const double trimmed = train::binned_mass_distance(data, generated, 1.0, 1, 0.1).item<double>();
+  EXPECT_LT(trimmed, 0.01 * exact);
+
+  auto shifted_rows = generated_rows;
+  for (auto& row : shifted_rows) row.second += 1.0;
+  const double shifted = train::binned_mass_distance(data, electron_pairs(shifted_rows), 1.0, 1, 0.1).item<double>();
+  EXPECT_NEAR(shifted, 1.0, 0.05);
 }
 
 TEST(OtusConfig, ShippedConfigurationsParseAndOverride) {
