@@ -1,5 +1,5 @@
-// The zip container is read with libzip (stored and deflated entries, zip64 for large arrays, the
-// CRC checked); the .npy format inside is parsed here.
+// The zip container is read and written with libzip (stored and deflated entries, zip64 for large
+// arrays, the CRC checked); the .npy format inside is parsed and written here.
 #include "otae/data/npz.hpp"
 
 #include <zip.h>
@@ -12,8 +12,11 @@
 #include <map>
 #include <memory>
 #include <regex>
+#include <set>
 
 #include "otae/base/error.hpp"
+#include "otae/base/files.hpp"
+#include "otae/data/hdf5.hpp"
 #include "text_file_checks.hpp"
 
 namespace otae::data {
@@ -86,14 +89,21 @@ Bytes entry_bytes(zip_t* archive, zip_uint64_t index, const std::string& where) 
   return bytes;
 }
 
-// The dtype of an .npy 'descr' such as '<f4'; `swap` when its byte order is not the machine's.
-at::ScalarType npy_dtype(const std::string& descr, bool& swap, const std::string& where) {
+// The dtypes of .npy files that otae reads and writes, by numpy's type code ('f4' of '<f4').
+const std::map<std::string, at::ScalarType>& npy_types() {
   static const std::map<std::string, at::ScalarType> kTypes = {
       {"f4", at::kFloat}, {"f8", at::kDouble}, {"i8", at::kLong}, {"i4", at::kInt}, {"i2", at::kShort},
       {"i1", at::kChar},  {"u1", at::kByte},   {"b1", at::kBool}};
-  const auto found = descr.size() == 3 ? kTypes.find(descr.substr(1)) : kTypes.end();
-  if (found == kTypes.end())
-    throw IoError(where + ": dtype '" + descr + "' is not supported (float32/64, int8/16/32/64, uint8, bool)");
+  return kTypes;
+}
+
+const char* const kSupportedDtypes = "float32/64, int8/16/32/64, uint8, bool";
+
+// The dtype of an .npy 'descr' such as '<f4'; `swap` when its byte order is not the machine's.
+at::ScalarType npy_dtype(const std::string& descr, bool& swap, const std::string& where) {
+  const auto found = descr.size() == 3 ? npy_types().find(descr.substr(1)) : npy_types().end();
+  if (found == npy_types().end())
+    throw IoError(where + ": dtype '" + descr + "' is not supported (" + kSupportedDtypes + ")");
   swap = descr[0] == '>' && at::elementSize(found->second) > 1;
   return found->second;
 }
@@ -149,6 +159,43 @@ at::Tensor parse_npy(const Bytes& bytes, const std::string& where) {
   return values.permute(reversed_axes).contiguous();
 }
 
+// numpy's 'descr' of a dtype: '<f4' (little-endian, as the machines otae runs on), or '|u1' for
+// single bytes, which have no byte order.
+std::string npy_descr(at::ScalarType dtype, const std::string& where) {
+  for (const auto& [code, type] : npy_types())
+    if (type == dtype) return (at::elementSize(dtype) == 1 ? "|" : "<") + code;
+  throw IoError(where + ": dtype " + dtype_name(dtype) + " cannot be written (" + kSupportedDtypes + ")");
+}
+
+// An .npy file (format 1.0) of a CPU tensor: the header dict, padded with spaces to a multiple of
+// 64 bytes as numpy pads it (so that the data is aligned) and ended by '\n', then the data in C order.
+Bytes npy_bytes(const at::Tensor& values, const std::string& where) {
+  const at::Tensor data = values.contiguous();
+  std::string shape;
+  for (int64_t axis = 0; axis < data.dim(); ++axis) shape += (axis ? ", " : "") + std::to_string(data.size(axis));
+  if (data.dim() == 1) shape += ",";  // a Python tuple of one
+  std::string header =
+      "{'descr': '" + npy_descr(data.scalar_type(), where) + "', 'fortran_order': False, 'shape': (" + shape + "), }";
+  constexpr std::size_t kPreamble = 10;  // magic, version, header length
+  header.append((64 - (kPreamble + header.size() + 1) % 64) % 64, ' ');
+  header += '\n';
+  Bytes bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<unsigned char>(header.size() & 0xff),
+                 static_cast<unsigned char>(header.size() >> 8)};
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  const auto* first = static_cast<const unsigned char*>(data.data_ptr());
+  bytes.insert(bytes.end(), first, first + data.numel() * data.element_size());
+  return bytes;
+}
+
+// Adds `bytes` as the deflated entry `name`; the archive reads them when it is closed.
+void add_entry(zip_t* archive, const std::string& name, const Bytes& bytes, const std::string& where) {
+  zip_source_t* source = zip_source_buffer(archive, bytes.data(), bytes.size(), 0);
+  const zip_int64_t index = source == nullptr ? -1 : zip_file_add(archive, name.c_str(), source, ZIP_FL_ENC_UTF_8);
+  if (index < 0 && source != nullptr) zip_source_free(source);  // not taken by the archive
+  if (index < 0 || zip_set_file_compression(archive, static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 0) != 0)
+    throw IoError(where + ": cannot be added to the archive (libzip: " + zip_strerror(archive) + ")");
+}
+
 std::string array_name(const std::string& entry) {
   return entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".npy") == 0 ? entry.substr(0, entry.size() - 4) : entry;
 }
@@ -179,6 +226,27 @@ at::Tensor read_npy(const std::string& path) {
   const Bytes bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad()) throw IoError(path + ": cannot be read");
   return parse_npy(bytes, path);
+}
+
+void write_npz(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& arrays) {
+  std::vector<Bytes> contents;  // kept until zip_close has read them
+  std::set<std::string> names;
+  for (const auto& [name, values] : arrays) {
+    const std::string where = path + ": array '" + name + "'";
+    if (name.empty()) throw IoError(path + ": an array has an empty name");
+    if (!names.insert(name).second) throw IoError(where + ": the name is given twice");
+    contents.push_back(npy_bytes(values.cpu(), where));
+  }
+  write_atomically(path, [&](const std::string& temporary) {
+    int code = 0;
+    Archive archive(zip_open(temporary.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code), &zip_discard);
+    if (!archive) throw IoError(path + ": cannot be written (libzip: " + zip_reason(code) + ")");
+    for (std::size_t i = 0; i < arrays.size(); ++i)
+      add_entry(archive.get(), arrays[i].first + ".npy", contents[i], path + ": array '" + arrays[i].first + "'");
+    if (zip_close(archive.get()) != 0)
+      throw IoError(path + ": cannot be written (libzip: " + zip_strerror(archive.get()) + ")");
+    archive.release();  // zip_close freed it
+  });
 }
 
 }  // namespace otae::data

@@ -1,4 +1,5 @@
-// The .npz reader on archives numpy wrote (stored and deflated), and the EnergyFlow conversion.
+// The .npz reader on archives numpy wrote (stored and deflated), the writer read back by it, and
+// the EnergyFlow conversion.
 #include "otae/data/npz.hpp"
 
 #include <gtest/gtest.h>
@@ -63,6 +64,36 @@ TEST(Npz, BadArchivesAreNamed) {
   const std::string corrupt = write_file(folder, "corrupt.npz", corrupt_bytes);
   expect_io_error([&] { read_npz_array(corrupt, "X"); }, {corrupt, "array 'X'"});
   expect_io_error([&] { read_npz_array(folder.file("none.npz"), "X"); }, {"none.npz", "no such file"});
+}
+
+TEST(Npz, WrittenArraysReadBackWithTheirDtypesAndShapes) {
+  const ScratchFolder folder;
+  const std::string path = folder.file("out.npz");
+  const at::Tensor x = at::randn({3, 4, 2}, at::kFloat), counts = at::arange(5, at::kLong);
+  const at::Tensor flags = at::tensor({1, 0, 1}, at::kByte).to(at::kBool), scalar = at::tensor(2.5, at::kDouble);
+  write_npz(path, {{"x", x}, {"counts", counts}, {"flags", flags}, {"scalar", scalar}, {"empty", at::zeros({0, 3})}});
+  EXPECT_EQ(list_npz_arrays(path), (std::vector<std::string>{"x", "counts", "flags", "scalar", "empty"}));
+  EXPECT_TRUE(at::equal(read_npz_array(path, "x"), x));
+  EXPECT_TRUE(at::equal(read_npz_array(path, "counts"), counts));
+  EXPECT_TRUE(at::equal(read_npz_array(path, "flags"), flags));
+  EXPECT_TRUE(at::equal(read_npz_array(path, "scalar"), scalar));
+  EXPECT_EQ(read_npz_array(path, "empty").sizes(), (std::vector<int64_t>{0, 3}));
+  // a transposed (non-contiguous) tensor is written in C order as it reads
+  write_npz(path, {{"t", x.select(2, 0).t()}});
+  EXPECT_TRUE(at::equal(read_npz_array(path, "t"), x.select(2, 0).t()));
+  EXPECT_EQ(folder.entries(), std::vector<std::string>{"out.npz"});  // no temporary left behind
+}
+
+TEST(Npz, WriterRefusesBadNamesAndDtypesAndLeavesTheOldFile) {
+  const ScratchFolder folder;
+  const std::string path = folder.file("out.npz");
+  write_npz(path, {{"kept", at::ones({2})}});
+  expect_io_error([&] { write_npz(path, {{"a", at::ones({2})}, {"a", at::ones({2})}}); }, {path, "array 'a'", "twice"});
+  expect_io_error([&] { write_npz(path, {{"", at::ones({2})}}); }, {path, "empty name"});
+  expect_io_error([&] { write_npz(path, {{"c", at::ones({2}, at::kComplexFloat)}}); }, {path, "array 'c'", "dtype"});
+  expect_io_error([&] { write_npz(folder.file("none/out.npz"), {{"a", at::ones({2})}}); }, {"none/out.npz", "folder"});
+  EXPECT_EQ(list_npz_arrays(path), std::vector<std::string>{"kept"});
+  EXPECT_EQ(folder.entries(), std::vector<std::string>{"out.npz"});
 }
 
 TEST(EnergyFlow, ConvertsRapidityWithPdgMassesAndSorts) {

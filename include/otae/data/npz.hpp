@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -21,5 +22,13 @@ at::Tensor read_npz_array(const std::string& path, const std::string& name);
 
 /// The array of an .npy file, as read_npz_array.
 at::Tensor read_npy(const std::string& path);
+
+/// Writes the arrays (name, CPU tensor of a dtype read_npz_array reads) to `path` as
+/// numpy.savez_compressed does: one deflated entry "<name>.npy" each (.npy format 1.0, whose
+/// 64 KiB header holds any shape; little-endian, C order), so that numpy.load(path)[name] returns
+/// them. The file is written atomically (base/files.hpp). Throws IoError naming the file (and
+/// the array) for an empty or repeated name, an unsupported dtype, or a file that cannot be
+/// written; an existing file at `path` is then left untouched.
+void write_npz(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& arrays);
 
 }  // namespace otae::data
