@@ -180,4 +180,55 @@ JetTable read_jetnet_hdf5(const std::string& path, const std::vector<std::string
                             jet_columns, path + ": datasets 'particle_features', 'jet_features'");
 }
 
+JetTable read_jet_table(const std::string& path) {
+  const at::Tensor particles = read_jet_particles(path);
+  if (!has_dataset(path, "jet"))
+    return jets_from_features(particles, {"pt", "eta", "phi"}, {}, {}, path + ": dataset 'particles'");
+  const at::Tensor jet = read_array(path, "jet");
+  if (jet.dim() != 2 || jet.size(1) != 5 || jet.size(0) != particles.size(0))
+    throw IoError(path + ": dataset 'jet' has shape " + c10::str(jet.sizes()) + ", expected [" +
+                  std::to_string(particles.size(0)) + ", 5] (pT [GeV], eta, phi, mass [GeV], n_subjets), one row per "
+                  "jet of 'particles'");
+  return {particles, jet.to(at::kFloat)};
+}
+
+void write_energyflow_npz(const std::string& path, const JetTable& jets, const at::Tensor& labels) {
+  require_jet_table(jets, "write_energyflow_npz: " + path);
+  const int64_t n = jets.jet.size(0);
+  if (labels.defined() && (labels.dim() != 1 || labels.size(0) != n))
+    throw InvalidArgument("write_energyflow_npz: " + path + ": labels must be [" + std::to_string(n) +
+                          "], one per jet, received " + c10::str(labels.sizes()));
+  const at::Tensor p = jets.particles.to(at::kDouble);
+  const at::Tensor jet_phi = jets.jet.select(1, 2).to(at::kDouble).unsqueeze(1);
+  const at::Tensor phi = jet_phi + physics::wrap_phi(p.select(2, 2) - jet_phi);
+  const at::Tensor real = (p.select(2, 0) > 0).unsqueeze(2);
+  std::vector<std::pair<std::string, at::Tensor>> arrays{
+      {"X", at::stack({p.select(2, 0), p.select(2, 1), phi}, 2) * real}};
+  if (labels.defined()) arrays.emplace_back("y", labels);
+  write_npz(path, arrays);
+}
+
+void write_jetnet_hdf5(const std::string& path, const JetTable& jets, const Attributes& attributes) {
+  require_jet_table(jets, "write_jetnet_hdf5: " + path);
+  const at::Tensor p = jets.particles.to(at::kDouble), j = jets.jet.to(at::kDouble);
+  const at::Tensor jet_pt = j.select(1, 0);
+  const at::Tensor bad = (~(jet_pt > 0)).nonzero();
+  if (bad.size(0) > 0) {
+    const int64_t row = bad[0][0].item<int64_t>();
+    throw InvalidArgument("write_jetnet_hdf5: " + path + ": jet " + std::to_string(row) + " has pT " +
+                          c10::str(jet_pt[row].item<double>()) + "; pT / pT_J needs pT_J > 0");
+  }
+  const at::Tensor real = (p.select(2, 0) > 0).to(at::kDouble);
+  const auto of_jet = [&](int64_t column) { return j.select(1, column).unsqueeze(1); };
+  const at::Tensor particle_features =
+      at::stack({(p.select(2, 1) - of_jet(1)) * real, physics::wrap_phi(p.select(2, 2) - of_jet(2)) * real,
+                 p.select(2, 0) / of_jet(0) * real, real},
+                2);
+  const at::Tensor jet_features = at::stack({jet_pt, j.select(1, 1), j.select(1, 3), j.select(1, 4)}, 1);
+  write_arrays(path,
+               {{"particle_features", particle_features.to(at::kFloat), {}, {{"columns", kJetNetParticleFeatures}}},
+                {"jet_features", jet_features.to(at::kFloat), {}, {{"columns", kJetNetJetFeatures}}}},
+               attributes);
+}
+
 }  // namespace otae::data

@@ -4,13 +4,17 @@
 
 namespace otae::data {
 
-std::vector<NamedArray> jet_arrays(const JetTable& jets) {
+void require_jet_table(const JetTable& jets, const std::string& who) {
   const bool particles_ok = jets.particles.defined() && jets.particles.dim() == 3 && jets.particles.size(2) == 3;
   const bool jet_ok = jets.jet.defined() && jets.jet.dim() == 2 && jets.jet.size(1) == 5;
   if (!particles_ok || !jet_ok || jets.particles.size(0) != jets.jet.size(0))
-    throw InvalidArgument("jet_arrays: expected particles [N, M, 3] and jet [N, 5], received " +
+    throw InvalidArgument(who + ": expected particles [N, M, 3] and jet [N, 5], received " +
                           (jets.particles.defined() ? c10::str(jets.particles.sizes()) : "undefined") + " and " +
                           (jets.jet.defined() ? c10::str(jets.jet.sizes()) : "undefined"));
+}
+
+std::vector<NamedArray> jet_arrays(const JetTable& jets) {
+  require_jet_table(jets, "jet_arrays");
   return {{"particles", jets.particles.to(at::kFloat), {}, {{"columns", kParticleColumns}}},
           {"jet", jets.jet.to(at::kFloat), {}, {{"columns", kJetColumns}}}};
 }

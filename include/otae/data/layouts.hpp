@@ -39,6 +39,10 @@ struct EventTable {
   int64_t events_skipped = 0;
 };
 
+/// Throws InvalidArgument, its message starting with `who` (a function, a file), unless
+/// particles is [N, M, 3] and jet is [N, 5].
+void require_jet_table(const JetTable& jets, const std::string& who);
+
 /// The datasets `particles` and `jet` of `jets`, with their `columns` attributes.
 /// Throws InvalidArgument unless particles is [N, M, 3] and jet is [N, 5].
 std::vector<NamedArray> jet_arrays(const JetTable& jets);
