@@ -267,7 +267,8 @@ void add_from_jetnet(CLI::App& data_app) {
       ->delimiter(',')
       ->allow_extra_args(false);
   command->add_option("--jet-features", a->jet_features,
-                      "per-jet features in stored order, e.g. type,pt,eta,mass,num_particles; "
+                      "per-jet features in stored order, e.g. pt,eta,mass,num_particles for JetNet's files "
+                      "(type,pt,eta,mass,num_particles for arrays saved from its loader); "
                       "names: pt [GeV], eta, phi, mass [GeV], num_particles, type and - (ignored)")
       ->required()
       ->delimiter(',')
@@ -280,6 +281,61 @@ void add_from_jetnet(CLI::App& data_app) {
     attributes["particle_features"] = c10::Join(",", a->particle_features);
     attributes["jet_features"] = c10::Join(",", a->jet_features);
     write_jets(a->output, jets, attributes);
+  });
+}
+
+// The generator the otae file states, carried into the provenance of what is written from it.
+std::string stated_generator(const std::string& path) {
+  const Attributes stated = data::read_attributes(path);
+  const auto found = stated.find("generator");
+  return found == stated.end() ? std::string() : found->second;
+}
+
+void add_to_npz(CLI::App& data_app) {
+  struct Arguments {
+    std::string input, output;
+  };
+  auto a = std::make_shared<Arguments>();
+  CLI::App* command = data_app.add_subcommand(
+      "to-npz", "otae jets -> EnergyFlow .npz: X [N, M, 3] float64 of (pt, y = eta, phi) per particle, zero-padded, "
+                "each phi within pi of its jet's, and y from the file's 'label' dataset when it has one; "
+                "from-npz --particle-features pt,eta,phi reads it back (the jet row then from the particles' sum)");
+  command->add_option("input", a->input, "HDF5 jets: particles [N, M, 3] and jet [N, 5] (without jet: the "
+                                         "particles' sum)")->required();
+  command->add_option("--out", a->output, ".npz archive to write (replaced atomically)")->required();
+  command->callback([a] {
+    refuse_input_as_output(a->output, {a->input});
+    const data::JetTable jets = data::read_jet_table(a->input);
+    const bool labelled = data::has_dataset(a->input, "label");
+    data::write_energyflow_npz(a->output, jets, labelled ? data::read_array(a->input, "label") : at::Tensor());
+    std::cout << "wrote " << a->output << ": X with " << jets.jet.size(0) << " jets of up to " << jets.particles.size(1)
+              << " particles" << (labelled ? ", y from 'label'" : "") << "\n";
+  });
+}
+
+void add_to_jetnet(CLI::App& data_app) {
+  struct Arguments {
+    std::string input, output, generator;
+  };
+  auto a = std::make_shared<Arguments>();
+  CLI::App* command = data_app.add_subcommand(
+      "to-jetnet", "otae jets -> JetNet HDF5: particle_features (etarel, phirel, ptrel, mask) and jet_features (pt, "
+                   "eta, mass, num_particles), as JetNet's files hold them (jetnet.datasets.JetNet itself loads only "
+                   "its own downloads, checked by MD5). JetNet stores no jet phi: from-jetnet reads the jets back "
+                   "at phi = 0");
+  command->add_option("input", a->input, "HDF5 jets: particles [N, M, 3] and jet [N, 5] (without jet: the "
+                                         "particles' sum)")->required();
+  command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
+  command->add_option("--generator", a->generator, "generator to record (default: the input's 'generator' attribute)");
+  command->callback([a] {
+    refuse_input_as_output(a->output, {a->input});
+    const data::JetTable jets = data::read_jet_table(a->input);
+    Attributes attributes =
+        provenance(a->input, "otae jets", generator_name(a->generator, stated_generator(a->input)));
+    attributes["rows"] = std::to_string(jets.jet.size(0));
+    data::write_jetnet_hdf5(a->output, jets, attributes);
+    std::cout << "wrote " << a->output << ": " << jets.jet.size(0) << " jets of up to " << jets.particles.size(1)
+              << " particles\n";
   });
 }
 
@@ -381,6 +437,8 @@ void add_data_command(CLI::App& app) {
   add_from_csv(*data_app);
   add_from_npz(*data_app);
   add_from_jetnet(*data_app);
+  add_to_npz(*data_app);
+  add_to_jetnet(*data_app);
   add_inspect(*data_app);
   add_split(*data_app);
   add_mix(*data_app);
