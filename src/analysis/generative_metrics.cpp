@@ -270,6 +270,16 @@ void GenerativeMetricsOptions::validate() const {
   require(kpd_batches_ >= 1, "kpd_batches must be >= 1", kpd_batches_);
 }
 
+GenerativeMetricsOptions GenerativeMetricsOptions::scaled_to(int64_t jets) {
+  if (jets < 4)
+    throw InvalidArgument("generative metrics: a sample needs at least 4 jets, received " + std::to_string(jets));
+  return GenerativeMetricsOptions()
+      .samples(jets)
+      .fpd_min_samples(std::max<int64_t>(2, 2 * jets / 5))
+      .fpd_max_samples(jets)
+      .kpd_samples(std::max<int64_t>(2, std::min<int64_t>(5000, jets / 2)));
+}
+
 MetricValue w1m(const JetNetFeatures& a, const JetNetFeatures& b, const GenerativeMetricsOptions& options) {
   return batched_w1<1>(a, b, options, kW1mStream, [](const JetNetFeatures& f, const at::Tensor& rows) {
     return f.mass.index_select(0, rows).unsqueeze(1);

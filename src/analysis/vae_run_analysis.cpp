@@ -430,18 +430,13 @@ class RunAnalysis {
 
   /// JetNet's metrics at every checkpoint compare the first metrics_jets held-out jets with their
   /// reconstructions and with as many jets decoded from prior draws; the samples are small, so
-  /// the draws are scaled to them (W1: all K jets per batch; FPD: K·2/5 to K; KPD: K/2 per batch)
-  /// and the floor is that of two halves of the K held-out jets.
+  /// the draws are scaled to them (GenerativeMetricsOptions::scaled_to) and the floor is that of
+  /// two halves of the K held-out jets.
   void prepare_generative_metrics() {
     const int64_t k = std::min(options_.metrics_jets(), held_out_->rows.numel());
     if (k < 4) return;
     metrics_rows_ = held_out_->rows.narrow(0, 0, k);
-    metrics_options_ = GenerativeMetricsOptions()
-                           .samples(k)
-                           .fpd_min_samples(std::max<int64_t>(2, 2 * k / 5))
-                           .fpd_max_samples(k)
-                           .kpd_samples(std::max<int64_t>(2, std::min<int64_t>(5000, k / 2)))
-                           .seed(options_.seed());
+    metrics_options_ = GenerativeMetricsOptions::scaled_to(k).seed(options_.seed());
     metrics_real_ = std::make_unique<JetNetFeatures>(
         jetnet_features(held_out_->data.batch(metrics_rows_).targets, held_out_->source + " (held-out jets)"));
     metrics_floor_ = truth_floor(*metrics_real_, metrics_options_);

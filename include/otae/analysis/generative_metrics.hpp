@@ -66,6 +66,11 @@ struct GenerativeMetricsOptions {
   /// Throws InvalidArgument (echoing the value) unless every count is ≥ 1, 2 ≤ fpd_min_samples <
   /// fpd_max_samples, fpd_points ≥ 3 (a line and its error) and kpd_samples ≥ 2.
   void validate() const;
+
+  /// The defaults scaled to samples of K jets, the held-out jets or events of an analysis rather
+  /// than JetNet's 50,000: W1 batches of all K jets, FPD at sizes from 2K/5 to K, KPD batches of
+  /// K/2 (at most 5,000). Throws InvalidArgument for K < 4.
+  static GenerativeMetricsOptions scaled_to(int64_t jets);
 };
 
 /// A metric and its error, in the metric's units.
