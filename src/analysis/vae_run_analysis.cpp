@@ -443,8 +443,8 @@ class RunAnalysis {
   }
 
   /// {"decoded": metrics of the reconstructions (z drawn from the posterior), "generated":
-  /// metrics of jets decoded from the prior, N(0, 1) per direction, or null for a run with binary
-  /// or circular latents (whose prior draws are not implemented here)}.
+  /// metrics of jets decoded from prior draws (nn::sample_prior: N(0, 1) per Gaussian direction,
+  /// each binary variable's relaxed-Bernoulli prior, a uniform angle per circular direction)}.
   nlohmann::ordered_json generative_metrics_json(const train::StepCheckpoint& checkpoint) {
     torch::NoGradGuard no_grad;
     at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(derive_seed(options_.seed(), {kMetricsStream}));
@@ -459,12 +459,10 @@ class RunAnalysis {
     nlohmann::ordered_json out;
     out["decoded"] = to_json(generative_metrics(
         *metrics_real_, jetnet_features(decoded_jets(z), "decoded jets of " + step), metrics_options_));
-    out["generated"] = nullptr;
-    if (model_->decoder_input_dim() == model_->latent_dim()) {
-      const at::Tensor prior = at::randn({metrics_rows_.numel(), model_->latent_dim()}, noise, at::kFloat);
-      out["generated"] = to_json(generative_metrics(
-          *metrics_real_, jetnet_features(decoded_jets(prior), "prior-generated jets of " + step), metrics_options_));
-    }
+    const at::Tensor prior =
+        nn::sample_prior(metrics_rows_.numel(), model_->latent_dim(), model_->mixed_latents(), noise);
+    out["generated"] = to_json(generative_metrics(
+        *metrics_real_, jetnet_features(decoded_jets(prior), "prior-generated jets of " + step), metrics_options_));
     return out;
   }
 

@@ -1,5 +1,6 @@
 #include "otae/nn/latent_space.hpp"
 
+#include <cmath>
 #include <string>
 
 #include "otae/base/error.hpp"
@@ -93,6 +94,26 @@ torch::Tensor sample_latent(const LatentPosterior& posterior, c10::optional<at::
     parts.push_back(torch::sin(theta));
   }
   return torch::cat(parts, 1);
+}
+
+torch::Tensor sample_prior(int64_t rows, int64_t gaussian_dim, const MixedLatentOptions& options,
+                           c10::optional<at::Generator> generator) {
+  options.validate();
+  if (rows < 0 || gaussian_dim < 1)
+    throw InvalidArgument("sample_prior: rows must be >= 0 and the Gaussian dimension >= 1, received " +
+                          std::to_string(rows) + " and " + std::to_string(gaussian_dim));
+  std::vector<torch::Tensor> parts{at::randn({rows, gaussian_dim}, generator, at::kFloat)};
+  if (options.binary_dim() > 0) {
+    const torch::Tensor prior_log_odds = torch::tensor(options.binary_priors(), torch::kDouble).logit().to(torch::kFloat);
+    parts.push_back(sample_relaxed_bernoulli(prior_log_odds.expand({rows, options.binary_dim()}), options.temperature(),
+                                             generator));
+  }
+  if (options.circular_dim() > 0) {
+    const torch::Tensor theta = at::rand({rows, options.circular_dim()}, generator, at::kFloat) * (2 * M_PI) - M_PI;
+    parts.push_back(torch::cos(theta));
+    parts.push_back(torch::sin(theta));
+  }
+  return parts.size() == 1 ? parts.front() : torch::cat(parts, 1);
 }
 
 }  // namespace otae::nn

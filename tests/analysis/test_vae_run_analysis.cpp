@@ -35,15 +35,17 @@ nlohmann::json read_json(const std::string& path) {
 const std::string kJets = OTAE_SOURCE_DIR "/samples/wjets_small.h5";
 
 /// 400 of the embedded W jets (200 training, 100 validation, 100 test), a network of width 16,
-/// a priming and a production run of 2 β steps each.
-train::VaeConfig tiny_jet_config() {
-  return train::parse_vae_config(
-      "", {"data.source=" + kJets, "data.max_rows=400", "data.split={train: 0.5, validation: 0.25, test: 0.25, seed: 3}",
-           "model.latent_dim=4", "model.particle_widths=[16]", "model.jet_widths=[16]", "model.decoder_widths=[16]",
-           "train.threads=1", "train.batch_size=20", "train.steps_per_epoch=5", "train.max_epochs=2",
-           "train.validation_batch_size=100", "schedule.grid.log10_first=-1.5", "schedule.grid.log10_step=0.5",
-           "schedule.grid.points=2", "schedule.zigzag.legs=0", "schedule.priming.learning_rate=3e-3",
-           "schedule.production.learning_rate=1e-3"});
+/// a priming and a production run of 2 β steps each; `extra` overrides more.
+train::VaeConfig tiny_jet_config(const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> overrides = {
+      "data.source=" + kJets, "data.max_rows=400", "data.split={train: 0.5, validation: 0.25, test: 0.25, seed: 3}",
+      "model.latent_dim=4", "model.particle_widths=[16]", "model.jet_widths=[16]", "model.decoder_widths=[16]",
+      "train.threads=1", "train.batch_size=20", "train.steps_per_epoch=5", "train.max_epochs=2",
+      "train.validation_batch_size=100", "schedule.grid.log10_first=-1.5", "schedule.grid.log10_step=0.5",
+      "schedule.grid.points=2", "schedule.zigzag.legs=0", "schedule.priming.learning_rate=3e-3",
+      "schedule.production.learning_rate=1e-3"};
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return train::parse_vae_config("", overrides);
 }
 
 class JetRunAnalysis : public ::testing::Test {
@@ -142,6 +144,26 @@ TEST_F(JetRunAnalysis, ScoresDecodedAndPriorJetsAgainstTheFloor) {
       EXPECT_EQ(m["w1p"].size(), 3u);
       EXPECT_EQ(m["w1efp"].size(), 5u);
     }
+  }
+}
+
+TEST(MixedLatentRunAnalysis, ScoresJetsDecodedFromEveryBlocksPrior) {
+  // a binary and a circular latent beside the Gaussian ones: the prior draws take each block from
+  // its own prior (nn::sample_prior), so "generated" is scored at every checkpoint
+  TemporaryFolder run("analysis_mixed_latents");
+  train::train_vae(tiny_jet_config({"model.binary={priors: [0.5], temperature: 0.3}", "model.circular={dims: 1}",
+                                    "schedule.priming.enabled=false"}),
+                   run.path());
+  const nlohmann::json summary =
+      analyze_vae_run(run.path(), run / "analysis",
+                      VaeAnalysisOptions().max_rows(60).correlation_points(0).threads(1).traversal_steps({1}));
+  ASSERT_EQ(summary["generative_metrics"]["jets"], 60);
+  ASSERT_EQ(summary["checkpoints"].size(), 2u);
+  for (const auto& checkpoint : summary["checkpoints"]) {
+    const auto& generated = checkpoint["generative_metrics"]["generated"];
+    ASSERT_TRUE(generated.is_object()) << "step " << checkpoint["step"];
+    for (const char* metric : {"w1m", "w1p_mean", "w1efp_mean", "fpd", "kpd"})
+      EXPECT_TRUE(std::isfinite(generated[metric]["value"].get<double>())) << metric;
   }
 }
 

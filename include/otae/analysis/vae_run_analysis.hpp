@@ -24,8 +24,8 @@
 //                       jets drawn per W1 batch, "floor": to_json(truth_floor) of those K jets}}
 //                 each checkpoint of a jet run with metrics_jets > 0 also holds
 //                 "generative_metrics": {"decoded": to_json(GenerativeMetrics) of the K
-//                 reconstructions, "generated": the same for K jets decoded from N(0, 1) draws,
-//                 or null for binary or circular latents}
+//                 reconstructions, "generated": the same for K jets decoded from prior draws
+//                 (nn::sample_prior: N(0, 1), relaxed-Bernoulli and uniform-angle blocks)}
 //   kl_spectrum.csv           long format, header step,phase,beta_hat,beta,direction,kl,kl_error
 //   dimensionalities.json     to_json(Dimensionalities) of the checkpoints above (β and distortion
 //                             in beta_unit) plus "beta_unit"; the point indices "from"/"to" index
@@ -89,8 +89,8 @@ struct VaeAnalysisOptions {
   /// Seeds the posterior samples of the distortion and the mutual-information estimator.
   OTAE_ARG(uint64_t, seed, 0);
   /// Held-out jets (the first ones) that JetNet's metrics (generative_metrics.hpp) compare, at
-  /// every checkpoint, with their reconstructions and with as many jets decoded from the prior;
-  /// 0 skips them. Jets only.
+  /// every checkpoint, with their reconstructions and with as many jets decoded from prior draws
+  /// (nn::sample_prior, every latent kind from its own prior); 0 skips them. Jets only.
   OTAE_ARG(int64_t, metrics_jets, 2000);
   /// Rows per forward pass (memory, not numbers).
   OTAE_ARG(int64_t, batch_size, 1000);

@@ -104,4 +104,14 @@ LatentKl latent_kl_per_dim(const LatentPosterior& posterior, const MixedLatentOp
 /// Differentiable, in κ through the implicit reparameterisation gradient.
 torch::Tensor sample_latent(const LatentPosterior& posterior, c10::optional<at::Generator> generator = c10::nullopt);
 
+/// `rows` draws from the prior of every latent variable, in the decoder's layout of
+/// sample_latent, [rows, L + K + 2C] float32: z_g ~ N(0, 1) for the `gaussian_dim` = L
+/// directions; z_b the relaxed Bernoulli of each prior pᵢ — log-odds logit pᵢ at the options'
+/// temperature, the distribution latent_kl_per_dim compares the posterior with — so that
+/// P(z_b > ½) = pᵢ; then cos θ and sin θ of θ ~ U(−π, π), the uniform prior on the circle. z_g,
+/// then z_b's noise, then θ are drawn from `generator` (the global one when empty); with K = C = 0
+/// this is at::randn({rows, L}). Throws InvalidArgument for rows < 0, L < 1 or invalid options.
+torch::Tensor sample_prior(int64_t rows, int64_t gaussian_dim, const MixedLatentOptions& options,
+                           c10::optional<at::Generator> generator = c10::nullopt);
+
 }  // namespace otae::nn
