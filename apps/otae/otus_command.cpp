@@ -137,6 +137,7 @@ void print_summary(const nlohmann::json& m) {
   std::fputs(analysis::format_otus_verdicts(m["verdicts"]).c_str(), stdout);
   if (m["transfer_function"].is_object()) std::fputs(analysis::format_transfer_summary(m["transfer_function"]).c_str(), stdout);
   if (m["mass_response"].is_object()) std::fputs(analysis::format_mass_response(m["mass_response"]).c_str(), stdout);
+  if (m["jetnet"].is_object()) std::fputs(analysis::format_otus_jetnet(m["jetnet"]).c_str(), stdout);
   const auto& worse = m["verdicts"]["worse_than_identity"];
   if (!worse.empty()) {
     std::fflush(stdout);  // the warning follows the table it refers to, also when both go to one file

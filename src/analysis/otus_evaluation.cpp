@@ -3,9 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "otae/analysis/generative_metrics.hpp"
 #include "otae/analysis/otus_observables.hpp"
 #include "otae/analysis/otus_transfer_function.hpp"
 #include "otae/analysis/otus_verdicts.hpp"
@@ -220,11 +224,36 @@ nlohmann::json acceptance_entry(const ComparedSamples& c, int64_t half) {
           {"identity", c.identity_x.defined() ? nlohmann::json(fraction(c.identity_x)) : nlohmann::json(nullptr)}};
 }
 
+/// JetNet's metrics (generative_metrics.hpp) with each detector-level event a cloud of its jets:
+/// the simulation (accepted D(z_A)) and the floor (x_A), both against x_B; null without jets or
+/// with fewer than 4 events in B, the least that the metrics' sample sizes scale to.
+nlohmann::json jetnet_entry(const OtusEvaluation& e, const ComparedSamples& c, const std::vector<std::string>& x_objects,
+                            uint64_t seed) {
+  const std::vector<int64_t> jets = jet_object_indices(x_objects);
+  if (jets.empty() || e.x_b.size(0) < 4) return nullptr;
+  const GenerativeMetricsOptions options = GenerativeMetricsOptions::scaled_to(e.x_b.size(0)).seed(seed);
+  const JetNetFeatures real = jetnet_features(object_clouds(e.x_b, jets), "evaluate_otus: x_B's jets");
+  auto against_b = [&](const at::Tensor& events, const std::string& name) {
+    // a barely trained decoder may leave too few accepted events to compare
+    if (events.size(0) < 2) return nlohmann::json(nullptr);
+    return to_json(generative_metrics(real, jetnet_features(object_clouds(events, jets), name), options));
+  };
+  std::vector<std::string> names;
+  for (int64_t j : jets) names.push_back(x_objects[static_cast<size_t>(j)]);
+  return {{"objects", names},
+          {"events", e.x_b.size(0)},
+          {"simulation", against_b(c.simulated, "evaluate_otus: the jets of accepted D(z_A)")},
+          {"floor", against_b(e.x_a, "evaluate_otus: x_A's jets")},
+          {"note", "each event as a cloud of its jets (pT, eta, phi); JetNet's metrics against x_B, the samples "
+                   "scaled to its size"}};
+}
+
 const char* const kEvaluationLayout =
     "halves A and B of the test events; 'model' compares B with the model applied to A, 'floor' B with A, "
     "'identity' B with the other side of A taken as is (x~' = z, z~ = x). SW: SW_2^2 with L slices, GeV^2 "
     "('gev2') and in units of the training sigma of each column ('standardised'). Observables: 1-D W1 [units], "
-    "W2^2 [units^2], two-sided KS, reduced chi2 with dof; histograms share edges.";
+    "W2^2 [units^2], two-sided KS, reduced chi2 with dof; histograms share edges. jetnet: JetNet's W1M, W1P, "
+    "W1EFP, FPD, KPD with each detector event a cloud of its jets, null without jets or with < 4 events in B.";
 
 }  // namespace
 
@@ -255,6 +284,7 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
                                       {{"reconstruction", c.reconstructed}, {"simulation", c.simulated},
                                        {"floor", e.x_a}, {"identity", c.identity_x}},
                                       bins)}}},
+      {"jetnet", jetnet_entry(e, c, x_objects, options.seed())},
       {"paired", options.paired()},
       {"transfer_function",
        options.paired() ? transfer_function(all_z, all_x, learnt, train::event_acceptance(learnt, cuts), z_objects,
@@ -278,6 +308,36 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
     e.metrics["notes"] = "z and x are not paired event by event: the transfer function, which needs the truth "
                          "pairs, is skipped; every other number compares distributions and stands";
   return e;
+}
+
+std::string format_otus_jetnet(const nlohmann::json& jetnet) {
+  std::string objects;
+  for (const auto& name : jetnet["objects"]) objects += (objects.empty() ? "" : ", ") + name.get<std::string>();
+  std::ostringstream out;
+  out << "JetNet's metrics, each event a cloud of its jets (" << objects << "), against x_B ("
+      << jetnet["events"].get<int64_t>() << " events):\n";
+  auto cell = [](const nlohmann::json& sample, const char* key) {
+    if (sample.is_null()) return std::string("(too few events)");
+    char text[64];
+    std::snprintf(text, sizeof text, "%.4g ± %.2g", sample[key]["value"].get<double>(),
+                  sample[key]["error"].get<double>());
+    return std::string(text);
+  };
+  // padded by characters shown, not bytes: "±" is two bytes of UTF-8
+  auto padded = [](std::string text, size_t width) {
+    size_t shown = 0;
+    for (const unsigned char byte : text) shown += (byte & 0xC0) != 0x80;
+    if (shown < width) text.append(width - shown, ' ');
+    return text;
+  };
+  auto line = [&](const std::string& metric, const std::string& simulation, const std::string& floor) {
+    out << "  " << padded(metric, 12) << " " << padded(simulation, 26) << " " << floor << "\n";
+  };
+  line("metric", "simulation D(z_A)", "floor x_A");
+  const std::pair<const char*, const char*> rows[] = {
+      {"W1M", "w1m"}, {"W1P mean", "w1p_mean"}, {"W1EFP mean", "w1efp_mean"}, {"FPD", "fpd"}, {"KPD", "kpd"}};
+  for (const auto& [label, key] : rows) line(label, cell(jetnet["simulation"], key), cell(jetnet["floor"], key));
+  return out.str();
 }
 
 }  // namespace otae::analysis

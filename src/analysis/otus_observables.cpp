@@ -122,4 +122,24 @@ std::vector<EventObservable> event_observables(const std::vector<std::string>& o
   return out;
 }
 
+std::vector<int64_t> jet_object_indices(const std::vector<std::string>& objects) {
+  std::vector<int64_t> jets;
+  for (size_t i = 0; i < objects.size(); ++i)
+    if (objects[i].rfind("jet", 0) == 0) jets.push_back(static_cast<int64_t>(i));
+  return jets;
+}
+
+at::Tensor object_clouds(const at::Tensor& events, const std::vector<int64_t>& objects) {
+  const at::Tensor o = as_objects(events);
+  for (int64_t i : objects)
+    if (i < 0 || i >= o.size(1))
+      throw InvalidArgument("object_clouds: object " + std::to_string(i) + " outside 0.." + std::to_string(o.size(1) - 1));
+  const at::Tensor chosen = o.index_select(1, at::tensor(objects, at::kLong));  // [N, J, 4]
+  const at::Tensor px = chosen.select(2, 0), py = chosen.select(2, 1);
+  const at::Tensor pt = at::hypot(px, py);
+  // asinh(pz / pT) is finite for pT > 0; an object without pT is padding (pT = 0) to JetNet's metrics
+  const at::Tensor eta = at::where(pt > 0, at::asinh(chosen.select(2, 2) / pt.clamp_min(1e-300)), at::zeros_like(pt));
+  return at::stack({pt, eta, at::atan2(py, px)}, 2).to(at::kFloat);
+}
+
 }  // namespace otae::analysis

@@ -12,7 +12,9 @@
 // present on both sides, the response and angular shifts in quantile bins of z, true (the pairs)
 // against learnt (D(z) for the same z); and for the unfolder per event: E[z̃|x] − z against the
 // identity's x − z. Every figure gets a verdict against floor and identity (otus_verdicts.hpp),
-// under "verdicts".
+// under "verdicts". When the detector objects include jets (tt̄: jet1…jet4), "jetnet" scores the
+// simulation and the floor, each event a cloud of its jets, by JetNet's metrics
+// (generative_metrics.hpp) against x_B; it has no verdict, since JetNet's metrics have no identity.
 #pragma once
 
 #include <cstdint>
@@ -79,5 +81,10 @@ nlohmann::json per_event_unfolding(const at::Tensor& z, const at::Tensor& x, con
 OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& events, const at::Tensor& rows,
                              const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects,
                              const OtusEvaluationOptions& options = {});
+
+/// The "jetnet" entry of evaluate_otus's metrics (present when the detector objects include jets)
+/// as a table: W1M, W1P mean, W1EFP mean, FPD and KPD with their errors, the simulation beside
+/// the floor, "(too few events)" for a sample without enough accepted events.
+std::string format_otus_jetnet(const nlohmann::json& jetnet);
 
 }  // namespace otae::analysis

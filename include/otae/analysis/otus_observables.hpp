@@ -35,4 +35,15 @@ at::Tensor invariant_mass(const at::Tensor& events, const std::vector<int64_t>& 
 ///   anything else:                           M_all, the mass of all objects.
 std::vector<EventObservable> event_observables(const std::vector<std::string>& objects);
 
+/// Indices of the objects whose names start with "jet" (detector-level tt̄: jet1…jet4), in their
+/// order; empty when there are none (Z→ee).
+std::vector<int64_t> jet_object_indices(const std::vector<std::string>& objects);
+
+/// Each event [N, 4k] (px, py, pz, E) [GeV] as a cloud of the objects `objects` (indices, J of
+/// them): [N, J, 3] float32 of (pT [GeV], η, φ [rad] in −π…π), the layout of otae's jets, so that
+/// JetNet's metrics (generative_metrics.hpp) compare events as they compare jets; η is the
+/// pseudorapidity asinh(pz / pT). Throws InvalidArgument on an index out of range or malformed
+/// events.
+at::Tensor object_clouds(const at::Tensor& events, const std::vector<int64_t>& objects);
+
 }  // namespace otae::analysis
