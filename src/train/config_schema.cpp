@@ -1,0 +1,119 @@
+// The configuration schema's values and its walk over a YAML tree; see config_schema.hpp.
+#include "config_schema.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "otae/base/decimal.hpp"
+
+namespace otae::train::detail {
+
+namespace {
+
+template <class Parse>
+auto decode_choice(const YAML::Node& node, const std::string& key, Parse parse) {
+  try {
+    return parse(decode_value<std::string>(node, key));
+  } catch (const InvalidArgument& e) {
+    throw ConfigError("configuration key '" + key + "': " + e.what());
+  }
+}
+
+std::string join_key(const std::string& prefix, const std::string& key) {
+  return prefix.empty() ? key : prefix + "." + key;
+}
+
+std::string known_keys(const Schema& schema) {
+  std::string keys;
+  for (const auto& f : schema) keys += (keys.empty() ? "" : ", ") + f.key;
+  return keys;
+}
+
+}  // namespace
+
+YAML::Node encode_value(bool value) { return YAML::Node(value); }
+YAML::Node encode_value(int64_t value) { return YAML::Node(value); }
+YAML::Node encode_value(uint64_t value) { return YAML::Node(value); }
+YAML::Node encode_value(double value) {
+  // YAML's own spellings, which yaml-cpp reads back; "inf" and "nan" would read as strings
+  if (std::isnan(value)) return YAML::Node(".nan");
+  if (std::isinf(value)) return YAML::Node(value > 0 ? ".inf" : "-.inf");
+  return YAML::Node(shortest_decimal(value));
+}
+YAML::Node encode_value(const std::string& value) { return YAML::Node(value); }
+YAML::Node encode_value(const std::vector<int64_t>& values) {
+  YAML::Node node(YAML::NodeType::Sequence);
+  for (int64_t v : values) node.push_back(v);
+  node.SetStyle(YAML::EmitterStyle::Flow);
+  return node;
+}
+YAML::Node encode_value(const std::vector<double>& values) {
+  YAML::Node node(YAML::NodeType::Sequence);
+  for (double v : values) node.push_back(encode_value(v));
+  node.SetStyle(YAML::EmitterStyle::Flow);
+  return node;
+}
+YAML::Node encode_value(ot::PositionGradient value) {
+  return YAML::Node(value == ot::PositionGradient::kExact ? "exact" : "frozen_plan");
+}
+YAML::Node encode_value(nn::GeneratorArchitecture value) { return YAML::Node(nn::to_string(value)); }
+YAML::Node encode_value(nn::GeneratorNoise value) { return YAML::Node(nn::to_string(value)); }
+
+std::string describe(const YAML::Node& node) {
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+template <>
+ot::PositionGradient decode_value<ot::PositionGradient>(const YAML::Node& node, const std::string& key) {
+  const auto name = decode_value<std::string>(node, key);
+  if (name == "exact") return ot::PositionGradient::kExact;
+  if (name == "frozen_plan") return ot::PositionGradient::kFrozenPlan;
+  throw ConfigError("configuration key '" + key + "': expected exact or frozen_plan, received '" + name + "'");
+}
+
+template <>
+nn::GeneratorArchitecture decode_value<nn::GeneratorArchitecture>(const YAML::Node& node, const std::string& key) {
+  return decode_choice(node, key, nn::parse_generator_architecture);
+}
+
+template <>
+nn::GeneratorNoise decode_value<nn::GeneratorNoise>(const YAML::Node& node, const std::string& key) {
+  return decode_choice(node, key, nn::parse_generator_noise);
+}
+
+void read_section(const Schema& schema, const YAML::Node& node, const std::string& prefix) {
+  if (node.IsNull()) return;
+  if (!node.IsMap())
+    throw ConfigError("configuration key '" + (prefix.empty() ? std::string("(top level)") : prefix) +
+                      "' must be a mapping of keys (" + known_keys(schema) + "), received " + describe(node));
+  for (const auto& entry : node) {
+    const auto key = entry.first.as<std::string>();
+    const std::string dotted = join_key(prefix, key);
+    const auto field = std::find_if(schema.begin(), schema.end(), [&key](const Field& f) { return f.key == key; });
+    if (field == schema.end())
+      throw ConfigError("unknown configuration key '" + dotted + "' (known keys" +
+                        (prefix.empty() ? std::string("") : " in '" + prefix + "'") + ": " + known_keys(schema) + ")");
+    field->read(entry.second, dotted);
+  }
+}
+
+YAML::Node write_section(const Schema& schema) {
+  YAML::Node node(YAML::NodeType::Map);
+  for (const auto& f : schema) node[f.key] = f.write();
+  return node;
+}
+
+Field section(const std::string& key, Schema schema) {
+  return {key, [schema] { return write_section(schema); },
+          [schema](const YAML::Node& node, const std::string& dotted) { read_section(schema, node, dotted); }};
+}
+
+void require_at_least(const std::string& key, int64_t value, int64_t lowest) {
+  if (value < lowest)
+    throw ConfigError("configuration key '" + key + "' must be >= " + std::to_string(lowest) + ", received " +
+                      std::to_string(value));
+}
+
+}  // namespace otae::train::detail
