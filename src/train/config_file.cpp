@@ -75,22 +75,4 @@ void apply_overrides(YAML::Node& config, const std::vector<std::string>& overrid
   for (const auto& text : overrides) apply_override(config, text);
 }
 
-void check_known_keys(const YAML::Node& node, const std::set<std::string>& known, const std::string& where) {
-  if (!node || node.IsNull()) return;
-  if (!node.IsMap()) throw ConfigError(where + ": expected a map of options");
-  for (const auto& entry : node) {
-    const std::string key = entry.first.as<std::string>();
-    if (known.count(key)) continue;
-    std::string choices;
-    for (const auto& k : known) choices += (choices.empty() ? "" : ", ") + k;
-    throw ConfigError(where + ": unknown key '" + key + "'; known keys: " + choices);
-  }
-}
-
-void throw_bad_value(const std::string& where, const std::string& key, const YAML::Node& value) {
-  YAML::Emitter out;
-  out << value;
-  throw ConfigError(where + "." + key + ": cannot read '" + out.c_str() + "'");
-}
-
 }  // namespace otae::train

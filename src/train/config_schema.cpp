@@ -111,9 +111,7 @@ Field section(const std::string& key, Schema schema) {
 }
 
 void require_at_least(const std::string& key, int64_t value, int64_t lowest) {
-  if (value < lowest)
-    throw ConfigError("configuration key '" + key + "' must be >= " + std::to_string(lowest) + ", received " +
-                      std::to_string(value));
+  require(value >= lowest, key, ">= " + std::to_string(lowest), value);
 }
 
 }  // namespace otae::train::detail

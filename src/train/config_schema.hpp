@@ -153,6 +153,14 @@ void rethrow_as_config_error(const std::string& section, Validate validate) {
   }
 }
 
+/// Throws ConfigError "configuration key '<key>' must be <expected>, received <value>" unless `holds`.
+template <class T>
+void require(bool holds, const std::string& key, const std::string& expected, const T& value) {
+  if (!holds)
+    throw ConfigError("configuration key '" + key + "' must be " + expected + ", received " +
+                      describe(encode_value(value)));
+}
+
 /// Throws ConfigError naming `key` unless value >= lowest.
 void require_at_least(const std::string& key, int64_t value, int64_t lowest);
 

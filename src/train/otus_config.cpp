@@ -1,248 +1,161 @@
-// Reading and writing OTUS configurations; see otus_config.hpp.
+// The OTUS configuration's schema (config_schema.hpp): the keys a file may hold, bound to the
+// options they set, whose defaults are OtusConfig's; reading and the run folder's config.yaml both
+// walk it. OtusConfig::validate then checks the values read against their domains.
 #include "otae/train/otus_config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
+#include "config_schema.hpp"
 #include "otae/base/error.hpp"
-#include "otae/train/config_file.hpp"
 
 namespace otae::train {
 
 namespace {
 
-nn::OtusGeneratorOptions parse_generator(const YAML::Node& node, const std::string& where) {
-  check_known_keys(node, {"architecture", "hidden", "hidden_layers", "residual_blocks", "noise", "noise_dimension",
-                          "noise_hidden", "input_residual", "relative_residual", "shared_response", "missing_momentum",
-                          "pt_ordered", "residual_pt_ordered", "masses", "resolution_start", "tail_fraction_start",
-                          "tail_scale_start", "object_wise", "calorimeter_rate"},
-                   where);
-  nn::OtusGeneratorOptions o;
-  try {
-    o.architecture(nn::parse_generator_architecture(config_value<std::string>(node, "architecture", "mlp", where)))
-        .noise(nn::parse_generator_noise(config_value<std::string>(node, "noise", "conditional", where)));
-  } catch (const InvalidArgument& e) {
-    throw ConfigError(where + ": " + e.what());
-  }
-  return o.hidden(config_value<int64_t>(node, "hidden", o.hidden(), where))
-      .hidden_layers(config_value<int64_t>(node, "hidden_layers", o.hidden_layers(), where))
-      .residual_blocks(config_value<int64_t>(node, "residual_blocks", o.residual_blocks(), where))
-      .noise_dimension(config_value<int64_t>(node, "noise_dimension", o.noise_dimension(), where))
-      .noise_hidden(config_value<int64_t>(node, "noise_hidden", o.noise_hidden(), where))
-      .input_residual(config_value<bool>(node, "input_residual", o.input_residual(), where))
-      .relative_residual(config_value<bool>(node, "relative_residual", o.relative_residual(), where))
-      .shared_response(config_value<bool>(node, "shared_response", o.shared_response(), where))
-      .missing_momentum(config_value<std::vector<int64_t>>(node, "missing_momentum", {}, where))
-      .pt_ordered(config_value<std::vector<int64_t>>(node, "pt_ordered", {}, where))
-      .residual_pt_ordered(config_value<bool>(node, "residual_pt_ordered", o.residual_pt_ordered(), where))
-      .output_masses(config_value<std::vector<double>>(node, "masses", {}, where))
-      .resolution_start(config_value<std::vector<double>>(node, "resolution_start", o.resolution_start(), where))
-      .tail_fraction_start(config_value<double>(node, "tail_fraction_start", o.tail_fraction_start(), where))
-      .tail_scale_start(config_value<double>(node, "tail_scale_start", o.tail_scale_start(), where))
-      .object_wise(config_value<bool>(node, "object_wise", o.object_wise(), where))
-      .calorimeter_rate(config_value<double>(node, "calorimeter_rate", o.calorimeter_rate(), where));
+using detail::field;
+using detail::require;
+using detail::require_at_least;
+using detail::Schema;
+using detail::section;
+using detail::section_list;
+
+Schema generator_schema(nn::OtusGeneratorOptions& o) {
+  return {OTAE_CONFIG_FIELD("architecture", o, architecture),
+          OTAE_CONFIG_FIELD("hidden", o, hidden),
+          OTAE_CONFIG_FIELD("hidden_layers", o, hidden_layers),
+          OTAE_CONFIG_FIELD("residual_blocks", o, residual_blocks),
+          OTAE_CONFIG_FIELD("noise", o, noise),
+          OTAE_CONFIG_FIELD("noise_dimension", o, noise_dimension),
+          OTAE_CONFIG_FIELD("noise_hidden", o, noise_hidden),
+          OTAE_CONFIG_FIELD("input_residual", o, input_residual),
+          OTAE_CONFIG_FIELD("relative_residual", o, relative_residual),
+          OTAE_CONFIG_FIELD("shared_response", o, shared_response),
+          OTAE_CONFIG_FIELD("missing_momentum", o, missing_momentum),
+          OTAE_CONFIG_FIELD("pt_ordered", o, pt_ordered),
+          OTAE_CONFIG_FIELD("residual_pt_ordered", o, residual_pt_ordered),
+          OTAE_CONFIG_FIELD("masses", o, output_masses),
+          OTAE_CONFIG_FIELD("resolution_start", o, resolution_start),
+          OTAE_CONFIG_FIELD("tail_fraction_start", o, tail_fraction_start),
+          OTAE_CONFIG_FIELD("tail_scale_start", o, tail_scale_start),
+          OTAE_CONFIG_FIELD("object_wise", o, object_wise),
+          OTAE_CONFIG_FIELD("calorimeter_rate", o, calorimeter_rate)};
 }
 
-YAML::Node generator_yaml(const nn::OtusGeneratorOptions& o) {
-  YAML::Node node;
-  node["architecture"] = nn::to_string(o.architecture());
-  node["hidden"] = o.hidden();
-  node["hidden_layers"] = o.hidden_layers();
-  node["residual_blocks"] = o.residual_blocks();
-  node["noise"] = nn::to_string(o.noise());
-  node["noise_dimension"] = o.noise_dimension();
-  node["noise_hidden"] = o.noise_hidden();
-  node["input_residual"] = o.input_residual();
-  node["relative_residual"] = o.relative_residual();
-  node["shared_response"] = o.shared_response();
-  node["missing_momentum"] = YAML::Node(YAML::NodeType::Sequence);
-  for (int64_t j : o.missing_momentum()) node["missing_momentum"].push_back(j);
-  node["pt_ordered"] = YAML::Node(YAML::NodeType::Sequence);
-  for (int64_t j : o.pt_ordered()) node["pt_ordered"].push_back(j);
-  node["residual_pt_ordered"] = o.residual_pt_ordered();
-  node["masses"] = o.output_masses();
-  node["resolution_start"] = o.resolution_start();
-  node["tail_fraction_start"] = o.tail_fraction_start();
-  node["tail_scale_start"] = o.tail_scale_start();
-  node["object_wise"] = o.object_wise();
-  node["calorimeter_rate"] = o.calorimeter_rate();
-  return node;
+Schema cut_schema(ObjectCut& cut) {
+  return {field("objects", cut.objects), field("pt_min", cut.pt_min), field("abs_eta_max", cut.abs_eta_max),
+          field("mass_min", cut.mass_min), field("mass_max", cut.mass_max)};
 }
 
-OtusLossWeights parse_weights(const YAML::Node& node, const std::string& where) {
-  check_known_keys(node, {"reconstruction", "latent", "data", "encoder_anchor", "decoder_anchor", "paired", "mass", "transport"}, where);
-  OtusLossWeights w;
-  w.reconstruction(config_value<double>(node, "reconstruction", w.reconstruction(), where))
-      .latent(config_value<double>(node, "latent", w.latent(), where))
-      .data(config_value<double>(node, "data", w.data(), where))
-      .encoder_anchor(config_value<double>(node, "encoder_anchor", w.encoder_anchor(), where))
-      .decoder_anchor(config_value<double>(node, "decoder_anchor", w.decoder_anchor(), where))
-      .paired(config_value<double>(node, "paired", w.paired(), where))
-      .mass(config_value<double>(node, "mass", w.mass(), where))
-      .transport(config_value<double>(node, "transport", w.transport(), where));
-  for (double v : {w.reconstruction(), w.latent(), w.data(), w.encoder_anchor(), w.decoder_anchor(), w.paired(), w.mass(),
-                   w.transport()})
-    if (!std::isfinite(v) || v < 0) throw ConfigError(where + ": every weight must be finite and >= 0, received " + std::to_string(v));
-  return w;
+Schema loss_schema(OtusLossOptions& o) {
+  return {OTAE_CONFIG_FIELD("slices", o, slices),
+          OTAE_CONFIG_FIELD("standardised", o, standardised),
+          OTAE_CONFIG_FIELD("mass_bins", o, mass_bins),
+          OTAE_CONFIG_FIELD("mass_trim", o, mass_trim),
+          section("anchor", {OTAE_CONFIG_FIELD("z_object", o, anchor_z_object),
+                             OTAE_CONFIG_FIELD("x_object", o, anchor_x_object)}),
+          section_list("acceptance", OTAE_CONFIG_ACCESSORS(o, acceptance), cut_schema)};
 }
 
-ObjectCut parse_cut(const YAML::Node& node, const std::string& where) {
-  check_known_keys(node, {"objects", "pt_min", "abs_eta_max", "mass_min", "mass_max"}, where);
-  ObjectCut cut;
-  cut.objects = config_value<std::vector<int64_t>>(node, "objects", {}, where);
-  cut.pt_min = config_value<double>(node, "pt_min", 0.0, where);
-  cut.abs_eta_max = config_value<double>(node, "abs_eta_max", cut.abs_eta_max, where);
-  cut.mass_min = config_value<double>(node, "mass_min", cut.mass_min, where);
-  cut.mass_max = config_value<double>(node, "mass_max", cut.mass_max, where);
-  if (cut.objects.empty()) throw ConfigError(where + ".objects: list the object indices the cut applies to");
+Schema weights_schema(OtusLossWeights& w) {
+  return {OTAE_CONFIG_FIELD("reconstruction", w, reconstruction),
+          OTAE_CONFIG_FIELD("latent", w, latent),
+          OTAE_CONFIG_FIELD("data", w, data),
+          OTAE_CONFIG_FIELD("encoder_anchor", w, encoder_anchor),
+          OTAE_CONFIG_FIELD("decoder_anchor", w, decoder_anchor),
+          OTAE_CONFIG_FIELD("paired", w, paired),
+          OTAE_CONFIG_FIELD("mass", w, mass),
+          OTAE_CONFIG_FIELD("transport", w, transport)};
+}
+
+Schema phase_schema(OtusPhase& p) {
+  return {field("name", p.name),
+          field("epochs", p.epochs),
+          field("learning_rate", p.learning_rate),
+          field("lr_decay_epochs", p.lr_decay_epochs),
+          field("decoder_only", p.decoder_only),
+          section("weights", weights_schema(p.weights))};
+}
+
+Schema schema(OtusConfig& c) {
+  auto& split = c.split;
+  return {field("seed", c.seed),
+          section("data",
+                  {section("split", {OTAE_CONFIG_FIELD("train", split, train),
+                                     OTAE_CONFIG_FIELD("validation", split, validation),
+                                     OTAE_CONFIG_FIELD("test", split, test), OTAE_CONFIG_FIELD("seed", split, seed)}),
+                   field("max_train_events", c.max_train_events), field("paired_fraction", c.paired_fraction),
+                   field("parton_mass_window", c.parton_mass_window)}),
+          section("training", {field("batch_size", c.batch_size), field("threads", c.threads),
+                               field("checkpoint_every", c.checkpoint_every)}),
+          section("encoder", generator_schema(c.encoder)),
+          section("decoder", generator_schema(c.decoder)),
+          section("loss", loss_schema(c.loss)),
+          section_list("phases", c.phases, phase_schema)};
+}
+
+void validate_cut(const ObjectCut& cut, const std::string& key) {
+  require(!cut.objects.empty(), key + ".objects", "the list of object indices the cut applies to", cut.objects);
   if (!(cut.mass_min >= 0) || !(cut.mass_max > cut.mass_min))
-    throw ConfigError(where + ": needs 0 <= mass_min < mass_max (GeV), received " + std::to_string(cut.mass_min) +
-                      " and " + std::to_string(cut.mass_max));
-  return cut;
+    throw ConfigError("configuration key '" + key + "' needs 0 <= mass_min < mass_max (GeV), received mass_min " +
+                      detail::describe(detail::encode_value(cut.mass_min)) + " and mass_max " +
+                      detail::describe(detail::encode_value(cut.mass_max)));
 }
 
-OtusLossOptions parse_loss(const YAML::Node& node) {
-  const std::string where = "loss";
-  check_known_keys(node, {"slices", "standardised", "mass_bins", "mass_trim", "anchor", "acceptance"}, where);
-  OtusLossOptions o;
-  o.slices(config_value<int64_t>(node, "slices", o.slices(), where))
-      .standardised(config_value<bool>(node, "standardised", o.standardised(), where))
-      .mass_bins(config_value<int64_t>(node, "mass_bins", o.mass_bins(), where))
-      .mass_trim(config_value<double>(node, "mass_trim", o.mass_trim(), where));
-  if (o.slices() < 1) throw ConfigError("loss.slices must be >= 1, received " + std::to_string(o.slices()));
-  if (o.mass_bins() < 1) throw ConfigError("loss.mass_bins must be >= 1 (1: unbinned), received " + std::to_string(o.mass_bins()));
-  if (!(o.mass_trim() >= 0.0 && o.mass_trim() < 0.5))
-    throw ConfigError("loss.mass_trim must be in [0, 0.5) (the fraction cut from each end), received " +
-                      std::to_string(o.mass_trim()));
-  const YAML::Node anchor = node ? node["anchor"] : YAML::Node();
-  check_known_keys(anchor, {"z_object", "x_object"}, "loss.anchor");
-  o.anchor_z_object(config_value<int64_t>(anchor, "z_object", o.anchor_z_object(), "loss.anchor"))
-      .anchor_x_object(config_value<int64_t>(anchor, "x_object", o.anchor_x_object(), "loss.anchor"));
-  std::vector<ObjectCut> cuts;
-  if (node && node["acceptance"]) {
-    if (!node["acceptance"].IsSequence()) throw ConfigError("loss.acceptance: expected a list of cuts");
-    for (size_t i = 0; i < node["acceptance"].size(); ++i)
-      cuts.push_back(parse_cut(node["acceptance"][i], "loss.acceptance." + std::to_string(i)));
+void validate_loss(const OtusLossOptions& loss) {
+  require_at_least("loss.slices", loss.slices(), 1);
+  require(loss.mass_bins() >= 1, "loss.mass_bins", ">= 1 (1: unbinned)", loss.mass_bins());
+  require(loss.mass_trim() >= 0.0 && loss.mass_trim() < 0.5, "loss.mass_trim",
+          "in [0, 0.5) (the fraction cut from each end)", loss.mass_trim());
+  for (size_t i = 0; i < loss.acceptance().size(); ++i)
+    validate_cut(loss.acceptance()[i], "loss.acceptance." + std::to_string(i));
+}
+
+bool names_a_file(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+void validate_phase(const OtusPhase& phase, const std::string& key) {
+  require(names_a_file(phase.name), key + ".name", "letters, digits, '_' and '-' only (it names files)", phase.name);
+  require_at_least(key + ".epochs", phase.epochs, 0);
+  require(phase.learning_rate > 0, key + ".learning_rate", "> 0", phase.learning_rate);
+  require(phase.lr_decay_epochs >= 0, key + ".lr_decay_epochs", ">= 0 (0: constant rate)", phase.lr_decay_epochs);
+  // every weight of the schema, so that a weight added there is checked too
+  OtusLossWeights weights = phase.weights;
+  for (const auto& f : weights_schema(weights)) {
+    const double weight = f.write().as<double>();
+    require(std::isfinite(weight) && weight >= 0, key + ".weights." + f.key, "finite and >= 0", weight);
   }
-  return o.acceptance(cuts);
-}
-
-OtusPhase parse_phase(const YAML::Node& node, const std::string& where) {
-  check_known_keys(node, {"name", "epochs", "learning_rate", "lr_decay_epochs", "decoder_only", "weights"}, where);
-  OtusPhase p;
-  p.name = config_value<std::string>(node, "name", p.name, where);
-  p.epochs = config_value<int64_t>(node, "epochs", p.epochs, where);
-  p.learning_rate = config_value<double>(node, "learning_rate", p.learning_rate, where);
-  p.lr_decay_epochs = config_value<double>(node, "lr_decay_epochs", p.lr_decay_epochs, where);
-  p.decoder_only = config_value<bool>(node, "decoder_only", p.decoder_only, where);
-  p.weights = parse_weights(node["weights"], where + ".weights");
-  if (p.epochs < 0) throw ConfigError(where + ".epochs must be >= 0, received " + std::to_string(p.epochs));
-  if (!(p.learning_rate > 0)) throw ConfigError(where + ".learning_rate must be > 0");
-  if (p.lr_decay_epochs < 0) throw ConfigError(where + ".lr_decay_epochs must be >= 0 (0: constant rate)");
-  for (char c : p.name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
-      throw ConfigError(where + ".name '" + p.name + "' may hold only letters, digits, '_' and '-' (it names files)");
-  return p;
 }
 
 }  // namespace
 
-OtusConfig parse_otus_config(const YAML::Node& tree) {
-  check_known_keys(tree, {"seed", "data", "training", "encoder", "decoder", "loss", "phases"}, "configuration");
-  OtusConfig c;
-  c.seed = config_value<uint64_t>(tree, "seed", c.seed, "configuration");
-  const YAML::Node data = tree["data"];
-  check_known_keys(data, {"split", "max_train_events", "paired_fraction", "parton_mass_window"}, "data");
-  const YAML::Node split = data ? data["split"] : YAML::Node();
-  check_known_keys(split, {"train", "validation", "test", "seed"}, "data.split");
-  c.split.train(config_value<double>(split, "train", c.split.train(), "data.split"))
-      .validation(config_value<double>(split, "validation", c.split.validation(), "data.split"))
-      .test(config_value<double>(split, "test", c.split.test(), "data.split"))
-      .seed(config_value<uint64_t>(split, "seed", c.split.seed(), "data.split"));
-  try {
-    c.split.validate();
-  } catch (const InvalidArgument& e) {
-    throw ConfigError(std::string("data.split: ") + e.what());
-  }
-  c.max_train_events = config_value<int64_t>(data, "max_train_events", c.max_train_events, "data");
-  c.paired_fraction = config_value<double>(data, "paired_fraction", c.paired_fraction, "data");
-  c.parton_mass_window = config_value<std::vector<double>>(data, "parton_mass_window", {}, "data");
-  const auto& window = c.parton_mass_window;
-  if (!window.empty() && (window.size() != 2 || !(window[0] >= 0) || !(window[1] > window[0])))
-    throw ConfigError("data.parton_mass_window must be [lo, hi] GeV with 0 <= lo < hi (or absent)");
-  if (!(c.paired_fraction >= 0 && c.paired_fraction <= 1))
-    throw ConfigError("data.paired_fraction must be in [0, 1], received " + std::to_string(c.paired_fraction));
-
-  const YAML::Node training = tree["training"];
-  check_known_keys(training, {"batch_size", "threads", "checkpoint_every"}, "training");
-  c.batch_size = config_value<int64_t>(training, "batch_size", c.batch_size, "training");
-  c.threads = config_value<int64_t>(training, "threads", c.threads, "training");
-  c.checkpoint_every = config_value<int64_t>(training, "checkpoint_every", c.checkpoint_every, "training");
-  if (c.batch_size < 2) throw ConfigError("training.batch_size must be >= 2, received " + std::to_string(c.batch_size));
-  if (c.checkpoint_every < 1) throw ConfigError("training.checkpoint_every must be >= 1");
-
-  c.encoder = parse_generator(tree["encoder"], "encoder");
-  c.decoder = parse_generator(tree["decoder"], "decoder");
-  c.loss = parse_loss(tree["loss"]);
-  if (tree["phases"]) {
-    if (!tree["phases"].IsSequence()) throw ConfigError("phases: expected a list of phases");
-    for (size_t i = 0; i < tree["phases"].size(); ++i)
-      c.phases.push_back(parse_phase(tree["phases"][i], "phases." + std::to_string(i)));
-  } else {
-    c.phases.push_back(OtusPhase());
-  }
-  if (c.phases.empty()) throw ConfigError("phases: at least one phase is needed");
-  return c;
+void OtusConfig::validate() const {
+  detail::rethrow_as_config_error("data.split", [&] { split.validate(); });
+  const auto& window = parton_mass_window;
+  require(window.empty() || (window.size() == 2 && window[0] >= 0 && window[1] > window[0]), "data.parton_mass_window",
+          "[lo, hi] GeV with 0 <= lo < hi, or [] for every row", window);
+  require(paired_fraction >= 0 && paired_fraction <= 1, "data.paired_fraction", "in [0, 1]", paired_fraction);
+  require_at_least("training.batch_size", batch_size, 2);
+  require_at_least("training.checkpoint_every", checkpoint_every, 1);
+  validate_loss(loss);
+  if (phases.empty()) throw ConfigError("configuration key 'phases' must list at least one phase, received []");
+  for (size_t i = 0; i < phases.size(); ++i) validate_phase(phases[i], "phases." + std::to_string(i));
 }
 
-YAML::Node to_yaml(const OtusConfig& c) {
-  YAML::Node tree;
-  tree["seed"] = c.seed;
-  tree["data"]["split"]["train"] = c.split.train();
-  tree["data"]["split"]["validation"] = c.split.validation();
-  tree["data"]["split"]["test"] = c.split.test();
-  tree["data"]["split"]["seed"] = c.split.seed();
-  tree["data"]["max_train_events"] = c.max_train_events;
-  tree["data"]["paired_fraction"] = c.paired_fraction;
-  if (!c.parton_mass_window.empty()) tree["data"]["parton_mass_window"] = c.parton_mass_window;
-  tree["training"]["batch_size"] = c.batch_size;
-  tree["training"]["threads"] = c.threads;
-  tree["training"]["checkpoint_every"] = c.checkpoint_every;
-  tree["encoder"] = generator_yaml(c.encoder);
-  tree["decoder"] = generator_yaml(c.decoder);
-  tree["loss"]["slices"] = c.loss.slices();
-  tree["loss"]["standardised"] = c.loss.standardised();
-  tree["loss"]["mass_bins"] = c.loss.mass_bins();
-  tree["loss"]["mass_trim"] = c.loss.mass_trim();
-  tree["loss"]["anchor"]["z_object"] = c.loss.anchor_z_object();
-  tree["loss"]["anchor"]["x_object"] = c.loss.anchor_x_object();
-  tree["loss"]["acceptance"] = YAML::Node(YAML::NodeType::Sequence);
-  for (const auto& cut : c.loss.acceptance()) {
-    YAML::Node node;
-    node["objects"] = cut.objects;
-    node["pt_min"] = cut.pt_min;
-    if (std::isfinite(cut.abs_eta_max)) node["abs_eta_max"] = cut.abs_eta_max;
-    if (cut.mass_min > 0) node["mass_min"] = cut.mass_min;
-    if (std::isfinite(cut.mass_max)) node["mass_max"] = cut.mass_max;
-    tree["loss"]["acceptance"].push_back(node);
-  }
-  for (const auto& p : c.phases) {
-    YAML::Node node;
-    node["name"] = p.name;
-    node["epochs"] = p.epochs;
-    node["learning_rate"] = p.learning_rate;
-    node["lr_decay_epochs"] = p.lr_decay_epochs;
-    node["decoder_only"] = p.decoder_only;
-    node["weights"]["reconstruction"] = p.weights.reconstruction();
-    node["weights"]["latent"] = p.weights.latent();
-    node["weights"]["data"] = p.weights.data();
-    node["weights"]["encoder_anchor"] = p.weights.encoder_anchor();
-    node["weights"]["decoder_anchor"] = p.weights.decoder_anchor();
-    node["weights"]["paired"] = p.weights.paired();
-    node["weights"]["mass"] = p.weights.mass();
-    node["weights"]["transport"] = p.weights.transport();
-    tree["phases"].push_back(node);
-  }
-  return tree;
+OtusConfig parse_otus_config(const YAML::Node& tree) {
+  OtusConfig config;
+  detail::read_section(schema(config), tree, "");
+  config.validate();
+  return config;
+}
+
+YAML::Node to_yaml(const OtusConfig& config) {
+  OtusConfig copy = config;
+  return detail::write_section(schema(copy));
 }
 
 void resolve_objects(OtusConfig& config, int64_t z_objects, int64_t x_objects) {
@@ -252,11 +165,7 @@ void resolve_objects(OtusConfig& config, int64_t z_objects, int64_t x_objects) {
       throw ConfigError(where + ".masses lists " + std::to_string(o.output_masses().size()) +
                         " masses but the data have " + std::to_string(out) + " objects on that side");
     o.input_objects(in).output_objects(out);
-    try {
-      o.validate();
-    } catch (const InvalidArgument& e) {
-      throw ConfigError(where + ": " + e.what());
-    }
+    detail::rethrow_as_config_error(where, [&] { o.validate(); });
   };
   resolve(config.encoder, x_objects, z_objects, "encoder");
   resolve(config.decoder, z_objects, x_objects, "decoder");

@@ -43,14 +43,23 @@ struct OtusConfig {
   int64_t threads = 0;
   /// Write checkpoint.pt every this many epochs (and at every phase end).
   int64_t checkpoint_every = 1;
-  /// x → z̃ and z → x̃; object counts come from the data, masses default to 0 when not given.
-  nn::OtusGeneratorOptions encoder, decoder;
+  /// x → z̃ and z → x̃; object counts come from the data (resolve_objects), and so do the masses'
+  /// count: none given means 0 GeV for every object.
+  nn::OtusGeneratorOptions encoder = nn::OtusGeneratorOptions().output_masses({});
+  nn::OtusGeneratorOptions decoder = nn::OtusGeneratorOptions().output_masses({});
   OtusLossOptions loss;
-  std::vector<OtusPhase> phases;
+  /// A file without `phases` trains one phase of OtusPhase's defaults.
+  std::vector<OtusPhase> phases = {OtusPhase()};
+
+  /// Throws ConfigError naming the dotted key (e.g. "phases.1.weights.mass") and its value for
+  /// any value out of its domain. The generators are checked by resolve_objects, which knows the
+  /// object counts.
+  void validate() const;
 };
 
-/// Reads a configuration tree (after overrides). Throws ConfigError naming the key on an unknown
-/// key, a value of the wrong type, or an invalid value; InvalidArgument from the options' checks.
+/// Reads a configuration tree (after overrides); keys absent from it keep OtusConfig's defaults.
+/// Throws ConfigError naming the dotted key on an unknown key, a value of the wrong type, or an
+/// invalid value (validate).
 OtusConfig parse_otus_config(const YAML::Node& tree);
 
 /// The configuration as YAML, every value explicit; parse_otus_config(to_yaml(c)) gives c back.
