@@ -1,7 +1,8 @@
 // OTUS training: acceptance and anchor costs on hand-made events, the restricted decoder's
-// P̂_D(S), the shipped configurations and overrides, resuming equals not stopping, and the known
-// answers: x = z + Gaussian noise of known width, and a calorimeter resolution s(E), learnt from
-// unpaired events.
+// P̂_D(S), the shipped configurations and overrides, every written configuration key read back and
+// every unknown one named, resuming equals not stopping, and the known answers: x = z + Gaussian
+// noise of known width, and a calorimeter resolution s(E), learnt from unpaired events.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "../support/error_message.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/data/event_pairs.hpp"
@@ -29,6 +31,8 @@ namespace {
 namespace train = otae::train;
 namespace nn = otae::nn;
 namespace data = otae::data;
+
+constexpr auto error_of = &otae::testing::message_of<otae::ConfigError>;
 
 std::string fresh_folder(const std::string& name) {
   const auto path = std::filesystem::temp_directory_path() / ("otae_test_otus_" + name);
@@ -252,6 +256,112 @@ TEST(OtusConfig, UnknownKeysAndBadOverridesAreErrors) {
   train::apply_overrides(ok, {"phases.0.epochs=2"});
   EXPECT_EQ(train::parse_otus_config(ok).phases.at(0).epochs, 2);
   EXPECT_THROW(train::parse_otus_config(YAML::Load("phases: [{epochs: many}]")), otae::ConfigError);
+}
+
+/// The dotted path of every value in `node` ("loss.anchor.z_object", "phases.0.weights.mass"): maps
+/// and lists of maps are walked, a list of numbers is one value.
+void collect_keys(const YAML::Node& node, const std::string& path, std::vector<std::string>& keys) {
+  if (node.IsMap()) {
+    for (const auto& entry : node)
+      collect_keys(entry.second, (path.empty() ? "" : path + ".") + entry.first.as<std::string>(), keys);
+  } else if (node.IsSequence() && node.size() > 0 && node[0].IsMap()) {
+    for (size_t i = 0; i < node.size(); ++i) collect_keys(node[i], path + "." + std::to_string(i), keys);
+  } else {
+    keys.push_back(path);
+  }
+}
+
+/// The value at a dotted path as one line of YAML, "(absent)" where the path leads nowhere.
+std::string value_at(const YAML::Node& node, const std::string& path) {
+  const auto dot = path.find('.');
+  const std::string part = path.substr(0, dot);
+  const YAML::Node next = node.IsSequence() ? node[std::stoul(part)] : node[part];
+  if (!next.IsDefined()) return "(absent)";
+  if (dot != std::string::npos) return value_at(next, path.substr(dot + 1));
+  YAML::Emitter out;
+  out << YAML::Flow << next;
+  return out.c_str();
+}
+
+// Every key of the written configuration is one the reader sets: in a file that changes every
+// value from its default, each written value differs from the default's, so none was dropped on
+// reading (and a key added to the schema fails here until this file sets it). A misspelt key
+// beside any of them is refused, named by its dotted path.
+TEST(OtusConfig, EveryWrittenKeyIsReadAndEveryUnknownKeyIsNamed) {
+  const YAML::Node every_value_changed = YAML::Load(R"(
+seed: 7
+data:
+  split: {train: 0.6, validation: 0.1, test: 0.3, seed: 3}
+  max_train_events: 100
+  paired_fraction: 0.25
+  parton_mass_window: [80, 100]
+training: {batch_size: 500, threads: 2, checkpoint_every: 5}
+encoder: &generator
+  architecture: residual
+  hidden: 64
+  hidden_layers: 2
+  residual_blocks: 2
+  noise: calorimeter
+  noise_dimension: 4
+  noise_hidden: 32
+  input_residual: true
+  relative_residual: true
+  shared_response: true
+  missing_momentum: [1]
+  pt_ordered: [0, 1]
+  residual_pt_ordered: true
+  masses: [0.5, 0]
+  resolution_start: [0.03, 0.3, 0.6]
+  tail_fraction_start: 0.05
+  tail_scale_start: 0.01
+  object_wise: true
+  calorimeter_rate: 10
+decoder: *generator
+loss:
+  slices: 50
+  standardised: true
+  mass_bins: 4
+  mass_trim: 0.1
+  anchor: {z_object: 1, x_object: -1}
+  acceptance: [{objects: [0, 1], pt_min: 25, abs_eta_max: 2.5, mass_min: 60, mass_max: 120}]
+phases:
+  - name: fine-tune
+    epochs: 30
+    learning_rate: 1.0e-4
+    lr_decay_epochs: 10
+    decoder_only: true
+    weights: {reconstruction: 0, latent: 20, data: 2, encoder_anchor: 1, decoder_anchor: 1, paired: 0.5, mass: 10,
+              transport: 1.0e+4}
+)");
+  // the defaults, with the one cut a default cut cannot be (it must list its objects)
+  const YAML::Node defaults =
+      train::to_yaml(train::parse_otus_config(YAML::Load("loss: {acceptance: [{objects: [1]}]}")));
+  const YAML::Node written = train::to_yaml(train::parse_otus_config(every_value_changed));
+  std::vector<std::string> keys;
+  collect_keys(written, "", keys);
+  for (const char* deep : {"encoder.object_wise", "loss.acceptance.0.mass_max", "phases.0.weights.transport"})
+    EXPECT_NE(std::find(keys.begin(), keys.end(), deep), keys.end()) << deep;
+  for (const auto& key : keys) {
+    EXPECT_NE(value_at(defaults, key), "(absent)") << key;
+    EXPECT_NE(value_at(written, key), value_at(defaults, key)) << key;
+  }
+  YAML::Emitter once, twice;
+  once << written;
+  twice << train::to_yaml(train::parse_otus_config(written));
+  EXPECT_EQ(std::string(once.c_str()), std::string(twice.c_str()));
+
+  for (const auto& key : keys) {
+    YAML::Node misspelt = YAML::Clone(written);
+    train::apply_overrides(misspelt, {key + "x=1"});
+    EXPECT_NE(error_of([&] { train::parse_otus_config(misspelt); }).find("'" + key + "x'"), std::string::npos) << key;
+  }
+  YAML::Node ttbar = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/ttbar.yaml");
+  for (const char* misspelt : {"loss.mass_trm", "phases.1.weights.mas", "loss.acceptance.1.pt_mn", "sead"}) {
+    YAML::Node tree = YAML::Clone(ttbar);
+    train::apply_overrides(tree, {std::string(misspelt) + "=0.1"});
+    const std::string message = error_of([&] { train::parse_otus_config(tree); });
+    EXPECT_NE(message.find("unknown configuration key '" + std::string(misspelt) + "'"), std::string::npos) << message;
+  }
 }
 
 train::OtusConfig small_zee_config() {
