@@ -2,9 +2,8 @@
 #include "config_schema.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-
-#include "otae/base/decimal.hpp"
 
 namespace otae::train::detail {
 
@@ -38,7 +37,13 @@ YAML::Node encode_value(double value) {
   // YAML's own spellings, which yaml-cpp reads back; "inf" and "nan" would read as strings
   if (std::isnan(value)) return YAML::Node(".nan");
   if (std::isinf(value)) return YAML::Node(value > 0 ? ".inf" : "-.inf");
-  return YAML::Node(shortest_decimal(value));
+  // the shortest text that reads back exactly, fixed notation on a tie (80, 10000, 0.1, 1e-05);
+  // YAML 1.1 (PyYAML's) reads an exponent without a decimal point, "1e-05", as a string
+  char buffer[32];
+  std::string text(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
+  const size_t exponent = text.find('e');
+  if (exponent != std::string::npos && text.find('.') == std::string::npos) text.insert(exponent, ".0");
+  return YAML::Node(text);
 }
 YAML::Node encode_value(const std::string& value) { return YAML::Node(value); }
 YAML::Node encode_value(const std::vector<int64_t>& values) {

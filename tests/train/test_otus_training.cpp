@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -349,6 +350,10 @@ phases:
   once << written;
   twice << train::to_yaml(train::parse_otus_config(written));
   EXPECT_EQ(std::string(once.c_str()), std::string(twice.c_str()));
+  // numbers as YAML 1.1 readers (PyYAML) take them: an exponent only after a decimal point
+  EXPECT_NE(std::string(once.c_str()).find("transport: 10000"), std::string::npos) << once.c_str();
+  EXPECT_NE(std::string(once.c_str()).find("learning_rate: 1.0e-04"), std::string::npos) << once.c_str();
+  EXPECT_FALSE(std::regex_search(std::string(once.c_str()), std::regex("(^|[^0-9.])[0-9]+e[-+]"))) << once.c_str();
 
   for (const auto& key : keys) {
     YAML::Node misspelt = YAML::Clone(written);
