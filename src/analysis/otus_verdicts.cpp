@@ -11,6 +11,7 @@ namespace {
 
 constexpr double kFloorMultiple = 2.0;
 constexpr double kErrorMultiple = 2.0;  // a difference within 2σ is not called worse
+constexpr double kIdentityMargin = 0.5;  // in floors: how far above the identity noise cannot reach
 
 double number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -19,7 +20,10 @@ nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::js
 
 std::string otus_verdict(double model, double floor, double identity, double difference_error) {
   if (!std::isfinite(model)) return "no value";
-  if (std::isfinite(floor) && model <= kFloorMultiple * floor) return "within 2x floor";
+  const bool identity_measurably_nearer = std::isfinite(floor) && std::isfinite(identity) &&
+                                          model - identity > kIdentityMargin * floor;
+  if (std::isfinite(floor) && model <= kFloorMultiple * floor && !identity_measurably_nearer)
+    return "within 2x floor";
   if (!std::isfinite(identity)) return "above 2x floor";
   if (model <= identity) return "better than identity";
   if (std::isfinite(difference_error) && model - identity <= kErrorMultiple * difference_error) return "equal to identity";
@@ -55,7 +59,8 @@ nlohmann::json otus_verdicts(const nlohmann::json& metrics) {
     for (const auto& o : metrics["unfolding_per_event"])
       add("per-event width " + o["name"].get<std::string>() + " unfolding", number(o["model"]["width"]), std::nan(""),
           number(o["identity"]["width"]), number(o.value("width_difference_error", nlohmann::json())));
-  return {{"rule", "lower is better; the first that holds, best to worst: 'within 2x floor' (model <= 2 floor), "
+  return {{"rule", "lower is better; the first that holds, best to worst: 'within 2x floor' (model <= 2 floor and "
+                   "model <= identity + floor / 2), "
                    "'better than identity' (model <= identity), 'equal to identity' (model - identity <= 2 sigma of "
                    "that difference, where the figure has one: the unfolder per event), 'worse than identity' (model > "
                    "identity), 'above 2x floor' (no identity, model > 2 floor), 'no value'"},

@@ -14,6 +14,9 @@ TEST(OtusVerdicts, RankedRule) {
   const double none = std::nan("");
   EXPECT_EQ(analysis::otus_verdict(2.5, 1.0, 2.2), "worse than identity");
   EXPECT_EQ(analysis::otus_verdict(0.5, 1.0, 0.4), "within 2x floor");  // all three at the floor: a tie
+  EXPECT_EQ(analysis::otus_verdict(1.4, 1.0, 0.95), "within 2x floor");  // within half a floor of the identity
+  // the identity at the floor and the model 0.7 floors above it: a distortion of the model's own
+  EXPECT_EQ(analysis::otus_verdict(1.7, 1.0, 1.0), "worse than identity");
   EXPECT_EQ(analysis::otus_verdict(1.9, 1.0, 3.0), "within 2x floor");
   EXPECT_EQ(analysis::otus_verdict(2.1, 1.0, 3.0), "better than identity");
   EXPECT_EQ(analysis::otus_verdict(3.0, 1.0, 3.0), "better than identity");  // a tie is not worse
