@@ -47,12 +47,13 @@ at::Tensor trimmed_w2_squared_1d(const at::Tensor& a, const at::Tensor& b, doubl
   const at::Tensor level = weight.cumsum(0) - 0.5 * weight;
   at::Tensor kept = ((level >= trim) & (level <= 1.0 - trim)).nonzero().squeeze(1);
   if (kept.numel() == 0) kept = (level - 0.5).abs().argmin().unsqueeze(0);
-  const at::Tensor index_a = at::tensor(plan.index_a, at::kLong).index_select(0, kept);
-  const at::Tensor index_b = at::tensor(plan.index_b, at::kLong).index_select(0, kept);
+  // the plan is built on the CPU; the samples may live on a GPU
+  const at::Tensor index_a = at::tensor(plan.index_a, at::kLong).index_select(0, kept).to(a.device());
+  const at::Tensor index_b = at::tensor(plan.index_b, at::kLong).index_select(0, kept).to(b.device());
   const at::Tensor w = weight.index_select(0, kept);
   const at::Tensor sorted_a = std::get<0>(a.reshape(-1).sort()), sorted_b = std::get<0>(b.reshape(-1).sort());
   const at::Tensor d = sorted_a.index_select(0, index_a) - sorted_b.index_select(0, index_b);
-  return (d.pow(2) * (w / w.sum()).to(d.scalar_type())).sum();
+  return (d.pow(2) * (w / w.sum()).to(d.options())).sum();
 }
 
 }  // namespace
