@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   otae::cli::set_invocation(argc, argv);
   CLI::App app{"otae: optimal-transport autoencoders for collider data", "otae"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("otae ") + otae::kVersion);
+  app.set_version_flag("--version",
+                       std::string("otae ") + otae::kVersion + "\nBLAS kernels: " + otae::train::blas_kernels());
   app.footer(otae::cli::kExitCodes);
   otae::cli::add_emd_command(app);
   otae::cli::add_data_command(app);

@@ -10,6 +10,7 @@
 
 // Defined only when OpenBLAS is loaded (a weak reference is null otherwise).
 extern "C" void openblas_set_num_threads(int threads) __attribute__((weak));
+extern "C" char* openblas_get_corename() __attribute__((weak));
 
 namespace otae::train {
 
@@ -17,6 +18,10 @@ void configure_cpu_compute(int64_t threads) {
   const int count = static_cast<int>(thread_count(threads));
   at::set_num_threads(count);
   if (openblas_set_num_threads) openblas_set_num_threads(count);
+}
+
+std::string blas_kernels() {
+  return openblas_get_corename ? std::string("OpenBLAS ") + openblas_get_corename() : "not OpenBLAS";
 }
 
 void keep_freed_memory() {

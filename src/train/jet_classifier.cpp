@@ -1,7 +1,6 @@
 #include "otae/train/jet_classifier.hpp"
 
 #include <torch/nn/functional/loss.h>
-#include <torch/optim/adam.h>
 
 #include <string>
 
@@ -9,6 +8,7 @@
 #include "otae/base/error.hpp"
 #include "otae/data/split.hpp"
 #include "otae/nn/particle_flow_classifier.hpp"
+#include "otae/train/flat_adam.hpp"
 
 namespace otae::train {
 
@@ -35,7 +35,7 @@ JetClassifierResult train_jet_classifier(const VaeData& data, const at::Tensor& 
 
   at::manual_seed(options.seed());
   nn::ParticleFlowClassifier classifier(options.network());
-  torch::optim::Adam adam(classifier->parameters(), torch::optim::AdamOptions(options.learning_rate()));
+  FlatAdam adam(classifier->parameters(), torch::optim::AdamOptions(options.learning_rate()));
   JetClassifierResult result;
   for (int64_t epoch = 0; epoch < options.epochs(); ++epoch) {
     classifier->train();

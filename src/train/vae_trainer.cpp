@@ -6,7 +6,6 @@
 #include "otae/train/vae_trainer.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/optim/adam.h>
 
 #include <chrono>
 #include <cmath>
@@ -23,6 +22,7 @@
 #include "otae/nn/latent_space.hpp"
 #include "otae/train/checkpoint.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/flat_adam.hpp"
 #include "otae/train/plateau.hpp"
 #include "otae/train/vae_data.hpp"
 #include "otae/train/vae_loss.hpp"
@@ -96,8 +96,8 @@ class Trainer {
     energy_scale_ = data_->energy_scale(split_.train);
     schedule_ = beta_schedule(config_.schedule);
     // Keras's ε = 1e-7, as in the reference, rather than LibTorch's 1e-8.
-    optimizer_ = std::make_unique<torch::optim::Adam>(
-        model_->module()->parameters(), torch::optim::AdamOptions(schedule_.front().learning_rate).eps(1e-7));
+    optimizer_ = std::make_unique<FlatAdam>(model_->module()->parameters(),
+                                            torch::optim::AdamOptions(schedule_.front().learning_rate).eps(1e-7));
   }
 
   void start_fresh() {
@@ -157,6 +157,7 @@ class Trainer {
     info["energy_scale_GeV"] = energy_scale_;
     info["latent_dim"] = model_->latent_dim();
     info["parameters"] = parameter_count();
+    info["blas_kernels"] = blas_kernels();
     info["schedule_steps"] = schedule_.size();
     return info.dump(2) + "\n";
   }
@@ -330,7 +331,7 @@ class Trainer {
   data::Split split_;
   double energy_scale_ = 1.0;
   std::vector<BetaStep> schedule_;
-  std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<FlatAdam> optimizer_;
   int64_t completed_steps_ = 0;
   bool concurrent_shards_ = false;
 };

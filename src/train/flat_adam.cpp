@@ -1,0 +1,135 @@
+#include "otae/train/flat_adam.hpp"
+
+#include <cmath>
+#include <string>
+
+#include <c10/util/string_utils.h>
+#include <torch/types.h>
+
+#include "otae/base/error.hpp"
+
+namespace otae::train {
+
+namespace {
+
+void check_supported(const std::vector<at::Tensor>& parameters, const torch::optim::AdamOptions& options) {
+  if (options.weight_decay() != 0 || options.amsgrad())
+    throw InvalidArgument("FlatAdam: weight decay and AMSGrad are not supported");
+  for (const at::Tensor& p : parameters)
+    if (p.scalar_type() != at::kFloat || !p.device().is_cpu() || !p.is_contiguous())
+      throw InvalidArgument("FlatAdam: every parameter must be a contiguous float32 CPU tensor");
+}
+
+/// `slot` takes `source`'s values (zeros when undefined) unless it already is `source`'s memory.
+void adopt(const at::Tensor& slot, const at::Tensor& source) {
+  if (!source.defined())
+    slot.zero_();
+  else if (source.data_ptr() != slot.data_ptr())
+    slot.copy_(source);
+}
+
+/// Adam's scalars as LibTorch hands them to its float kernels.
+struct AdamConstants {
+  float beta1, beta2, keep1, keep2, root_correction2, eps, step_size;
+};
+
+}  // namespace
+
+FlatAdam::FlatAdam(std::vector<at::Tensor> parameters, const torch::optim::AdamOptions& options)
+    : torch::optim::Adam(parameters, options) {
+  check_supported(parameters, options);
+  int64_t total = 0;
+  for (const at::Tensor& p : parameters) offsets_.push_back(total), total += p.numel();
+  const auto f32 = at::TensorOptions().dtype(at::kFloat);
+  values_ = at::empty({total}, f32);
+  gradients_ = at::zeros({total}, f32);
+  first_moments_ = at::zeros({total}, f32);
+  second_moments_ = at::zeros({total}, f32);
+  bind();
+}
+
+torch::optim::AdamParamState& FlatAdam::state_of(const at::Tensor& parameter) {
+  auto& slot = state_[c10::guts::to_string(parameter.unsafeGetTensorImpl())];
+  if (!slot) slot = std::make_unique<torch::optim::AdamParamState>();
+  return static_cast<torch::optim::AdamParamState&>(*slot);
+}
+
+void FlatAdam::bind() {
+  torch::NoGradGuard no_grad;
+  const std::vector<at::Tensor>& parameters = param_groups_.front().params();
+  bool first = true;
+  for (size_t k = 0; k < parameters.size(); ++k) {
+    at::Tensor p = parameters[k];
+    auto view = [&](const at::Tensor& buffer) { return buffer.narrow(0, offsets_[k], p.numel()).view(p.sizes()); };
+    const at::Tensor value = view(values_);
+    if (p.data_ptr() != value.data_ptr()) {
+      value.copy_(p);
+      p.set_data(value);
+    }
+    const at::Tensor gradient = view(gradients_);
+    adopt(gradient, p.grad());
+    if (!p.grad().defined() || p.grad().data_ptr() != gradient.data_ptr()) p.mutable_grad() = gradient;
+
+    torch::optim::AdamParamState& state = state_of(p);
+    if (first) step_count_ = state.step(), first = false;
+    if (state.step() != step_count_)
+      throw InvalidArgument("FlatAdam: parameters at different Adam steps (" + std::to_string(state.step()) +
+                            " and " + std::to_string(step_count_) + ") cannot share one update");
+    for (auto [buffer, moment] : {std::pair{&first_moments_, &state.exp_avg()}, {&second_moments_, &state.exp_avg_sq()}}) {
+      const at::Tensor slot = view(*buffer);
+      adopt(slot, *moment);
+      *moment = slot;
+    }
+  }
+}
+
+namespace {
+
+/// LibTorch's float kernels for Adam's operations, element by element: add_ and addcmul_ fuse a
+/// multiply-add (vectorised fmadd), the rest round after every operation. Identical numbers
+/// keep training runs bit-for-bit what they were with torch::optim::Adam.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void adam_update(float* value, const float* gradient, float* m, float* v, int64_t count, const AdamConstants& c) {
+#pragma omp simd
+  for (int64_t k = 0; k < count; ++k) {
+    const float g = gradient[k];
+    m[k] = std::fma(c.keep1, g, m[k] * c.beta1);              // exp_avg.mul_(β₁).add_(g, 1 − β₁)
+    v[k] = std::fma(c.keep2 * g, g, v[k] * c.beta2);          // exp_avg_sq.mul_(β₂).addcmul_(g, g, 1 − β₂)
+    const float denominator = std::sqrt(v[k]) / c.root_correction2 + c.eps;
+    value[k] = value[k] + c.step_size * m[k] / denominator;  // p.addcdiv_(m, denominator, −step)
+  }
+}
+
+}  // namespace
+
+at::Tensor FlatAdam::step(LossClosure closure) {
+  if (closure) throw InvalidArgument("FlatAdam: step takes no closure");
+  bind();
+  ++step_count_;
+  for (const at::Tensor& p : param_groups_.front().params()) state_of(p).step(step_count_);
+  const auto& options = static_cast<const torch::optim::AdamOptions&>(param_groups_.front().options());
+  const auto [beta1, beta2] = options.betas();
+  const double correction1 = 1 - std::pow(beta1, step_count_), correction2 = 1 - std::pow(beta2, step_count_);
+  const AdamConstants constants{static_cast<float>(beta1),
+                                static_cast<float>(beta2),
+                                static_cast<float>(1 - beta1),
+                                static_cast<float>(1 - beta2),
+                                static_cast<float>(std::sqrt(correction2)),
+                                static_cast<float>(options.eps()),
+                                static_cast<float>(-(options.lr() / correction1))};
+  adam_update(values_.data_ptr<float>(), gradients_.data_ptr<float>(), first_moments_.data_ptr<float>(),
+              second_moments_.data_ptr<float>(), values_.numel(), constants);
+  return {};
+}
+
+void FlatAdam::zero_grad() {
+  bind();
+  gradients_.zero_();
+}
+
+void FlatAdam::load(torch::serialize::InputArchive& archive) {
+  torch::optim::Adam::load(archive);
+  bind();
+}
+
+}  // namespace otae::train
