@@ -20,12 +20,12 @@ void check_supported(const std::vector<at::Tensor>& parameters, const torch::opt
       throw InvalidArgument("FlatAdam: every parameter must be a contiguous float32 CPU tensor");
 }
 
-/// `slot` takes `source`'s values (zeros when undefined) unless it already is `source`'s memory.
+/// `slot` takes `source`'s values, zeros when it has none.
 void adopt(const at::Tensor& slot, const at::Tensor& source) {
-  if (!source.defined())
-    slot.zero_();
-  else if (source.data_ptr() != slot.data_ptr())
+  if (source.defined())
     slot.copy_(source);
+  else
+    slot.zero_();
 }
 
 /// Adam's scalars as LibTorch hands them to its float kernels.
@@ -39,46 +39,51 @@ FlatAdam::FlatAdam(std::vector<at::Tensor> parameters, const torch::optim::AdamO
     : torch::optim::Adam(parameters, options) {
   check_supported(parameters, options);
   int64_t total = 0;
-  for (const at::Tensor& p : parameters) offsets_.push_back(total), total += p.numel();
+  for (const at::Tensor& p : parameters) total += p.numel();
   const auto f32 = at::TensorOptions().dtype(at::kFloat);
   values_ = at::empty({total}, f32);
   gradients_ = at::zeros({total}, f32);
   first_moments_ = at::zeros({total}, f32);
   second_moments_ = at::zeros({total}, f32);
+  int64_t offset = 0;
+  for (const at::Tensor& p : parameters) {
+    auto view = [&](const at::Tensor& buffer) { return buffer.narrow(0, offset, p.numel()).view(p.sizes()); };
+    slots_.push_back({view(values_), view(gradients_), view(first_moments_), view(second_moments_),
+                      c10::guts::to_string(p.unsafeGetTensorImpl())});
+    offset += p.numel();
+  }
   bind();
 }
 
-torch::optim::AdamParamState& FlatAdam::state_of(const at::Tensor& parameter) {
-  auto& slot = state_[c10::guts::to_string(parameter.unsafeGetTensorImpl())];
-  if (!slot) slot = std::make_unique<torch::optim::AdamParamState>();
-  return static_cast<torch::optim::AdamParamState&>(*slot);
+torch::optim::AdamParamState& FlatAdam::state_of(const std::string& key) {
+  auto& state = state_[key];
+  if (!state) state = std::make_unique<torch::optim::AdamParamState>();
+  return static_cast<torch::optim::AdamParamState&>(*state);
 }
 
 void FlatAdam::bind() {
   torch::NoGradGuard no_grad;
   const std::vector<at::Tensor>& parameters = param_groups_.front().params();
-  bool first = true;
   for (size_t k = 0; k < parameters.size(); ++k) {
     at::Tensor p = parameters[k];
-    auto view = [&](const at::Tensor& buffer) { return buffer.narrow(0, offsets_[k], p.numel()).view(p.sizes()); };
-    const at::Tensor value = view(values_);
-    if (p.data_ptr() != value.data_ptr()) {
-      value.copy_(p);
-      p.set_data(value);
+    const Slot& slot = slots_[k];
+    if (p.data_ptr() != slot.value.data_ptr()) {
+      slot.value.copy_(p);
+      p.set_data(slot.value);
     }
-    const at::Tensor gradient = view(gradients_);
-    adopt(gradient, p.grad());
-    if (!p.grad().defined() || p.grad().data_ptr() != gradient.data_ptr()) p.mutable_grad() = gradient;
-
-    torch::optim::AdamParamState& state = state_of(p);
-    if (first) step_count_ = state.step(), first = false;
+    if (!p.grad().defined() || p.grad().data_ptr() != slot.gradient.data_ptr()) {
+      adopt(slot.gradient, p.grad());
+      p.mutable_grad() = slot.gradient;
+    }
+    torch::optim::AdamParamState& state = state_of(slot.key);
+    if (k == 0) step_count_ = state.step();
     if (state.step() != step_count_)
       throw InvalidArgument("FlatAdam: parameters at different Adam steps (" + std::to_string(state.step()) +
                             " and " + std::to_string(step_count_) + ") cannot share one update");
-    for (auto [buffer, moment] : {std::pair{&first_moments_, &state.exp_avg()}, {&second_moments_, &state.exp_avg_sq()}}) {
-      const at::Tensor slot = view(*buffer);
-      adopt(slot, *moment);
-      *moment = slot;
+    for (auto [moment, buffer] : {std::pair{&state.exp_avg(), &slot.first_moment}, {&state.exp_avg_sq(), &slot.second_moment}}) {
+      if (moment->defined() && moment->data_ptr() == buffer->data_ptr()) continue;
+      adopt(*buffer, *moment);
+      *moment = *buffer;
     }
   }
 }
@@ -106,7 +111,7 @@ at::Tensor FlatAdam::step(LossClosure closure) {
   if (closure) throw InvalidArgument("FlatAdam: step takes no closure");
   bind();
   ++step_count_;
-  for (const at::Tensor& p : param_groups_.front().params()) state_of(p).step(step_count_);
+  for (const Slot& slot : slots_) state_of(slot.key).step(step_count_);
   const auto& options = static_cast<const torch::optim::AdamOptions&>(param_groups_.front().options());
   const auto [beta1, beta2] = options.betas();
   const double correction1 = 1 - std::pow(beta1, step_count_), correction2 = 1 - std::pow(beta2, step_count_);

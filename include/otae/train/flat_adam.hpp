@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <torch/optim/adam.h>
@@ -33,10 +34,15 @@ class FlatAdam : public torch::optim::Adam {
   /// Makes every parameter, gradient and moment a view of its buffer again, copying in values
   /// that were replaced from outside.
   void bind();
-  torch::optim::AdamParamState& state_of(const at::Tensor& parameter);
+  torch::optim::AdamParamState& state_of(const std::string& key);
 
+  /// One parameter's views into the four buffers, and its key in Optimizer::state_.
+  struct Slot {
+    at::Tensor value, gradient, first_moment, second_moment;
+    std::string key;
+  };
   at::Tensor values_, gradients_, first_moments_, second_moments_;  // [total] float32
-  std::vector<int64_t> offsets_;
+  std::vector<Slot> slots_;
   int64_t step_count_ = 0;
 };
 
