@@ -19,7 +19,7 @@ namespace otae::analysis {
 struct OtusExplorerOptions {
   /// Held-out parton events whose detector rows are the "events like this one" (nearest in the
   /// parton-level columns, each divided by its standard deviation over the held-out events).
-  OTAE_ARG(int64_t, neighbours, 200);
+  OTAE_ARG(int64_t, neighbours, 50);
   OTAE_ARG(train::OtusCheckpoint, checkpoint, train::OtusCheckpoint::kFinal);
   OTAE_ARG_PUBLIC
 };
