@@ -112,7 +112,7 @@ void add_vae_routes(httplib::Server& server, const std::string& run_dir, int64_t
       for (const auto& c : explorer->checkpoints())
         checkpoints.push_back({{"step", c.step}, {"phase", c.phase}, {"beta_hat", c.beta_hat},
                                {"beta_GeV", c.beta_hat * explorer->energy_scale()}});
-      return json{{"kind", "vae"}, {"run", fs::path(run_dir).filename().string()},
+      return json{{"kind", "vae"}, {"run", fs::canonical(run_dir).filename().string()},
                   {"energy_scale_GeV", explorer->energy_scale()}, {"held_out_jets", explorer->held_out_jets()},
                   {"checkpoints", checkpoints}};
     });
@@ -182,7 +182,7 @@ void add_otus_routes(httplib::Server& server, const std::string& run_dir, std::m
   server.Get("/api/run", [explorer, run_dir, &lock](const httplib::Request&, httplib::Response& response) {
     guarded(response, [&] {
       std::lock_guard<std::mutex> hold(lock);
-      return json{{"kind", "otus"}, {"run", fs::path(run_dir).filename().string()},
+      return json{{"kind", "otus"}, {"run", fs::canonical(run_dir).filename().string()},
                   {"parton_objects", explorer->parton_objects()}, {"detector_objects", explorer->detector_objects()},
                   {"paired", explorer->paired()}, {"held_out_events", explorer->held_out_events()}};
     });

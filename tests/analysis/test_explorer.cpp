@@ -27,19 +27,23 @@ using otae::testing::TemporaryFolder;
 
 const std::string kJets = OTAE_SOURCE_DIR "/samples/wjets_small.h5";
 
+/// 400 of the embedded W jets, 4 Gaussian directions, a network of width 16, 2 + 2 β steps.
+train::VaeConfig tiny_jet_config(const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> overrides = {
+      "data.source=" + kJets, "data.max_rows=400", "data.split={train: 0.5, validation: 0.25, test: 0.25, seed: 3}",
+      "model.latent_dim=4", "model.particle_widths=[16]", "model.jet_widths=[16]", "model.decoder_widths=[16]",
+      "train.threads=1", "train.batch_size=20", "train.steps_per_epoch=5", "train.max_epochs=2",
+      "train.validation_batch_size=100", "schedule.grid.log10_first=-1.5", "schedule.grid.points=2",
+      "schedule.zigzag.legs=0"};
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return train::parse_vae_config("", overrides);
+}
+
 class VaeExplorerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     run_ = new TemporaryFolder("explorer_vae");
-    train::train_vae(
-        train::parse_vae_config(
-            "", {"data.source=" + kJets, "data.max_rows=400",
-                 "data.split={train: 0.5, validation: 0.25, test: 0.25, seed: 3}", "model.latent_dim=4",
-                 "model.particle_widths=[16]", "model.jet_widths=[16]", "model.decoder_widths=[16]", "train.threads=1",
-                 "train.batch_size=20", "train.steps_per_epoch=5", "train.max_epochs=2",
-                 "train.validation_batch_size=100", "schedule.grid.log10_first=-1.5", "schedule.grid.points=2",
-                 "schedule.zigzag.legs=0"}),
-        run_->path());
+    train::train_vae(tiny_jet_config(), run_->path());
   }
   static void TearDownTestSuite() { delete run_; }
   static TemporaryFolder* run_;
@@ -107,6 +111,32 @@ TEST_F(VaeExplorerTest, DecodesAsDecodeLatentsAndFindsTheNearestJetByExactEmd) {
 
   EXPECT_THROW(explorer.decode(step, {0.0, 1.0}), InvalidArgument);
   EXPECT_THROW(explorer.decode(step, {0.0, NAN, 0.0, 0.0}), InvalidArgument);
+}
+
+TEST(VaeExplorerMixedLatents, BinaryValuesAndAnglesReachTheDecoder) {
+  TemporaryFolder run("explorer_mixed");
+  train::train_vae(tiny_jet_config({"model.binary={priors: [0.5], temperature: 0.3}", "model.circular={dims: 1}",
+                                    "data.centre=false"}),
+                   run.path());
+  VaeExplorer explorer(run.path(), VaeExplorerOptions().held_out_jets(30).threads(1));
+  const int64_t step = explorer.checkpoints().back().step;
+  const ExplorerCheckpoint& view = explorer.checkpoint(step);
+  EXPECT_EQ(view.binary_dim, 1);
+  EXPECT_EQ(view.circular_dim, 1);
+  ASSERT_EQ(view.origin.numel(), 6);  // L + K + C: the angle is one value on the page
+  const double binary_start = view.origin[4].item<double>();
+  EXPECT_TRUE(binary_start == 0.0 || binary_start == 1.0);
+  EXPECT_EQ(view.binary_kl.size(), 1u);
+  EXPECT_EQ(view.circular_kl.size(), 1u);
+
+  const ExplorerJet jet = explorer.decode(step, {0.3, -0.2, 0.0, 0.0, 1.0, 2.0});
+  // the decoder's layout (nn::sample_latent): Gaussian, binary, cos θ, sin θ
+  const at::Tensor expected = at::tensor({0.3, -0.2, 0.0, 0.0, 1.0, std::cos(2.0), std::sin(2.0)}, at::kFloat);
+  EXPECT_TRUE(at::allclose(jet.decoder_input, expected));
+  train::TrainedVae trained = train::load_trained_vae(run.path(), "step:" + std::to_string(step));
+  const auto arrays = train::decode_latents(*trained.model, expected.unsqueeze(0));
+  EXPECT_TRUE(at::allclose(jet.particles, arrays.front().values[0].to(at::kDouble), 0, 1e-6));
+  EXPECT_THROW(explorer.decode(step, {0.3, -0.2, 0.0, 0.0, 1.5, 2.0}), InvalidArgument);
 }
 
 TEST(OtusExplorerTest, SimulatesTheChosenEventBesideItsTruth) {

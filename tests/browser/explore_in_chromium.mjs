@@ -92,6 +92,8 @@ async function sameImage(page, selector, before) {
 async function vaePage(browser, runFolder) {
   const url = await serve(runFolder);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const elsewhere = [];
+  page.on('request', (request) => { if (!request.url().startsWith(url)) elsewhere.push(request.url()); });
   await page.goto(url);
   await settled(page, 0, true);
   const start = await page.evaluate(() => ({ ...window.otaeExplore }));
@@ -137,6 +139,8 @@ async function vaePage(browser, runFolder) {
   }
   times.sort((a, b) => a - b);
   console.log(`slider move to drawn jet: median ${times[5].toFixed(1)} ms, largest ${times[9].toFixed(1)} ms (10 moves)`);
+
+  check(elsewhere.length === 0, `the page asked nothing but ${url} (offline): ${elsewhere.join(' ') || 'no other request'}`);
 
   // (c) files outside the run folder and bad parameters
   fs.symlinkSync('/etc/passwd', path.join(runFolder, 'link_out'));
