@@ -234,6 +234,18 @@ void add_file_route(httplib::Server& server, const std::string& run_dir) {
   });
 }
 
+/// Answers only requests addressed to this machine by name or number: a page elsewhere that
+/// re-points its own host name at 127.0.0.1 (DNS rebinding) sends its own name and is refused.
+void refuse_other_hosts(httplib::Server& server) {
+  server.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    const std::string host = request.get_header_value("Host");
+    const std::string name = host.substr(0, host.rfind(':'));
+    if (name == "127.0.0.1" || name == "localhost") return httplib::Server::HandlerResponse::Unhandled;
+    answer(response, 403, {{"error", "otae explore answers requests to 127.0.0.1 or localhost only, not '" + host + "'"}});
+    return httplib::Server::HandlerResponse::Handled;
+  });
+}
+
 }  // namespace
 
 void serve_explorer(const std::string& run_dir, int port, int64_t threads, const std::function<void(int)>& on_listening) {
@@ -246,6 +258,7 @@ void serve_explorer(const std::string& run_dir, int port, int64_t threads, const
   else
     throw IoError(run_dir + " is neither a VAE run folder (beta_schedule.csv) nor an OTUS run folder (log.csv, "
                   "run.json): give the folder that otae vae train or otae otus train wrote");
+  refuse_other_hosts(server);
   add_file_route(server, run_dir);
   for (const ExploreAsset& asset : explore_assets()) {
     const std::string path = asset.path;

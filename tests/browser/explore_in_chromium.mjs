@@ -65,10 +65,10 @@ function serve(runFolder) {
 }
 
 // A raw GET: node's http keeps the path as written (no ../ folding, unlike a browser).
-function get(url, rawPath) {
+function get(url, rawPath, headers = {}) {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    http.get({ hostname, port, path: rawPath }, (response) => {
+    http.get({ hostname, port, path: rawPath, headers }, (response) => {
       let body = '';
       response.on('data', (chunk) => { body += chunk; });
       response.on('end', () => resolve({ status: response.statusCode, body }));
@@ -149,6 +149,7 @@ async function vaePage(browser, runFolder) {
     check((await get(url, raw)).status === 403, `GET ${raw} refused with 403`);
   check((await get(url, '/files/config.yaml')).status === 200, 'GET /files/config.yaml (inside the run) served');
   check((await get(url, '/etc/passwd')).status === 404, 'GET /etc/passwd: 404');
+  check((await get(url, '/api/run', { Host: 'rebound.example:80' })).status === 403, 'a request for another host name: 403');
   const bad = [[`/api/vae/decode?step=abc&z=0`, 'integer'], [`/api/vae/decode?step=${now.step}&z=1,2`, 'values'],
                [`/api/vae/checkpoint?step=999`, 'kept'], [`/api/vae/decode?step=${now.step}&z=x`, 'numbers'],
                [`/api/vae/decode?step=${now.step}`, "missing parameter 'z'"]];
