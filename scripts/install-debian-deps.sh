@@ -16,7 +16,11 @@ packages=(
   python3-venv python3-setuptools python3-wheel            # pip install . (pyproject.toml, setup.py)
   python3-numpy python3-h5py python3-matplotlib            # report figures
   python3-scipy python3-pot                                # independent references, tests only
+  libcpp-httplib-dev                                       # the web server of otae explore
+  chromium                                                 # the browser test of otae explore
 )
+# Node.js and npm drive that browser test; a Node.js from elsewhere (nodesource) brings its own npm
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,4 +32,15 @@ if ((${#missing[@]})); then
   echo "otae: installing ${missing[*]}" >&2
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# playwright-core for the browser test, at the version tests/browser/package-lock.json pins.
+# Offline-safe: an installed copy of that version is kept, and without the registry the browser
+# test skips itself (exit 77) rather than failing the set-up.
+browser_tests="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
+wanted=$(node -p "require('$browser_tests/package-lock.json').packages['node_modules/playwright-core'].version")
+installed=$(node -p "require('$browser_tests/node_modules/playwright-core/package.json').version" 2>/dev/null || true)
+if [ "$wanted" != "$installed" ]; then
+  (cd "$browser_tests" && npm ci --no-audit --no-fund --loglevel=error) ||
+    echo "otae: npm ci in tests/browser failed (no registry?); the browser test will be skipped" >&2
 fi

@@ -26,6 +26,7 @@ void add_otus_command(CLI::App& app);
 void add_vae_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_metrics_command(CLI::App& app);
+void add_explore_command(CLI::App& app);
 
 /// Draws the report of a run folder: runs `/usr/bin/python3 -m otae_report RUN [--out DIR]
 /// [--analysis DIR]` with the otae_report package on PYTHONPATH ($OTAE_PYTHON_DIR, else

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   otae::cli::add_vae_command(app);
   otae::cli::add_report_command(app);
   otae::cli::add_metrics_command(app);
+  otae::cli::add_explore_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

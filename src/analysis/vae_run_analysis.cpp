@@ -20,6 +20,7 @@
 #include "otae/analysis/generative_metrics.hpp"
 #include "otae/analysis/kl_spectrum.hpp"
 #include "otae/analysis/latent_physics.hpp"
+#include "otae/analysis/vae_held_out.hpp"
 #include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
@@ -52,81 +53,6 @@ std::pair<double, double> mean_and_error(const at::Tensor& x) {
   return {x.mean().item<double>(), x.std().item<double>() / std::sqrt(n)};
 }
 
-/// True when `a` and `b` name the same data: the same toy spec, or the same file.
-bool same_source(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  if (data::is_toy_spec(a) || data::is_toy_spec(b)) return false;
-  std::error_code error;
-  return fs::equivalent(a, b, error) && !error;
-}
-
-/// The rows the analysis evaluates, with the data they index.
-struct HeldOut {
-  std::string source;
-  train::VaeData data;
-  at::Tensor rows;  ///< int64 [N] into data
-};
-
-/// Rows of the run's own source that it never trained or validated on: its test split, then the
-/// rows beyond its data.max_rows. Any other source is held out entirely.
-HeldOut held_out_rows(const train::VaeConfig& run, const VaeAnalysisOptions& options) {
-  HeldOut held_out;
-  held_out.source = options.data().empty() ? run.data.source() : options.data();
-  train::VaeDataOptions data_options = run.data;
-  held_out.data = train::VaeData::load(data_options.source(held_out.source).max_rows(0));
-  const int64_t size = held_out.data.size();
-  if (same_source(held_out.source, run.data.source())) {
-    const int64_t run_rows = run.data.max_rows() > 0 ? std::min(run.data.max_rows(), size) : size;
-    held_out.rows = at::cat({data::split_rows(run_rows, run.split).test, at::arange(run_rows, size, at::kLong)});
-  } else {
-    held_out.rows = at::arange(size, at::kLong);
-  }
-  if (options.max_rows() > 0 && held_out.rows.numel() > options.max_rows())
-    held_out.rows = held_out.rows.narrow(0, 0, options.max_rows()).contiguous();
-  if (held_out.rows.numel() < 2)
-    throw ConfigError(held_out.source + ": " + std::to_string(held_out.rows.numel()) +
-                      " held-out rows, at least 2 needed (the run's data.split.test is " +
-                      shortest_decimal(run.split.test()) + "; give --data with rows the run never saw)");
-  return held_out;
-}
-
-/// The jet's pT [GeV], η, φ and mass [GeV] from its particles' massless four-vectors, and every
-/// `truth` column of the file.
-std::vector<PhysicsQuantity> physics_quantities(const std::string& path, const std::string& dataset,
-                                                const at::Tensor& rows) {
-  const at::Tensor particles = data::read_jet_particles(path, dataset).index_select(0, rows).to(at::kDouble);
-  const int64_t n = particles.size(0), m = particles.size(1);
-  std::vector<double> pt(n), eta(n), phi(n), mass(n);
-  const auto p = particles.accessor<double, 3>();
-  for (int64_t i = 0; i < n; ++i) {
-    physics::FourMomentum jet;
-    for (int64_t j = 0; j < m; ++j)
-      if (p[i][j][0] > 0) jet += physics::from_pt_eta_phi_m(p[i][j][0], p[i][j][1], p[i][j][2]);
-    pt[i] = physics::pt(jet);
-    eta[i] = physics::eta(jet);
-    phi[i] = physics::phi(jet);
-    mass[i] = physics::invariant_mass(jet);
-  }
-  const auto column = [](const std::vector<double>& values) { return at::tensor(values, at::kDouble); };
-  std::vector<PhysicsQuantity> quantities = {{"pt_GeV", column(pt), false},
-                                             {"eta", column(eta), false},
-                                             {"phi", column(phi), true},
-                                             {"mass_GeV", column(mass), false}};
-  if (!data::has_dataset(path, "truth")) return quantities;
-  const at::Tensor truth = data::read_array(path, "truth").index_select(0, rows).to(at::kDouble);
-  const auto columns = data::read_list_attributes(path, "truth");
-  const auto names = columns.find("columns");
-  if (truth.dim() != 2 || names == columns.end() || static_cast<int64_t>(names->second.size()) != truth.size(1))
-    throw IoError(path + ": dataset 'truth' " + std::string(c10::str(truth.sizes())) +
-                  " needs an attribute 'columns' naming each of its columns");
-  for (int64_t c = 0; c < truth.size(1); ++c) {
-    const std::string& name = names->second[static_cast<size_t>(c)];
-    const bool circular = name.find("phi") != std::string::npos || name.find("angle") != std::string::npos;
-    quantities.push_back({name, truth.select(1, c).contiguous(), circular});
-  }
-  return quantities;
-}
-
 /// One checkpoint evaluated on the held-out rows; KL in nats, distortion in units of β̂².
 struct CheckpointEvaluation {
   KlSpectrum spectrum;
@@ -137,7 +63,7 @@ struct CheckpointEvaluation {
   at::Tensor fixed_non_gaussian;
 };
 
-CheckpointEvaluation evaluate(train::VaeModel& model, const HeldOut& held_out, const VaeAnalysisOptions& options) {
+CheckpointEvaluation evaluate(train::VaeModel& model, const VaeHeldOut& held_out, const VaeAnalysisOptions& options) {
   torch::NoGradGuard no_grad;
   // The same ε at every checkpoint: their distortions differ by the model, not by the noise.
   at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(options.seed());
@@ -205,7 +131,7 @@ class RunAnalysis {
     if (checkpoints_.empty())
       throw IoError(run_dir + " holds no step checkpoints (checkpoints/<phase>/step_*.pt): no beta step finished yet");
     model_ = train::make_vae_model(config_);
-    held_out_ = std::make_unique<HeldOut>(held_out_rows(config_, options_));
+    held_out_ = std::make_unique<VaeHeldOut>(held_out_rows(config_, options_.data(), options_.max_rows()));
     train::require_compatible(*model_, held_out_->data, held_out_->source);
     on_jets_ = model_->on_jets();
     energy_scale_ = held_out_->data.energy_scale(held_out_->rows);
@@ -479,7 +405,7 @@ class RunAnalysis {
   train::VaeConfig config_;
   std::vector<train::StepCheckpoint> checkpoints_;
   std::unique_ptr<train::VaeModel> model_;
-  std::unique_ptr<HeldOut> held_out_;
+  std::unique_ptr<VaeHeldOut> held_out_;
   bool on_jets_ = true;
   double energy_scale_ = 1.0;
   std::vector<int64_t> detailed_steps_;

@@ -8,6 +8,7 @@ path of the README's "Where things are" table exists.
 
 Run by CTest with OTAE_BINARY, OTAE_SOURCE_DIR and OTAE_SHARED_DATA set; a few minutes on 2 cores.
 """
+import json
 import os
 import re
 import shlex
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import urllib.request
 
 SOURCE = os.environ.get("OTAE_SOURCE_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BINARY = os.environ.get("OTAE_BINARY", "")
@@ -120,11 +122,31 @@ class ReadmeExamples(unittest.TestCase):
                 print(f"not run (no {missing[0]}): {typed}")
                 continue
             run = shortened(words)
+            if words[1] == "explore":
+                self.check_explore_starts(run)
+                ran += 1
+                continue
             result = subprocess.run(run, cwd=self.work, capture_output=True, text=True, timeout=900)
             self.assertEqual(result.returncode, 0,
                              f"{os.path.basename(path)}: {typed}\nran as: {shlex.join(run)}\n{result.stdout}{result.stderr}")
             ran += 1
         return ran
+
+    def check_explore_starts(self, words):
+        """`otae explore` serves until stopped: it must print its address (on a free port here),
+        answer /api/run, and stop on SIGTERM."""
+        words = set_option(words, "--port", "0")
+        server = subprocess.Popen(words, cwd=self.work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = server.stdout.readline()
+            address = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            self.assertIsNotNone(address, f"{shlex.join(words)} printed {line!r} {server.stderr.read() if server.poll() is not None else ''}")
+            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 never through a proxy
+            with direct.open(address.group(0) + "api/run", timeout=120) as answer:
+                self.assertIn(json.load(answer)["kind"], ("vae", "otus"))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
 
     def test_readme_commands_run_and_write_what_the_guide_says(self):
         self.assertGreater(self.run_documented(os.path.join(SOURCE, "README.md")), 20)
