@@ -105,7 +105,12 @@ OtusResponse OtusExplorer::simulate(const std::vector<ObjectKinematics>& objects
   const int64_t k = std::min<int64_t>(options_.neighbours(), z_.size(0));
   const at::Tensor distance = ((z_ - response.parton) / z_scale_).pow(2).sum(1);
   const at::Tensor nearest = std::get<1>(distance.topk(k, 0, /*largest=*/false));
-  response.neighbours = observable_table(observables, x_.index_select(0, nearest));
+  // Where parton and detector events hold the same objects, each neighbour's response x − z is
+  // carried to this event (x − z + z_event), so that the histogram spreads by the detector alone
+  // and not by the neighbours' own parton kinematics as well.
+  const at::Tensor near_x = x_.index_select(0, nearest);
+  response.neighbours = observable_table(
+      observables, z_objects_ == x_objects_ ? near_x - z_.index_select(0, nearest) + response.parton : near_x);
   return response;
 }
 

@@ -167,6 +167,13 @@ TEST(OtusExplorerTest, SimulatesTheChosenEventBesideItsTruth) {
   ASSERT_EQ(response.observables.size(), observables.size());
   ASSERT_EQ(response.simulated.sizes(), (at::IntArrayRef{300, static_cast<int64_t>(observables.size())}));
   ASSERT_EQ(response.neighbours.size(0), 50);
+  // the neighbours' responses carried to this event: the truth of events like it, centred on its
+  // own truth within the detector's resolution (a few GeV), not spread by the neighbours' partons
+  const int64_t energy = 3;  // e-_E
+  const double carried_spread = response.neighbours.select(1, energy).std().item<double>();
+  EXPECT_LT(carried_spread, 6.0);
+  EXPECT_NEAR(response.neighbours.select(1, energy).median().item<double>(), response.truth[energy].item<double>(),
+              2 * carried_spread);
   const at::Tensor generated = train::generate_events(
       model.decoder, response.parton.to(at::kFloat).unsqueeze(0).expand({300, 8}).contiguous(), 5);
   for (size_t o = 0; o < observables.size(); ++o) {

@@ -40,7 +40,10 @@ struct OtusResponse {
   at::Tensor parton;     ///< [4k] float64 the parton event simulated [GeV]
   at::Tensor simulated;  ///< [S, O] float64: the observables of S decoder samples [GeV]
   at::Tensor truth;      ///< [O] float64: of the event's paired detector row; undefined for an edited or unpaired event
-  at::Tensor neighbours;  ///< [n, O] float64: of the detector rows of the n nearest held-out events; undefined when unpaired
+  /// [n, O] float64: the true response of the n held-out events nearest at parton level. Where
+  /// parton and detector events hold the same objects, of x_n − z_n + z (each neighbour's response
+  /// carried to this event); otherwise of the neighbours' detector rows x_n. Undefined when unpaired.
+  at::Tensor neighbours;
 };
 
 class OtusExplorer {
