@@ -20,6 +20,7 @@
 #include "otae/ot/sinkhorn_pairwise.hpp"
 #include "otae/ot/sinkhorn.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/distributed.hpp"
 
 namespace otae::cli {
 namespace {
@@ -59,8 +60,11 @@ at::Tensor load_jets(const std::string& path, const EmdArguments& args) {
 struct PairProgress {
   std::optional<ProgressMeter> meter;
   int64_t total = 0;
+  bool shown = true;  ///< false on the ranks other than 0 of a data-parallel run
   void operator()(int64_t done, int64_t pairs) {
-    if (!meter) meter.emplace("otae emd", "pairs", total = pairs);
+    total = pairs;
+    if (!shown) return;
+    if (!meter) meter.emplace("otae emd", "pairs", pairs);
     meter->update(done);
   }
 };
@@ -112,8 +116,7 @@ std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
 /// solved as in the whole matrix, so bit for bit the same), balanced pairs of the exact symmetric
 /// matrix (ot::exact_emd_symmetric_shard).
 data::DistanceShard shard_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout,
-                                    const EmdArguments& args, PairProgress& progress) {
-  const auto [index, count] = parse_shard(args.shard);
+                                    const EmdArguments& args, int64_t index, int64_t count, PairProgress& progress) {
   data::DistanceShard shard;
   shard.index = index, shard.count = count, shard.layout = layout;
   shard.rows = jets_a.size(0), shard.columns = jets_b.size(0);
@@ -181,10 +184,24 @@ void run_emd(const EmdArguments& args) {
                           "; pass --max-jets N to pair the first N of each");
   const auto t0 = std::chrono::steady_clock::now();
   PairProgress progress;
+  train::DataParallel& ranks = train::data_parallel();
   if (!args.shard.empty()) {
-    const data::DistanceShard shard = shard_distances(jets_a, jets_b, layout, args, progress);
+    const auto [index, count] = parse_shard(args.shard);
+    const data::DistanceShard shard = shard_distances(jets_a, jets_b, layout, args, index, count, progress);
     data::write_distance_shard(args.out, shard, distances_attributes(layout, normalised, pt),
                                emd_attributes(args, normalised));
+  } else if (ranks.world_size() > 1) {
+    // Each rank its shard; summed, the shards' disjoint entries (zeros elsewhere) are the whole
+    // result exactly, which rank 0 writes.
+    progress.shown = ranks.writes_files();
+    const data::DistanceShard shard =
+        shard_distances(jets_a, jets_b, layout, args, ranks.rank(), ranks.world_size(), progress);
+    at::Tensor distances = data::scattered_distances(shard);
+    ranks.sum(distances);
+    progress.total = layout == Layout::kSymmetric ? shard.rows * (shard.rows - 1) / 2 : distances.numel();
+    if (!ranks.writes_files()) return;
+    data::write_arrays(args.out, {{"distances", distances, distances_attributes(layout, normalised, pt)}},
+                       emd_attributes(args, normalised));
   } else {
     const at::Tensor distances = sinkhorn ? sinkhorn_distances(jets_a, jets_b, layout, args, progress)
                                           : exact_distances(jets_a, jets_b, layout, args, progress);
@@ -193,8 +210,9 @@ void run_emd(const EmdArguments& args) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const int64_t pairs = progress.total;
-  std::printf("otae emd: %ld pairs in %.2f s (%.0f pairs/s, %d threads) -> %s%s\n", static_cast<long>(pairs), seconds,
-              pairs / std::max(seconds, 1e-9), at::get_num_threads(), args.out.c_str(),
+  std::printf("otae emd: %ld pairs in %.2f s (%.0f pairs/s, %ld processes x %d threads) -> %s%s\n",
+              static_cast<long>(pairs), seconds, pairs / std::max(seconds, 1e-9),
+              static_cast<long>(args.shard.empty() ? ranks.world_size() : 1), at::get_num_threads(), args.out.c_str(),
               args.shard.empty() ? "" : (" (shard " + args.shard + "; merge the shards with otae data merge)").c_str());
 }
 

@@ -66,6 +66,15 @@ std::pair<int64_t, int64_t> shard_rows(int64_t rows, int64_t index, int64_t coun
   return {rows * index / count, rows * (index + 1) / count};
 }
 
+at::Tensor scattered_distances(const DistanceShard& shard) {
+  if (shard.layout == DistanceLayout::kPaired)
+    return at::zeros({shard.rows}, at::kDouble).index_put_({shard.entry_rows}, shard.values);
+  at::Tensor result = at::zeros({shard.rows, shard.columns}, at::kDouble);
+  result.index_put_({shard.entry_rows, shard.entry_columns}, shard.values);
+  if (shard.layout == DistanceLayout::kSymmetric) result.index_put_({shard.entry_columns, shard.entry_rows}, shard.values);
+  return result;
+}
+
 void write_distance_shard(const std::string& path, const DistanceShard& shard, const Attributes& distance_attributes,
                           const Attributes& root_attributes) {
   Attributes root = root_attributes;

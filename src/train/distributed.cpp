@@ -155,6 +155,12 @@ void DataParallel::barrier() {
   if (group_) group_->gloo->barrier()->wait();
 }
 
+void DataParallel::sum(at::Tensor& values) {
+  if (!group_) return;
+  std::vector<at::Tensor> buffer{values};
+  group_->gloo->allreduce(buffer)->wait();
+}
+
 void DataParallel::sum(std::vector<double>& values) {
   if (!group_ || values.empty()) return;
   std::vector<at::Tensor> buffer{at::tensor(values, at::kDouble)};
@@ -177,6 +183,7 @@ void DataParallel::broadcast_from_root(const std::vector<at::Tensor>&) {}
 bool DataParallel::sum_gradients(const std::vector<at::Tensor>&, bool failed_here) { return failed_here; }
 void DataParallel::barrier() {}
 void DataParallel::sum(std::vector<double>&) {}
+void DataParallel::sum(at::Tensor&) {}
 
 #endif
 

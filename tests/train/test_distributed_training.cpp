@@ -1,6 +1,7 @@
 // Data-parallel training over c10d: the launchers' environments, and two `otae` processes on
 // loopback (ranks 0 and 1 of one run) that end with the parameters of one process computing the
-// same global batches in two shards — for the VAE and OTUS, trained straight or resumed mid-way.
+// same global batches in two shards — for the VAE and OTUS, trained straight or resumed mid-way —
+// and that write the EMD file of one process.
 // Tolerance: 1e-5 of the largest weight, i.e. float32 round-off of gradients summed in another
 // order after a few dozen Adam steps (one process adds shard 1's gradient onto shard 0's, Gloo
 // sums the two ranks' buckets).
@@ -18,6 +19,7 @@
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/data/event_pairs.hpp"
+#include "otae/data/hdf5.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/distributed.hpp"
 #include "otae/train/otus_training.hpp"
@@ -250,6 +252,19 @@ TEST_F(TwoProcesses, OtusStoppedAndResumedTakesTheStepsOfOneProcess) {
   ASSERT_EQ(run_two_ranks("otus train --resume " + two, folder_.path()), 0) << stderr_of_ranks(folder_.path());
   const WeightDifference d = difference(otus_weights(one), otus_weights(two));
   EXPECT_LE(d.largest_difference, kTolerance * d.largest_weight);
+}
+
+TEST_F(TwoProcesses, EmdWritesTheFileOfOneProcess) {
+  const std::string w = OTAE_SOURCE_DIR "/samples/wjets_small.h5", q = OTAE_SOURCE_DIR "/samples/qcdjets_small.h5";
+  for (const std::string& inputs : {w + " " + w + " --max-jets 80", w + " " + q + " --max-jets 60 --paired"}) {
+    const std::string one = folder_ / "one.h5", two = folder_ / "two.h5";
+    ASSERT_EQ(std::system((std::string(OTAE_BINARY) + " emd " + inputs + " --threads 1 --out " + one + " > /dev/null 2>&1").c_str()), 0);
+    ASSERT_EQ(run_two_ranks("emd " + inputs + " --threads 1 --out " + two, folder_.path()), 0) << stderr_of_ranks(folder_.path());
+    const at::Tensor a = data::read_array(one, "distances"), b = data::read_array(two, "distances");
+    EXPECT_TRUE(at::equal(a, b)) << inputs;  // bit for bit
+    EXPECT_GT(a.min().item<double>() + a.max().item<double>(), 0.0);
+    EXPECT_EQ(fs::file_size(folder_ / "rank_1.out"), 0u);
+  }
 }
 
 }  // namespace

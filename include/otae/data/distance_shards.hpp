@@ -35,6 +35,11 @@ std::string inputs_fingerprint(const std::vector<at::Tensor>& tensors);
 /// Rows [first, end) of shard `index` of `count` of `rows` rows: equal shares.
 std::pair<int64_t, int64_t> shard_rows(int64_t rows, int64_t index, int64_t count);
 
+/// The whole result's tensor ([rows] paired, else [rows, columns] float64) with the shard's entries
+/// in place (a symmetric entry in both triangles) and zeros elsewhere: the tensors of the shards
+/// of one computation sum to the whole result exactly, each entry being in one shard.
+at::Tensor scattered_distances(const DistanceShard& shard);
+
 /// Writes `shard` to `path` (atomically): datasets `rows`, `columns` [P] int64 and `distances` [P]
 /// float64 with `distance_attributes` (those of the whole result's `distances`), and on the root
 /// `root_attributes` (the options and provenance the whole result carries) plus the shard's own

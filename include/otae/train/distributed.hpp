@@ -83,6 +83,8 @@ class DataParallel {
 
   /// Sums `values` over the ranks, in float64 (the logged loss terms of an epoch).
   void sum(std::vector<double>& values);
+  /// Sums a contiguous CPU tensor over the ranks, in place.
+  void sum(at::Tensor& values);
 
  private:
   struct Group;
