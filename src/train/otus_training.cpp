@@ -332,12 +332,12 @@ class Trainer {
     for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
       epochs_left += config_.phases[i].epochs;
     if (options_.epoch_limit() > 0) epochs_left = std::min(epochs_left, options_.epoch_limit());
-    if (!writes()) return;
-    if (options_.show_progress()) progress_.emplace("otae otus train", "steps", epochs_left * steps_per_epoch_);
-    log_.emplace(path_in(folder_, "log.csv"), kLogColumns, resuming);
     // the best model by validation distance so far; best.json carries its score across a resume
     if (resuming && std::filesystem::exists(best_json_))
       best_distance_ = nlohmann::json::parse(read_text_file(best_json_)).at("validation_distance").get<double>();
+    if (!writes()) return;
+    if (options_.show_progress()) progress_.emplace("otae otus train", "steps", epochs_left * steps_per_epoch_);
+    log_.emplace(path_in(folder_, "log.csv"), kLogColumns, resuming);
   }
 
   /// Trains phase i from the current position; false when the epoch limit stopped it.

@@ -67,7 +67,8 @@ class DataParallel {
   int64_t shards(int64_t minimum_shards) const;
   ShardRange my_shards(int64_t minimum_shards) const;
 
-  /// Overwrites every tensor with rank 0's values (parameters at the start and after a reload).
+  /// Overwrites every tensor with rank 0's values (parameters at the start and after a reload),
+  /// sent as float32: otae's parameters are float32.
   void broadcast_from_root(const std::vector<at::Tensor>& tensors);
 
   /// Sums the parameters' gradients over the ranks in one flat float32 bucket (each rank's
