@@ -41,8 +41,9 @@ VaeConfig config_named(const std::string& name) {
   return otae::train::load_vae_config(OTAE_SOURCE_DIR "/configs/vae/wjets_cpu.yaml", overrides);
 }
 
-/// Median ms of the trainer's step in this process (its rank's shards, the gradient sum, Adam).
-double median_step_ms(const std::string& network, int threads, int repeats) {
+/// Median ms of the trainer's step in this process (its rank's shards, the gradient sum, Adam),
+/// and of the gradient sum alone.
+std::pair<double, double> median_step_ms(const std::string& network, int threads, int repeats) {
   otae::train::DataParallel& parallel = otae::train::data_parallel();
   const VaeConfig config = config_named(network);
   const otae::train::VaeData jets = otae::train::VaeData::load(config.data);
@@ -59,7 +60,7 @@ double median_step_ms(const std::string& network, int threads, int repeats) {
   std::vector<at::Generator> noise;
   for (int64_t s = 0; s < shards.total; ++s) noise.push_back(at::make_generator<at::CPUGeneratorImpl>(s));
   const otae::train::VaeBatch batch = jets.batch(at::arange(kBatch, at::kLong));
-  return median_ms(
+  const double step = median_ms(
       [&] {
         adam.zero_grad();
         otae::train::accumulate_vae_gradient(*model, batch, kBetaHat, 1.0, noise, compute.concurrent_shards, shards);
@@ -67,6 +68,7 @@ double median_step_ms(const std::string& network, int threads, int repeats) {
         adam.step();
       },
       repeats);
+  return {step, median_ms([&] { parallel.sum_gradients(parameters, false); }, repeats)};
 }
 
 constexpr int64_t kEmdJets = 400;
@@ -95,8 +97,9 @@ double median_emd_ms(int repeats) {
       repeats);
 }
 
-/// Rank 0's median step ms of two processes started from this program, on one thread each.
-double two_processes_ms(const char* program, const std::string& network, int repeats) {
+/// Rank 0's median ms (step, gradient sum; the EMD matrix) of two processes started from this
+/// program, on one thread each.
+std::pair<double, double> two_processes_ms(const char* program, const std::string& network, int repeats) {
   const std::string out = "/tmp/otae_bench_data_parallel_" + std::to_string(::getpid());
   std::string command;
   for (int rank : {0, 1})
@@ -104,9 +107,9 @@ double two_processes_ms(const char* program, const std::string& network, int rep
                std::to_string(29700 + ::getpid() % 1000) + " " + program + " --rank-of " + network + " " +
                std::to_string(repeats) + (rank == 0 ? " > " + out : std::string(" > /dev/null")) + " & ";
   command += "wait";
-  if (std::system(command.c_str()) != 0) return -1;
-  double ms = -1;
-  std::ifstream(out) >> ms;
+  std::pair<double, double> ms{-1, -1};
+  if (std::system(command.c_str()) != 0) return ms;
+  std::ifstream(out) >> ms.first >> ms.second;
   std::remove(out.c_str());
   return ms;
 }
@@ -119,7 +122,9 @@ int main(int argc, char** argv) {
   otae::train::keep_freed_memory();
   if (argc == 4 && std::string(argv[1]) == "--rank-of") {
     const std::string what = argv[2];
-    std::printf("%.4f\n", what == "emd" ? median_emd_ms(std::atoi(argv[3])) : median_step_ms(what, 1, std::atoi(argv[3])));
+    const auto ms = what == "emd" ? std::make_pair(median_emd_ms(std::atoi(argv[3])), 0.0)
+                                  : median_step_ms(what, 1, std::atoi(argv[3]));
+    std::printf("%.4f %.4f\n", ms.first, ms.second);
     return 0;
   }
   if (!otae::train::distributed_backend_built()) {
@@ -133,7 +138,7 @@ int main(int argc, char** argv) {
   std::printf("%-6s %-30s %9s %8s %8s\n", "config", "processes x threads", "step ms", "steps/s", "vs 1x1");
   for (const std::string& network : networks) {
     if (network == "emd") {
-      const double one = median_emd_ms(5), two = two_processes_ms(argv[0], "emd", 5);
+      const double one = median_emd_ms(5), two = two_processes_ms(argv[0], "emd", 5).first;
       std::printf("exact symmetric EMD matrix, %ld W jets (%ld pairs), median ms\n", static_cast<long>(kEmdJets),
                   static_cast<long>(kEmdJets * (kEmdJets - 1) / 2));
       std::printf("%-6s %-30s %9.1f %8s %7.2fx\n", "emd", "1 x 1 (reference)", one, "", 1.0);
@@ -141,13 +146,14 @@ int main(int argc, char** argv) {
       continue;
     }
     const int repeats = network == "paper" ? 5 : 60;
-    const double one = median_step_ms(network, 1, repeats);
-    const double threads = median_step_ms(network, 2, repeats);
-    const double two = two_processes_ms(argv[0], network, repeats);
+    const double one = median_step_ms(network, 1, repeats).first;
+    const double threads = median_step_ms(network, 2, repeats).first;
+    const auto [two, gradient_sum] = two_processes_ms(argv[0], network, repeats);
     const std::pair<const char*, double> rows[] = {
         {"1 x 1 (reference)", one}, {"1 x 2 (concurrent shards)", threads}, {"2 x 1 (c10d Gloo, loopback)", two}};
     for (const auto& [label, ms] : rows)
       std::printf("%-6s %-30s %9.2f %8.1f %7.2fx\n", network.c_str(), label, ms, 1000.0 / ms, one / ms);
+    std::printf("%-6s %-30s %9.2f\n", network.c_str(), "  of which the gradient sum", gradient_sum);
     std::fflush(stdout);
   }
   return 0;
