@@ -10,6 +10,7 @@ packages=(
   liblemon-dev libhdf5-dev libfastjet-dev libhepmc3-dev
   libboost-math-dev                            # incomplete gamma function and chi2 survival (ot)
   libzip-dev                                   # .npz (zip) archives (data)
+  libgloo-dev                                  # c10d's Gloo backend: data-parallel training (train)
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev pybind11-dev                        # the Python module

@@ -9,6 +9,7 @@
 #include "otae/base/error.hpp"
 #include "otae/base/progress.hpp"
 #include "otae/data/dielectron_csv.hpp"
+#include "otae/data/distance_shards.hpp"
 #include "otae/data/external_jets.hpp"
 #include "otae/data/file_mix.hpp"
 #include "otae/data/file_split.hpp"
@@ -427,10 +428,28 @@ void add_mix(CLI::App& data_app) {
   });
 }
 
+void add_merge(CLI::App& data_app) {
+  struct Arguments {
+    std::vector<std::string> parts;
+    std::string output;
+  };
+  auto a = std::make_shared<Arguments>();
+  CLI::App* command = data_app.add_subcommand(
+      "merge", "the partial files of otae emd --shard K/N -> the file one otae emd writes (checks that they are "
+               "the N shards of one computation: same inputs and options, each shard once)");
+  command->add_option("parts", a->parts, "the N partial HDF5 files, in any order")->required()->check(CLI::ExistingFile);
+  command->add_option("--out", a->output, "HDF5 file to write (replaced atomically)")->required();
+  command->callback([a] {
+    for (const std::string& part : a->parts) refuse_input_as_output(a->output, {part});
+    data::merge_distance_shards(a->parts, a->output, cli::provenance());
+    std::cout << "wrote " << a->output << ": " << a->parts.size() << " shards merged\n";
+  });
+}
+
 }  // namespace
 
 void add_data_command(CLI::App& app) {
-  CLI::App* data_app = app.add_subcommand("data", "convert, inspect, split and mix event and jet files");
+  CLI::App* data_app = app.add_subcommand("data", "convert, inspect, split, mix and merge event, jet and distance files");
   data_app->require_subcommand(1);
   add_from_hepmc(*data_app);
   add_from_lhe(*data_app);
@@ -442,6 +461,7 @@ void add_data_command(CLI::App& app) {
   add_inspect(*data_app);
   add_split(*data_app);
   add_mix(*data_app);
+  add_merge(*data_app);
 }
 
 }  // namespace otae::cli

@@ -18,6 +18,7 @@
 #include "otae/base/files.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/distributed.hpp"
 #include "otae/train/otus_training.hpp"
 
 namespace otae::cli {
@@ -60,6 +61,7 @@ void run_train(const TrainArguments& given) {
   const auto start = std::chrono::steady_clock::now();
   train::train_otus_run({args.config, args.overrides, args.data, args.x_data, args.out},
                         train::OtusTrainOptions().resume(!args.resume.empty()).epoch_limit(args.max_epochs).notice(notice));
+  if (!train::data_parallel().writes_files()) return;  // rank 0 reports for a data-parallel run
   const bool finished = std::filesystem::exists(std::filesystem::path(args.out) / "model.pt");
   std::printf("otae otus train: %s %s in %.1f s\n", args.out.c_str(),
                finished ? "trained" : ("stopped at --max-epochs (continue with --resume " + args.out + ")").c_str(),

@@ -22,6 +22,7 @@
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_run_folder.hpp"
+#include "otae/train/distributed.hpp"
 #include "otae/train/vae_trainer.hpp"
 
 namespace otae::cli {
@@ -98,7 +99,7 @@ void run_train(const TrainArguments& a) {
           "--resume " + a.resume +
           " continues that run with its own config.yaml: drop --config, --data, --out and KEY=VALUE overrides");
     train::resume_vae(a.resume, observer);
-    std::printf("otae vae train: run %s complete\n", a.resume.c_str());
+    if (train::data_parallel().writes_files()) std::printf("otae vae train: run %s complete\n", a.resume.c_str());
     return;
   }
   if (a.out.empty()) throw ConfigError("otae vae train needs --out RUN (or --resume RUN)");
@@ -107,7 +108,7 @@ void run_train(const TrainArguments& a) {
   // Set directly rather than as an override, so that a path is never read as YAML.
   if (!a.data.empty()) config.data.source(a.data);
   train::train_vae(config, a.out, observer);
-  std::printf("otae vae train: run %s complete\n", a.out.c_str());
+  if (train::data_parallel().writes_files()) std::printf("otae vae train: run %s complete\n", a.out.c_str());
 }
 
 /// A progress line per analysis stage, each with its rate and time left.
@@ -345,7 +346,9 @@ void run_study(const TrainArguments& given, AnalyzeArguments analyze_arguments) 
     train_arguments = TrainArguments{};
     train_arguments.resume = given.out;
   }
+  train::data_parallel().barrier();  // every rank has looked before rank 0 writes the run folder
   run_train(train_arguments);
+  if (!train::data_parallel().writes_files()) return;  // the other ranks of a data-parallel run only train
   analyze_arguments.run = given.out;
   run_analyze(analyze_arguments);
   if (const int status = draw_report(given.out, "", analyze_arguments.out); status != 0) throw CLI::RuntimeError(status);

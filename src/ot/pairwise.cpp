@@ -188,6 +188,45 @@ at::Tensor exact_emd_matrix(const at::Tensor& jets_a, const at::Tensor& jets_b, 
   return distances;
 }
 
+MatrixEntries exact_emd_symmetric_shard(const at::Tensor& jets, int64_t shard, int64_t shards,
+                                        const PairwiseOptions& options) {
+  options.validate();
+  if (shards < 1 || shard < 0 || shard >= shards)
+    throw InvalidArgument("exact_emd_symmetric_shard: shard " + std::to_string(shard) + " of " +
+                          std::to_string(shards) + " (shards count from 0 to shards - 1)");
+  const std::vector<ParticleCloud> clouds = prepare_jets(jets, "jets", "exact_emd_symmetric_shard");
+  const std::vector<int64_t> order = by_multiplicity(clouds);
+  const int64_t n = static_cast<int64_t>(clouds.size()), total = n * (n - 1) / 2;
+  // The tasks of exact_emd_symmetric (position p pairs with every later position), cut where the
+  // pairs before a position reach shard/shards of the total: shards of equal work.
+  auto boundary = [&](int64_t k) {
+    int64_t p = 0, before = 0;
+    while (p < n && before * shards < k * total) before += n - 1 - p++;
+    return p;
+  };
+  const int64_t first = boundary(shard), end = shard + 1 == shards ? n : boundary(shard + 1);
+  std::vector<int64_t> offset(static_cast<size_t>(end - first + 1), 0);  // entries before each task
+  for (int64_t p = first; p < end; ++p) offset[p - first + 1] = offset[p - first] + (n - 1 - p);
+  const int64_t pairs = offset.back();
+  MatrixEntries entries{at::empty({pairs}, at::kLong), at::empty({pairs}, at::kLong), at::empty({pairs}, at::kDouble)};
+  int64_t *rows = entries.rows.data_ptr<int64_t>(), *columns = entries.columns.data_ptr<int64_t>();
+  double* values = entries.values.data_ptr<double>();
+  const PairwiseOptions values_only = PairwiseOptions(options).emd(ExactEmdOptions(options.emd()).return_flow(false));
+  run_tasks(end - first, pairs, values_only, [&](int64_t task, ExactEmdSolver& solver, auto& pair_done) {
+    const int64_t p = first + task;
+    const int64_t i = order[static_cast<size_t>(p)];
+    int64_t e = offset[static_cast<size_t>(task)];
+    for (int64_t q = p + 1; q < n; ++q, ++e) {
+      const int64_t j = order[static_cast<size_t>(q)];
+      rows[e] = i;
+      columns[e] = j;
+      values[e] = solve_checked(solver, clouds[i], clouds[j], "jets", i, "jets", j);
+      pair_done();
+    }
+  });
+  return entries;
+}
+
 at::Tensor exact_emd_symmetric(const at::Tensor& jets, const PairwiseOptions& options) {
   options.validate();
   const std::vector<ParticleCloud> clouds = prepare_jets(jets, "jets", "exact_emd_symmetric");

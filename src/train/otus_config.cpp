@@ -87,7 +87,8 @@ Schema schema(OtusConfig& c) {
                                      OTAE_CONFIG_FIELD("test", split, test), OTAE_CONFIG_FIELD("seed", split, seed)}),
                    field("max_train_events", c.max_train_events), field("paired_fraction", c.paired_fraction),
                    field("parton_mass_window", c.parton_mass_window)}),
-          section("training", {field("batch_size", c.batch_size), field("threads", c.threads),
+          section("training", {field("batch_size", c.batch_size), field("batch_shards", c.batch_shards),
+                               field("threads", c.threads),
                                field("checkpoint_every", c.checkpoint_every)}),
           section("encoder", generator_schema(c.encoder)),
           section("decoder", generator_schema(c.decoder)),
@@ -140,6 +141,7 @@ void OtusConfig::validate() const {
           "[lo, hi] GeV with 0 <= lo < hi, or [] for every row", window);
   require(paired_fraction >= 0 && paired_fraction <= 1, "data.paired_fraction", "in [0, 1]", paired_fraction);
   require_at_least("training.batch_size", batch_size, 2);
+  require_at_least("training.batch_shards", batch_shards, 1);
   require_at_least("training.checkpoint_every", checkpoint_every, 1);
   validate_loss(loss);
   if (phases.empty()) throw ConfigError("configuration key 'phases' must list at least one phase, received []");

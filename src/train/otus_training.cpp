@@ -27,6 +27,7 @@
 #include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/distributed.hpp"
 
 namespace otae::train {
 
@@ -36,6 +37,7 @@ namespace {
 constexpr uint64_t kPairedRowsStream = 11;
 constexpr uint64_t kPairedOrderStream = 12;
 constexpr uint64_t kValidationStream = 13;
+constexpr uint64_t kShardNoiseStream = 14;
 
 /// Where a run stands: phases finished, epochs finished in the current phase, optimiser steps.
 struct Position {
@@ -131,25 +133,39 @@ void load_models(torch::serialize::InputArchive& archive, const std::string& pat
   }
 }
 
-/// Per-epoch sums of the loss terms; a term never computed stays NaN in the log.
+/// Per-epoch sums of the loss terms; a term never computed stays NaN in the log. A shard of a
+/// batch counts with its share of the batch, so that the shards of a step count as one step.
 struct EpochMeans {
   std::vector<double> sums = std::vector<double>(kTerms, 0.0);
-  std::vector<int64_t> counts = std::vector<int64_t>(kTerms, 0);
+  std::vector<double> counts = std::vector<double>(kTerms, 0.0);
   double acceptance = 0;
-  int64_t steps = 0;
+  double steps = 0;
 
-  void add(const OtusLossTerms& t) {
+  void add(const OtusLossTerms& t, double share) {
     const at::Tensor terms[] = {t.total,          t.reconstruction, t.latent, t.data,
                                 t.encoder_anchor, t.decoder_anchor, t.paired, t.mass, t.transport};
     for (size_t i = 0; i < kTerms; ++i) {
       if (!terms[i].defined()) continue;
-      sums[i] += terms[i].item<double>();
-      ++counts[i];
+      sums[i] += share * terms[i].item<double>();
+      counts[i] += share;
     }
-    acceptance += t.acceptance;
-    ++steps;
+    acceptance += share * t.acceptance;
+    steps += share;
   }
-  double mean(size_t i) const { return counts[i] ? sums[i] / counts[i] : std::nan(""); }
+  double mean(size_t i) const { return counts[i] > 0 ? sums[i] / counts[i] : std::nan(""); }
+
+  /// The sums of every rank's shards (a no-op alone).
+  void sum_over_ranks(DataParallel& parallel) {
+    std::vector<double> all = sums;
+    all.insert(all.end(), counts.begin(), counts.end());
+    all.push_back(acceptance);
+    all.push_back(steps);
+    parallel.sum(all);
+    std::copy(all.begin(), all.begin() + kTerms, sums.begin());
+    std::copy(all.begin() + kTerms, all.begin() + 2 * kTerms, counts.begin());
+    acceptance = all[2 * kTerms];
+    steps = all[2 * kTerms + 1];
+  }
 };
 
 nlohmann::json weights_json(const OtusLossWeights& w) {
@@ -219,10 +235,14 @@ class Trainer {
   }
 
   OtusModel train() {
-    create_folder(folder_);
     const bool resuming = options_.resume() && std::filesystem::exists(checkpoint_);
-    write_run_files(config_, folder_, run_, resuming);
+    parallel_.barrier();  // every rank has looked before rank 0 writes the run folder
+    if (writes()) create_folder(folder_);
+    if (writes() || resuming) write_run_files(config_, folder_, run_, resuming);
     if (resuming) resume();
+    std::vector<at::Tensor> parameters = encoder_->parameters();
+    for (const auto& p : decoder_->parameters()) parameters.push_back(p);
+    parallel_.broadcast_from_root(parameters);
     start_logs(resuming);
     for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
       if (!run_phase(i)) return finished();
@@ -247,6 +267,13 @@ class Trainer {
   std::optional<CsvLog> log_;
   double best_distance_ = std::numeric_limits<double>::infinity();
   int64_t epochs_this_call_ = 0, steps_done_ = 0;
+  DataParallel& parallel_ = data_parallel();
+  /// Shards of every batch (1 alone unless training.batch_shards asks for more) and this rank's.
+  int64_t shards_ = parallel_.shards(config_.batch_shards);
+  ShardRange my_shards_ = parallel_.my_shards(config_.batch_shards);
+
+  /// Whether this process writes the run's files and progress (rank 0 of a data-parallel run).
+  bool writes() const { return parallel_.writes_files(); }
 
   void choose_rows(const data::Split& split) {
     train_rows_ = in_parton_mass_window(split.train);
@@ -257,6 +284,9 @@ class Trainer {
     if (n_train < 2)
       throw ConfigError("OTUS training needs at least 2 training rows; data.split.train gives " + std::to_string(n_train));
     batch_size_ = std::min(config_.batch_size, n_train);
+    if (batch_size_ < 2 * shards_)
+      throw ConfigError("training.batch_size=" + std::to_string(batch_size_) + " leaves fewer than 2 events in each of " +
+                        std::to_string(shards_) + " shards (training.batch_shards, processes of the run)");
     steps_per_epoch_ = n_train / batch_size_;
     const auto n_paired = static_cast<int64_t>(std::llround(config_.paired_fraction * static_cast<double>(n_train)));
     if (n_paired > 0)
@@ -302,11 +332,12 @@ class Trainer {
     for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
       epochs_left += config_.phases[i].epochs;
     if (options_.epoch_limit() > 0) epochs_left = std::min(epochs_left, options_.epoch_limit());
-    if (options_.show_progress()) progress_.emplace("otae otus train", "steps", epochs_left * steps_per_epoch_);
-    log_.emplace(path_in(folder_, "log.csv"), kLogColumns, resuming);
     // the best model by validation distance so far; best.json carries its score across a resume
     if (resuming && std::filesystem::exists(best_json_))
       best_distance_ = nlohmann::json::parse(read_text_file(best_json_)).at("validation_distance").get<double>();
+    if (!writes()) return;
+    if (options_.show_progress()) progress_.emplace("otae otus train", "steps", epochs_left * steps_per_epoch_);
+    log_.emplace(path_in(folder_, "log.csv"), kLogColumns, resuming);
   }
 
   /// Trains phase i from the current position; false when the epoch limit stopped it.
@@ -327,7 +358,7 @@ class Trainer {
     EpochMeans last;
     for (; position_.epoch < phase.epochs; ++position_.epoch) {
       if (options_.epoch_limit() > 0 && epochs_this_call_ == options_.epoch_limit()) {
-        save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, position_);
+        if (writes()) save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, position_);
         return false;
       }
       ++epochs_this_call_;
@@ -341,7 +372,7 @@ class Trainer {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       finish_epoch(i, global_epoch, rate, last, seconds);
       const Position after{static_cast<int64_t>(i), position_.epoch + 1, position_.step};
-      if ((position_.epoch + 1) % config_.checkpoint_every == 0 || position_.epoch + 1 == phase.epochs)
+      if (writes() && ((position_.epoch + 1) % config_.checkpoint_every == 0 || position_.epoch + 1 == phase.epochs))
         save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, after);
     }
     finish_phase(i, last, std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start).count());
@@ -352,15 +383,17 @@ class Trainer {
   void finish_epoch(size_t i, int64_t global_epoch, double rate, const EpochMeans& last, double seconds) {
     const OtusPhase& phase = config_.phases[i];
     const std::vector<double> validation = validate(phase);
+    const bool best = validation[5] < best_distance_;
+    if (best) best_distance_ = validation[5];
+    if (!writes()) return;
     std::vector<double> row = {static_cast<double>(i), static_cast<double>(position_.epoch),
                                static_cast<double>(global_epoch), rate};
     for (size_t k = 0; k < kTerms; ++k) row.push_back(last.mean(k));
-    row.push_back(last.acceptance / static_cast<double>(std::max<int64_t>(1, last.steps)));
+    row.push_back(last.acceptance / std::max(1.0, last.steps));
     row.push_back(seconds);
     row.insert(row.end(), validation.begin(), validation.end());
     log_->write_row(row);
-    if (validation[5] < best_distance_) {
-      best_distance_ = validation[5];
+    if (best) {
       save_model_file(path_in(folder_, "best.pt"), encoder_, decoder_);
       write_json_file(best_json_, {{"phase", phase.name}, {"phase_index", i}, {"epoch", position_.epoch},
                                    {"global_epoch", global_epoch}, {"validation_distance", best_distance_}});
@@ -371,23 +404,28 @@ class Trainer {
   /// a checkpoint at the start of the next phase.
   void finish_phase(size_t i, const EpochMeans& last, double seconds) {
     const OtusPhase& phase = config_.phases[i];
+    const Position next{static_cast<int64_t>(i) + 1, 0, position_.step};
+    if (!writes()) {
+      position_ = next;
+      return;
+    }
     save_model_file(phase_file(i, ".pt"), encoder_, decoder_);
     nlohmann::json summary = {
         {"phase", phase.name}, {"index", i}, {"epochs", phase.epochs}, {"learning_rate", phase.learning_rate},
         {"lr_decay_epochs", phase.lr_decay_epochs}, {"decoder_only", phase.decoder_only},
         {"weights", weights_json(phase.weights)}, {"seconds", seconds}};
-    if (last.steps > 0) {
+    if (last.steps > 0.0) {
       nlohmann::json final_epoch;
       for (size_t k = 0; k < kTerms; ++k)
         if (last.counts[k]) final_epoch[kLogColumns[4 + k]] = last.mean(k);
-      final_epoch["acceptance"] = last.acceptance / static_cast<double>(last.steps);
+      final_epoch["acceptance"] = last.acceptance / last.steps;
       summary["final_epoch"] = final_epoch;
     }
     for (auto* side : {&encoder_, &decoder_})
       if ((*side)->options().noise() == nn::GeneratorNoise::kCalorimeter)
         summary[side == &encoder_ ? "encoder_calorimeter" : "decoder_calorimeter"] = calorimeter_json(*side);
     write_json_file(phase_file(i, ".json"), summary);
-    position_ = {static_cast<int64_t>(i) + 1, 0, position_.step};
+    position_ = next;
     save_checkpoint(checkpoint_, encoder_, decoder_, nullptr, position_);
   }
 
@@ -484,21 +522,50 @@ class Trainer {
     }
     EpochMeans means;
     for (size_t b = 0; b < epoch.z_rows.size(); ++b) {
-      const OtusLossTerms terms =
-          otus_loss(encoder_, decoder_, batch_of(epoch.z_rows[b], epoch.x_rows[b], paired_slices, b), phase.weights,
-                    config_.loss, scales_, splitmix64_draw(config_.seed, position_.step));
-      if (!std::isfinite(terms.total.item<double>()))
-        throw NumericalError("OTUS training: the loss is " + std::to_string(terms.total.item<double>()) + " in phase '" +
-                             phase.name + "', epoch " + std::to_string(position_.epoch) +
-                             "; lower the learning rate or resume from " + checkpoint_);
       optimizer.zero_grad();
-      terms.total.backward();
+      std::string failure;
+      for (int64_t s = my_shards_.first; s < my_shards_.first + my_shards_.count && failure.empty(); ++s)
+        failure = add_shard_gradient(phase, epoch.z_rows[b], epoch.x_rows[b],
+                                     paired_slices.empty() ? at::Tensor() : paired_slices[b % paired_slices.size()], s,
+                                     means);
+      // every rank learns of a failure on any, so that all stop together
+      if (parallel_.sum_gradients(optimizer.param_groups()[0].params(), !failure.empty()))
+        throw NumericalError("OTUS training: " + (failure.empty() ? std::string("a rank's loss") : failure) +
+                             " is not finite in phase '" + phase.name + "', epoch " + std::to_string(position_.epoch) +
+                             "; lower the learning rate or resume from " + checkpoint_);
       optimizer.step();
-      means.add(terms);
       ++position_.step;
       if (progress_) progress_->update(++steps_done_);
     }
+    means.sum_over_ranks(parallel_);
     return means;
+  }
+
+  /// Adds shard s of the step's batch (its rows of z, x and the paired slice) to the gradients,
+  /// weighed by its share of the batch, and its loss terms to `means`; returns a description of
+  /// the loss when it is not finite (then nothing is added). With more than one shard, each draws
+  /// its generator noise from a stream of its own, so that any rank can compute it; the sliced
+  /// directions are the step's, shared by the shards.
+  std::string add_shard_gradient(const OtusPhase& phase, const at::Tensor& z_rows, const at::Tensor& x_rows,
+                                 const at::Tensor& paired, int64_t s, EpochMeans& means) {
+    auto part = [&](const at::Tensor& rows) {
+      if (shards_ == 1 || !rows.defined()) return rows;
+      const int64_t n = rows.size(0), first = n * s / shards_;
+      return rows.narrow(0, first, n * (s + 1) / shards_ - first);
+    };
+    if (shards_ > 1) at::manual_seed(derive_seed(config_.seed, {kShardNoiseStream, uint64_t(position_.step), uint64_t(s)}));
+    const at::Tensor z_part = part(z_rows);
+    std::vector<at::Tensor> paired_part;
+    if (paired.defined() && part(paired).size(0) > 0) paired_part.push_back(part(paired));
+    const OtusLossTerms terms = otus_loss(encoder_, decoder_, batch_of(z_part, part(x_rows), paired_part, 0),
+                                          phase.weights, config_.loss, scales_,
+                                          splitmix64_draw(config_.seed, position_.step));
+    const double total = terms.total.item<double>();
+    if (!std::isfinite(total)) return "the loss " + std::to_string(total);
+    const double share = static_cast<double>(z_part.size(0)) / static_cast<double>(z_rows.size(0));
+    (shards_ == 1 ? terms.total : terms.total * share).backward();
+    means.add(terms, share);
+    return "";
   }
 };
 

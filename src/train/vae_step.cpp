@@ -44,35 +44,35 @@ ShardTerms run_shard(VaeModel& model, const VaeBatch& batch, int64_t shard, int6
 
 VaeLossTerms accumulate_vae_gradient(VaeModel& model, const VaeBatch& batch, double beta_hat,
                                      double binary_kl_weight, std::vector<at::Generator>& noise,
-                                     bool concurrent_shards) {
-  const int64_t shards = std::min<int64_t>(kBatchShards, batch.inputs.size(0));
-  std::vector<ShardTerms> terms(shards);
-  if (!concurrent_shards) {
-    for (int64_t s = 0; s < shards; ++s)
-      terms[s] = run_shard(model, batch, s, shards, beta_hat, binary_kl_weight, noise[s]);
+                                     bool concurrent_shards, const BatchShards& mine) {
+  const int64_t shards = std::min<int64_t>(mine.total, batch.inputs.size(0));
+  const int64_t first = std::min(mine.first, shards), count = std::min(mine.first + mine.count, shards) - first;
+  std::vector<ShardTerms> terms(count);
+  if (!concurrent_shards || count < 2) {
+    for (int64_t s = 0; s < count; ++s)
+      terms[s] = run_shard(model, batch, first + s, shards, beta_hat, binary_kl_weight, noise[first + s]);
   } else {
     // The shards beyond the first run on ATen's inter-op pool, whose threads live as long as
     // the process: a thread started per step costs ~0.1 ms and starts with cold thread-local
     // state (the Sinkhorn's scratch, an allocator arena).
-    std::vector<std::exception_ptr> errors(shards);
+    std::vector<std::exception_ptr> errors(count);
+    auto shard_job = [&](int64_t s) {
+      try {
+        terms[s] = run_shard(model, batch, first + s, shards, beta_hat, binary_kl_weight, noise[first + s]);
+      } catch (...) {
+        errors[s] = std::current_exception();
+      }
+    };
     std::vector<std::future<void>> done;
-    for (int64_t s = 1; s < shards; ++s) {
+    for (int64_t s = 1; s < count; ++s) {
       auto finished = std::make_shared<std::promise<void>>();
       done.push_back(finished->get_future());
-      at::launch([&, s, finished] {
-        try {
-          terms[s] = run_shard(model, batch, s, shards, beta_hat, binary_kl_weight, noise[s]);
-        } catch (...) {
-          errors[s] = std::current_exception();
-        }
+      at::launch([&shard_job, s, finished] {
+        shard_job(s);
         finished->set_value();
       });
     }
-    try {
-      terms[0] = run_shard(model, batch, 0, shards, beta_hat, binary_kl_weight, noise[0]);
-    } catch (...) {
-      errors[0] = std::current_exception();
-    }
+    shard_job(0);
     for (std::future<void>& shard : done) shard.wait();
     for (const std::exception_ptr& error : errors)
       if (error) std::rethrow_exception(error);

@@ -18,10 +18,12 @@
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
+#include "otae/base/threads.hpp"
 #include "otae/data/split.hpp"
 #include "otae/nn/latent_space.hpp"
 #include "otae/train/checkpoint.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/distributed.hpp"
 #include "otae/train/flat_adam.hpp"
 #include "otae/train/plateau.hpp"
 #include "otae/train/vae_data.hpp"
@@ -84,15 +86,23 @@ class Trainer {
   Trainer(const VaeConfig& config, const VaeRunFolder& folder, const TrainingObserver& observer)
       : config_(config), folder_(folder), observer_(observer) {
     config_.validate();
-    const ShardCompute compute = shard_compute_threads(config_.train.threads());
+    // Data-parallel: rank r computes its shards of every batch (distributed.hpp); only rank 0 reports.
+    const ShardRange mine = parallel_.my_shards(kBatchShards);
+    shards_ = {parallel_.shards(kBatchShards), mine.first, mine.count};
+    const ShardCompute compute = mine.count > 1 ? shard_compute_threads(config_.train.threads())
+                                                : ShardCompute{false, thread_count(config_.train.threads())};
     configure_cpu_compute(compute.intra_op_threads);
     concurrent_shards_ = compute.concurrent_shards;
+    if (!parallel_.writes_files()) observer_ = {};
     at::manual_seed(config_.train.seed());
     data_ = std::make_unique<VaeData>(VaeData::load(config_.data));
     model_ = make_vae_model(config_);
     require_compatible(*model_, *data_, config_.data.source());
     split_ = data::split_rows(data_->size(), config_.split);
     check_split();
+    if (config_.train.batch_size() < shards_.total)
+      throw ConfigError("train.batch_size=" + std::to_string(config_.train.batch_size()) + " is smaller than the " +
+                        std::to_string(parallel_.world_size()) + " processes of this run");
     energy_scale_ = data_->energy_scale(split_.train);
     schedule_ = beta_schedule(config_.schedule);
     // Keras's ε = 1e-7, as in the reference, rather than LibTorch's 1e-8.
@@ -106,6 +116,9 @@ class Trainer {
     if (fs::exists(folder_.last_checkpoint()))
       throw ConfigError(folder_.root() + " already holds a training run: continue it with --resume " + folder_.root() +
                         ", or train into another folder");
+    share_root_parameters();
+    completed_steps_ = 0;
+    if (!parallel_.writes_files()) return;
     fs::create_directories(folder_.root());
     write_text_file(folder_.config_file(), "# otae vae: the resolved configuration of this run\n" + to_yaml(config_));
     write_text_file(folder_.schedule_file(), beta_schedule_csv(schedule_, energy_scale_));
@@ -113,12 +126,12 @@ class Trainer {
     write_text_file(folder_.epoch_log(), epoch_log_header() + "\n");
     write_text_file(folder_.step_log(), "");
     save_checkpoint(folder_.last_checkpoint(), *model_->module(), optimizer_.get(), CheckpointInfo{});
-    completed_steps_ = 0;
   }
 
   void restore() {
     completed_steps_ = load_checkpoint(folder_.last_checkpoint(), *model_->module(), optimizer_.get()).completed_steps;
-    truncate_logs(folder_, completed_steps_);
+    share_root_parameters();
+    if (parallel_.writes_files()) truncate_logs(folder_, completed_steps_);
   }
 
   std::vector<BetaStepRecord> run() {
@@ -134,6 +147,9 @@ class Trainer {
   }
 
  private:
+  /// Every rank starts from rank 0's weights (a no-op alone).
+  void share_root_parameters() { parallel_.broadcast_from_root(model_->module()->parameters()); }
+
   void check_split() const {
     if (split_.train.size(0) < config_.train.batch_size())
       throw ConfigError("train.batch_size=" + std::to_string(config_.train.batch_size()) + " exceeds the " +
@@ -188,6 +204,7 @@ class Trainer {
           throw NumericalError(msg.str());
         }
         load_checkpoint(folder_.last_checkpoint(), *model_->module(), optimizer_.get());
+        share_root_parameters();
       }
     }
   }
@@ -197,7 +214,7 @@ class Trainer {
     const auto start = Clock::now();
     const uint64_t step_seed = derive_seed(config_.train.seed(), {kStepStream, uint64_t(k), uint64_t(attempt)});
     std::vector<at::Generator> noise;
-    for (int64_t shard = 0; shard < kBatchShards; ++shard)
+    for (int64_t shard = 0; shard < shards_.total; ++shard)
       noise.push_back(at::make_generator<at::CPUGeneratorImpl>(derive_seed(step_seed, {kNoiseStream, uint64_t(shard)})));
     BatchStream batches(split_.train, step_seed, config_.train.batch_size());
     ReduceLrOnPlateau plateau(step.learning_rate, config_.reduce_lr);
@@ -219,7 +236,7 @@ class Trainer {
       epoch.validation_distortion = validation.distortion;
       epoch.validation_kl = validation.kl;
       epoch.seconds = seconds_since(epoch_start);
-      append_epoch(folder_, epoch);
+      if (parallel_.writes_files()) append_epoch(folder_, epoch);
       if (observer_.on_epoch_end) observer_.on_epoch_end(epoch, *model_->module());
       set_learning_rate(plateau.update(validation.loss, validation.loss_standard_error));
       if (early_stopping.update(validation.loss, validation.loss_standard_error)) {
@@ -253,17 +270,25 @@ class Trainer {
       const VaeBatch batch = data_->batch(batches.next());
       optimizer_->zero_grad();
       VaeLossTerms terms;
+      std::string failure;
       try {
-        terms = accumulate_vae_gradient(*model_, batch, beta_hat, config_.binary_kl.at_step(k), noise, concurrent_shards_);
+        terms = accumulate_vae_gradient(*model_, batch, beta_hat, config_.binary_kl.at_step(k), noise, concurrent_shards_,
+                                        shards_);
       } catch (const NonFiniteLoss& e) {
-        throw NonFiniteLoss(std::string(e.what()) + " at step " + std::to_string(k) + ", epoch " +
-                            std::to_string(epoch) + ", batch " + std::to_string(s));
+        failure = e.what();
       }
+      // every rank learns of a failure on any, so that all retry the β step together
+      if (parallel_.sum_gradients(model_->module()->parameters(), !failure.empty()))
+        throw NonFiniteLoss((failure.empty() ? "a non-finite loss on another rank" : failure) + " at step " +
+                            std::to_string(k) + ", epoch " + std::to_string(epoch) + ", batch " + std::to_string(s));
       optimizer_->step();
       mean.loss += terms.loss.item<double>() / steps;
       mean.distortion += terms.distortion.item<double>() / steps;
       mean.kl += terms.kl.item<double>() / steps;
     }
+    std::vector<double> sums = {mean.loss, mean.distortion, mean.kl};  // each rank's shards' parts
+    parallel_.sum(sums);
+    mean.loss = sums[0], mean.distortion = sums[1], mean.kl = sums[2];
     return mean;
   }
 
@@ -315,11 +340,13 @@ class Trainer {
   /// the step on resume, whose log entries the resume drops first and whose kept weights it
   /// overwrites with the same numbers.
   void finish_step(int64_t k, const BetaStepRecord& record) {
-    append_step(folder_, record);
-    const CheckpointInfo info{k + 1, k, to_string(record.phase), record.beta_hat};
-    save_checkpoint(folder_.step_checkpoint(k, info.phase, record.beta_hat), *model_->module(), nullptr, info);
-    save_checkpoint(folder_.last_checkpoint(), *model_->module(), optimizer_.get(), info);
     completed_steps_ = k + 1;
+    if (parallel_.writes_files()) {
+      append_step(folder_, record);
+      const CheckpointInfo info{k + 1, k, to_string(record.phase), record.beta_hat};
+      save_checkpoint(folder_.step_checkpoint(k, info.phase, record.beta_hat), *model_->module(), nullptr, info);
+      save_checkpoint(folder_.last_checkpoint(), *model_->module(), optimizer_.get(), info);
+    }
     if (observer_.on_step_end) observer_.on_step_end(record);
   }
 
@@ -334,6 +361,8 @@ class Trainer {
   std::unique_ptr<FlatAdam> optimizer_;
   int64_t completed_steps_ = 0;
   bool concurrent_shards_ = false;
+  DataParallel& parallel_ = data_parallel();
+  BatchShards shards_;
 };
 
 }  // namespace

@@ -57,4 +57,18 @@ at::Tensor exact_emd_matrix(const at::Tensor& jets_a, const at::Tensor& jets_b,
 /// (naming jets[i]).
 at::Tensor exact_emd_symmetric(const at::Tensor& jets, const PairwiseOptions& options = {});
 
+/// Some entries of a distance matrix: D[rows[p], columns[p]] = values[p].
+struct MatrixEntries {
+  at::Tensor rows, columns;  ///< [P] int64
+  at::Tensor values;         ///< [P] float64
+};
+
+/// Shard `shard` (0 ≤ shard < shards) of `exact_emd_symmetric(jets)`: about 1/shards of its
+/// N(N−1)/2 pairs, each solved in the orientation the whole matrix solves it, so that the values
+/// are the matrix's bit for bit; the shards of one N cover every pair i < j once (an entry is
+/// reported once, as (i, j) or (j, i)). For work split over processes that share nothing (batch
+/// jobs); throws InvalidArgument on a shard outside [0, shards) and as `exact_emd_symmetric`.
+MatrixEntries exact_emd_symmetric_shard(const at::Tensor& jets, int64_t shard, int64_t shards,
+                                        const PairwiseOptions& options = {});
+
 }  // namespace otae::ot

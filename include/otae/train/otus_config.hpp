@@ -39,6 +39,11 @@ struct OtusConfig {
   /// Fraction of the training rows whose pairing the semi-supervised term may use (eqs. 20–21).
   double paired_fraction = 0;
   int64_t batch_size = 20000;
+  /// Shards of every batch, each with its own loss (its own sliced-Wasserstein samples) and its
+  /// share of the gradient: 1 computes the batch whole. A data-parallel run of W processes cuts
+  /// each batch into max(batch_shards, W) shards, so W processes reproduce one process with
+  /// batch_shards = W (see train/distributed.hpp).
+  int64_t batch_shards = 1;
   /// Intra-op threads (0: every core).
   int64_t threads = 0;
   /// Write checkpoint.pt every this many epochs (and at every phase end).
