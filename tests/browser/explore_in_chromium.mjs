@@ -1,6 +1,7 @@
 // `otae explore` in a real browser (Debian's chromium, driven by playwright-core): trains a tiny
 // VAE run and a tiny OTUS run, serves each, and checks that
 //  (a) the jet the page draws is what `otae vae decode` decodes from the page's latent point,
+//      after a slider move and after a click on a binary latent's check box and a circular one's dial,
 //  (b) moving a slider changes the jet panel and leaves what it should not touch unchanged,
 //  (c) the server refuses files outside the run folder (403) and answers bad parameters with 400,
 //  (d) the OTUS page simulates the chosen parton event, its truth marker is the event's own
@@ -89,6 +90,19 @@ async function sameImage(page, selector, before) {
   return Buffer.compare(await page.locator(selector).screenshot(), before) === 0;
 }
 
+/// The jet the page draws equals `otae vae decode` of the decoder input the page sent (state of window.otaeExplore).
+function drawnJetIsDecode(runFolder, state, when) {
+  const latents = path.join(scratch, 'page_z.h5'), decoded = path.join(scratch, 'page_decoded.h5');
+  python('import h5py, json, sys; f = h5py.File(sys.argv[1], "w"); f["z"] = [json.loads(sys.argv[2])]; f.close(); print(1)',
+         latents, JSON.stringify(state.decoderInput));
+  run(otae, ['vae', 'decode', runFolder, '--step', `step:${state.step}`, '--latents', latents, '--out', decoded]);
+  const reference = python('import h5py, sys, json; print(json.dumps(h5py.File(sys.argv[1])["particles"][0].tolist()))', decoded);
+  let largest = 0;
+  reference.forEach((row, i) => row.forEach((v, j) => { largest = Math.max(largest, Math.abs(v - state.particles[i][j])); }));
+  check(reference.length === state.particles.length && largest < 1e-6,
+        `${when}: page's jet = otae vae decode (${reference.length} particles, largest difference ${largest.toExponential(2)})`);
+}
+
 async function vaePage(browser, runFolder) {
   const url = await serve(runFolder);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -113,21 +127,32 @@ async function vaePage(browser, runFolder) {
   check(now.point[moved] > 2 && now.point[moved] !== start.point[moved], `slider z${moved} moved from ${start.point[moved]} to ${now.point[moved]}`);
   check(!(await sameImage(page, '#jet', before['#jet'])), 'the jet panel changed');
   for (const selector of untouched) check(await sameImage(page, selector, before[selector]), `${selector} unchanged`);
-  await page.screenshot({ path: path.join(shots, 'explore_vae.png') });
 
   // (a) the drawn jet is `otae vae decode` of the page's decoder input
-  const latents = path.join(scratch, 'page_z.h5'), decoded = path.join(scratch, 'page_decoded.h5');
-  python('import h5py, json, sys; f = h5py.File(sys.argv[1], "w"); f["z"] = [json.loads(sys.argv[2])]; f.close(); print(1)',
-         latents, JSON.stringify(now.decoderInput));
-  run(otae, ['vae', 'decode', runFolder, '--step', `step:${now.step}`, '--latents', latents, '--out', decoded]);
-  const reference = python('import h5py, sys, json; print(json.dumps(h5py.File(sys.argv[1])["particles"][0].tolist()))', decoded);
-  let largest = 0;
-  reference.forEach((row, i) => row.forEach((v, j) => { largest = Math.max(largest, Math.abs(v - now.particles[i][j])); }));
-  check(reference.length === now.particles.length && largest < 1e-6,
-        `page's jet = otae vae decode (${reference.length} particles, largest difference ${largest.toExponential(2)})`);
+  drawnJetIsDecode(runFolder, now, 'after the slider');
   const expected = now.point.slice(0, now.checkpoint.latent_dim + now.checkpoint.binary_dim);
   check(expected.every((v, i) => Math.abs(v - now.decoderInput[i]) < 1e-6), 'decoder input holds the slider values');
   check(now.nearest.emd_GeV > 0, `nearest held-out jet: row ${now.nearest.file_row}, ${now.nearest.emd_GeV.toFixed(3)} GeV`);
+
+  // a binary latent as a check box and a circular one as a dial: clicked, they reach the decoder as
+  // b and (cos θ, sin θ), and the drawn jet is again `otae vae decode` of what the page sent
+  const L = now.checkpoint.latent_dim, B = now.checkpoint.binary_dim;
+  check(B === 1 && now.checkpoint.circular_dim === 1, `the run has ${B} binary and ${now.checkpoint.circular_dim} circular latent(s)`);
+  const flipped = now.point[L] > 0.5 ? 0 : 1;
+  await page.locator('#binary-0').setChecked(flipped === 1);
+  await settled(page, now.updates, true);
+  const toggled = await page.evaluate(() => ({ ...window.otaeExplore }));
+  check(toggled.point[L] === flipped && toggled.decoderInput[L] === flipped,
+        `check box: binary latent ${now.point[L]} -> ${toggled.point[L]}, decoder input ${toggled.decoderInput[L]}`);
+  const dial = await page.locator('#dial-0').boundingBox();
+  await page.mouse.click(dial.x + 0.1 * dial.width, dial.y + 0.5 * dial.height);  // the dial's left edge: θ ≈ π
+  await settled(page, toggled.updates, true);
+  const turned = await page.evaluate(() => ({ ...window.otaeExplore }));
+  const angle = turned.point[L + B], [cosine, sine] = turned.decoderInput.slice(L + B, L + B + 2);
+  check(Math.abs(Math.abs(angle) - Math.PI) < 0.2 && Math.abs(cosine - Math.cos(angle)) < 1e-6 &&
+        Math.abs(sine - Math.sin(angle)) < 1e-6, `dial: angle ${angle.toFixed(3)} rad, decoder input (${cosine.toFixed(3)}, ${sine.toFixed(3)})`);
+  drawnJetIsDecode(runFolder, turned, 'after the check box and the dial');
+  await page.screenshot({ path: path.join(shots, 'explore_vae.png') });
 
   // the time from a slider move to the drawn jet (reported, not asserted: a timing is no test)
   const times = [];
@@ -207,7 +232,7 @@ try {
   const wjets = path.join(source, 'samples', 'wjets_small.h5'), zee = path.join(source, 'samples', 'zee_small.h5');
   run(otae, ['vae', 'train', '--config', path.join(source, 'configs', 'vae', 'quick.yaml'), '--data', wjets, '--out', 'vae',
              'train.threads=1', 'train.steps_per_epoch=20', 'train.max_epochs=3', 'train.batch_size=50',
-             'schedule.grid.points=2', 'data.max_rows=2000']);
+             'schedule.grid.points=2', 'data.max_rows=2000', 'model.binary.priors=[0.5]', 'model.circular.dims=1']);
   // the quick Z→ee configuration in full (~20 s on one core): a decoder that has learnt a resolution
   run(otae, ['otus', 'train', '--config', path.join(source, 'configs', 'otus', 'zee_quick.yaml'), '--data', zee, '--out', 'otus',
              'training.threads=1']);
