@@ -7,7 +7,6 @@
 // The parent measures one process, then starts itself twice as ranks 0 and 1 (RANK, WORLD_SIZE,
 // MASTER_*).
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/optim/adam.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +22,7 @@
 #include "otae/ot/pairwise.hpp"
 #include "otae/train/cpu_compute.hpp"
 #include "otae/train/distributed.hpp"
+#include "otae/train/flat_adam.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
 #include "otae/train/vae_model.hpp"
@@ -56,7 +56,7 @@ std::pair<double, double> median_step_ms(const std::string& network, int threads
   auto model = otae::train::make_vae_model(config);
   const std::vector<at::Tensor> parameters = model->module()->parameters();
   parallel.broadcast_from_root(parameters);
-  torch::optim::Adam adam(parameters, torch::optim::AdamOptions(1e-5).eps(1e-7));
+  otae::train::FlatAdam adam(parameters, torch::optim::AdamOptions(1e-5).eps(1e-7));
   std::vector<at::Generator> noise;
   for (int64_t s = 0; s < shards.total; ++s) noise.push_back(at::make_generator<at::CPUGeneratorImpl>(s));
   const otae::train::VaeBatch batch = jets.batch(at::arange(kBatch, at::kLong));

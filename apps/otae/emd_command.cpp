@@ -113,8 +113,8 @@ std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
 }
 
 /// The entries of one shard: rows of A in equal shares for a paired or cross matrix (each pair
-/// solved as in the whole matrix, so bit for bit the same), balanced pairs of the exact symmetric
-/// matrix (ot::exact_emd_symmetric_shard).
+/// solved as in the whole matrix, so bit for bit the same), shards of equal work of the exact
+/// symmetric matrix (ot::exact_emd_symmetric_shard).
 data::DistanceShard shard_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, Layout layout,
                                     const EmdArguments& args, int64_t index, int64_t count, PairProgress& progress) {
   data::DistanceShard shard;

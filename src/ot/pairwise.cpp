@@ -196,12 +196,24 @@ MatrixEntries exact_emd_symmetric_shard(const at::Tensor& jets, int64_t shard, i
                           std::to_string(shards) + " (shards count from 0 to shards - 1)");
   const std::vector<ParticleCloud> clouds = prepare_jets(jets, "jets", "exact_emd_symmetric_shard");
   const std::vector<int64_t> order = by_multiplicity(clouds);
-  const int64_t n = static_cast<int64_t>(clouds.size()), total = n * (n - 1) / 2;
+  const int64_t n = static_cast<int64_t>(clouds.size());
   // The tasks of exact_emd_symmetric (position p pairs with every later position), cut where the
-  // pairs before a position reach shard/shards of the total: shards of equal work.
+  // work before a position reaches shard/shards of the total: shards of equal work. A pair's work
+  // grows with the arcs of its transport problem, n_i·n_j; equal numbers of pairs left the last
+  // shard, of the largest jets, 1.5x the first's time.
+  std::vector<double> task_work(static_cast<size_t>(n), 0.0);
+  double later = 0, total = 0;
+  for (int64_t p = n - 1; p >= 0; --p) {
+    const double multiplicity = static_cast<double>(clouds[static_cast<size_t>(order[p])].weight.size());
+    task_work[static_cast<size_t>(p)] = multiplicity * later;
+    later += multiplicity;
+    total += task_work[static_cast<size_t>(p)];
+  }
   auto boundary = [&](int64_t k) {
-    int64_t p = 0, before = 0;
-    while (p < n && before * shards < k * total) before += n - 1 - p++;
+    int64_t p = 0;
+    double before = 0;
+    while (p < n && before * static_cast<double>(shards) < static_cast<double>(k) * total)
+      before += task_work[static_cast<size_t>(p++)];
     return p;
   };
   const int64_t first = boundary(shard), end = shard + 1 == shards ? n : boundary(shard + 1);

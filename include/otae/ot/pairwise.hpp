@@ -63,8 +63,9 @@ struct MatrixEntries {
   at::Tensor values;         ///< [P] float64
 };
 
-/// Shard `shard` (0 ≤ shard < shards) of `exact_emd_symmetric(jets)`: about 1/shards of its
-/// N(N−1)/2 pairs, each solved in the orientation the whole matrix solves it, so that the values
+/// Shard `shard` (0 ≤ shard < shards) of `exact_emd_symmetric(jets)`: about 1/shards of its work
+/// (a pair counted as n_i·n_j, the arcs of its transport problem), each pair solved in the
+/// orientation the whole matrix solves it, so that the values
 /// are the matrix's bit for bit; the shards of one N cover every pair i < j once (an entry is
 /// reported once, as (i, j) or (j, i)). For work split over processes that share nothing (batch
 /// jobs); throws InvalidArgument on a shard outside [0, shards) and as `exact_emd_symmetric`.
