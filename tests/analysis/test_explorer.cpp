@@ -19,25 +19,14 @@
 #include "otae/ot/exact_emd.hpp"
 #include "otae/train/vae_trainer.hpp"
 #include "../support/temporary_folder.hpp"
+#include "../support/tiny_jet_runs.hpp"
 
 namespace otae::analysis {
 namespace {
 
 using otae::testing::TemporaryFolder;
 
-const std::string kJets = OTAE_SOURCE_DIR "/samples/wjets_small.h5";
-
-/// 400 of the embedded W jets, 4 Gaussian directions, a network of width 16, 2 + 2 β steps.
-train::VaeConfig tiny_jet_config(const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> overrides = {
-      "data.source=" + kJets, "data.max_rows=400", "data.split={train: 0.5, validation: 0.25, test: 0.25, seed: 3}",
-      "model.latent_dim=4", "model.particle_widths=[16]", "model.jet_widths=[16]", "model.decoder_widths=[16]",
-      "train.threads=1", "train.batch_size=20", "train.steps_per_epoch=5", "train.max_epochs=2",
-      "train.validation_batch_size=100", "schedule.grid.log10_first=-1.5", "schedule.grid.points=2",
-      "schedule.zigzag.legs=0"};
-  overrides.insert(overrides.end(), extra.begin(), extra.end());
-  return train::parse_vae_config("", overrides);
-}
+using otae::testing::tiny_jet_config;
 
 class VaeExplorerTest : public ::testing::Test {
  protected:
