@@ -595,7 +595,7 @@ OtusModel train_otus_run(const OtusRunFiles& files, OtusTrainOptions options) {
   const std::string data = std::filesystem::absolute(files.data).string();
   if (files.x_data.empty()) return train_otus(config, data::load_event_pairs(files.data), data, files.folder, options);
   const data::UnpairedSamples samples = data::load_unpaired_events(files.data, files.x_data, config.seed);
-  if (options.notice())
+  if (options.notice() && data_parallel().writes_files())  // once per run, not per rank
     options.notice()("unpaired samples: " + std::to_string(samples.z_in_file) + " parton events (" + files.data + "), " +
                      std::to_string(samples.x_in_file) + " detector events (" + files.x_data + "); using " +
                      std::to_string(samples.events.size()) + " of each");
