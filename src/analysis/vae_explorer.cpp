@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "otae/analysis/kl_spectrum.hpp"
 #include "otae/base/error.hpp"
@@ -34,15 +35,9 @@ std::vector<int64_t> shown_directions(const at::Tensor& kl, int64_t minimum) {
 
 VaeExplorer::VaeExplorer(const std::string& run_dir, const VaeExplorerOptions& options)
     : options_(options), run_dir_(run_dir) {
-  const train::VaeRunFolder folder(run_dir);
-  try {
-    config_ = train::load_vae_config(folder.config_file());
-  } catch (const IoError&) {
-    throw IoError(run_dir + " is not a VAE run folder (no readable config.yaml; train one with otae vae train)");
-  }
-  checkpoints_ = folder.step_checkpoints();
-  if (checkpoints_.empty())
-    throw IoError(run_dir + " holds no step checkpoints (checkpoints/<phase>/step_*.pt): no beta step finished yet");
+  VaeRunCheckpoints run = read_vae_run(train::VaeRunFolder(run_dir));
+  config_ = std::move(run.config);
+  checkpoints_ = std::move(run.checkpoints);
   held_out_ = held_out_rows(config_, "", options_.held_out_jets());
   if (!held_out_.data.on_jets())
     throw ConfigError(run_dir + " is a VAE run on toy vectors (" + config_.data.source() +

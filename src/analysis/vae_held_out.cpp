@@ -24,6 +24,19 @@ bool same_source(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+VaeRunCheckpoints read_vae_run(const train::VaeRunFolder& folder) {
+  VaeRunCheckpoints run;
+  try {
+    run.config = train::load_vae_config(folder.config_file());
+  } catch (const IoError&) {
+    throw IoError(folder.root() + " is not a VAE run folder (no readable config.yaml; train one with otae vae train)");
+  }
+  run.checkpoints = folder.step_checkpoints();
+  if (run.checkpoints.empty())
+    throw IoError(folder.root() + " holds no step checkpoints (checkpoints/<phase>/step_*.pt): no beta step finished yet");
+  return run;
+}
+
 VaeHeldOut held_out_rows(const train::VaeConfig& run, const std::string& source, int64_t max_rows) {
   VaeHeldOut held_out;
   held_out.source = source.empty() ? run.data.source() : source;

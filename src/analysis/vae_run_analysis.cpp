@@ -122,14 +122,9 @@ class RunAnalysis {
   RunAnalysis(const std::string& run_dir, const std::string& out_dir, const VaeAnalysisOptions& options)
       : folder_(run_dir), out_dir_(out_dir), options_(options) {
     options_.validate();
-    try {
-      config_ = train::load_vae_config(folder_.config_file());
-    } catch (const IoError&) {
-      throw IoError(run_dir + " is not a VAE run folder (no readable config.yaml; train one with otae vae train)");
-    }
-    checkpoints_ = folder_.step_checkpoints();
-    if (checkpoints_.empty())
-      throw IoError(run_dir + " holds no step checkpoints (checkpoints/<phase>/step_*.pt): no beta step finished yet");
+    VaeRunCheckpoints run = read_vae_run(folder_);
+    config_ = std::move(run.config);
+    checkpoints_ = std::move(run.checkpoints);
     model_ = train::make_vae_model(config_);
     held_out_ = std::make_unique<VaeHeldOut>(held_out_rows(config_, options_.data(), options_.max_rows()));
     train::require_compatible(*model_, held_out_->data, held_out_->source);

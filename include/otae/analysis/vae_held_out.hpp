@@ -1,5 +1,5 @@
-// The rows of a VAE run that it never trained or validated on, and the physics quantities of those
-// jets: what `otae vae analyze` evaluates and what `otae explore` draws and searches.
+// What `otae vae analyze` and `otae explore` read of a VAE run: its configuration and kept β-step
+// checkpoints, the rows it never trained or validated on, and the physics quantities of those jets.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -11,8 +11,19 @@
 #include "otae/analysis/latent_physics.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
+#include "otae/train/vae_run_folder.hpp"
 
 namespace otae::analysis {
+
+/// A run's resolved configuration and its kept β-step checkpoints, in step order.
+struct VaeRunCheckpoints {
+  train::VaeConfig config;
+  std::vector<train::StepCheckpoint> checkpoints;
+};
+
+/// Reads `folder`'s config.yaml and kept checkpoints. Throws IoError naming the folder when it has
+/// no readable configuration or no finished β step.
+VaeRunCheckpoints read_vae_run(const train::VaeRunFolder& folder);
 
 /// Held-out rows with the data they index.
 struct VaeHeldOut {
