@@ -103,15 +103,6 @@ at::Tensor exact_distances(const at::Tensor& jets_a, const at::Tensor& jets_b, L
   return {};
 }
 
-/// "K/N" → shard K − 1 of N; throws a usage error otherwise.
-std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
-  long k = 0, n = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%ld/%ld%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n)
-    throw InvalidArgument("otae emd --shard expects K/N with 1 <= K <= N, received '" + text + "'");
-  return {k - 1, n};
-}
-
 /// The entries of one shard: rows of A in equal shares for a paired or cross matrix (each pair
 /// solved as in the whole matrix, so bit for bit the same), shards of equal work of the exact
 /// symmetric matrix (ot::exact_emd_symmetric_shard).
@@ -186,7 +177,7 @@ void run_emd(const EmdArguments& args) {
   PairProgress progress;
   train::DataParallel& ranks = train::data_parallel();
   if (!args.shard.empty()) {
-    const auto [index, count] = parse_shard(args.shard);
+    const auto [index, count] = *data::parse_shard_label(args.shard);  // checked by the option
     const data::DistanceShard shard = shard_distances(jets_a, jets_b, layout, args, index, count, progress);
     data::write_distance_shard(args.out, shard, distances_attributes(layout, normalised, pt),
                                emd_attributes(args, normalised));
@@ -251,11 +242,8 @@ void add_emd_command(CLI::App& app) {
                   "otae data merge turns the N partial files into the file one run writes")
       ->check(CLI::Validator(
           [](std::string& text) {
-            long k = 0, n = 0;
-            char tail = 0;
-            return std::sscanf(text.c_str(), "%ld/%ld%c", &k, &n, &tail) == 2 && n >= 1 && k >= 1 && k <= n
-                       ? std::string()
-                       : "expects K/N with 1 <= K <= N, received '" + text + "'";
+            return data::parse_shard_label(text) ? std::string()
+                                                 : "expects K/N with 1 <= K <= N, received '" + text + "'";
           },
           "K/N"));
   cmd->callback([args] { run_emd(*args); });

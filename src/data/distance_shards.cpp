@@ -28,14 +28,13 @@ Attributes common_attributes(Attributes attributes) {
   return attributes;
 }
 
-/// "K/N" (K counted from 1) → (K − 1, N).
+/// The shard of a partial file from its 'shard' attribute.
 std::pair<int64_t, int64_t> parse_shard(const std::string& path, const std::string& text) {
-  long k = 0, n = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%ld/%ld%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n)
+  const auto shard = parse_shard_label(text);
+  if (!shard)
     throw IoError(path + ": root attribute 'shard' is '" + text + "', not K/N with 1 <= K <= N; is it a partial file "
                   "written by otae emd --shard?");
-  return {k - 1, n};
+  return *shard;
 }
 
 void require_equal(const std::string& what, const std::string& first_path, const std::string& first,
@@ -60,6 +59,13 @@ std::string inputs_fingerprint(const std::vector<at::Tensor>& tensors) {
   char text[17];
   std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(hash));
   return text;
+}
+
+std::optional<std::pair<int64_t, int64_t>> parse_shard_label(const std::string& text) {
+  long k = 0, n = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%ld/%ld%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n) return std::nullopt;
+  return std::pair<int64_t, int64_t>{k - 1, n};
 }
 
 std::pair<int64_t, int64_t> shard_rows(int64_t rows, int64_t index, int64_t count) {

@@ -7,7 +7,9 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "otae/data/hdf5.hpp"
@@ -31,6 +33,10 @@ struct DistanceShard {
 /// equal fingerprints, and two shards computed from different jets (another file, --max-jets,
 /// --centre) are told apart.
 std::string inputs_fingerprint(const std::vector<at::Tensor>& tensors);
+
+/// "K/N", shard K (counted from 1, 1 ≤ K ≤ N) of N, as (K − 1, N); nothing when `text` is not of
+/// that form. The one reading of `otae emd --shard` and of a partial file's `shard` attribute.
+std::optional<std::pair<int64_t, int64_t>> parse_shard_label(const std::string& text);
 
 /// Rows [first, end) of shard `index` of `count` of `rows` rows: equal shares.
 std::pair<int64_t, int64_t> shard_rows(int64_t rows, int64_t index, int64_t count);
