@@ -119,36 +119,47 @@ DataParallel::DataParallel(const ProcessPlace& place, double timeout_seconds) : 
   }
 }
 
-void DataParallel::broadcast_from_root(const std::vector<at::Tensor>& tensors) {
-  if (!group_) return;
-  at::NoGradGuard no_grad;
+namespace {
+
+/// The tensors, one after the other, in one float32 bucket; an undefined one (a gradient not yet
+/// computed) counts as zeros of its parameter's size. `extra` more zeros at the end.
+at::Tensor to_bucket(const std::vector<at::Tensor>& values, const std::vector<at::Tensor>& shapes, int64_t extra) {
   std::vector<at::Tensor> parts;
-  for (const at::Tensor& t : tensors) parts.push_back(t.detach().reshape(-1).to(at::kFloat));
-  if (parts.empty()) return;
-  std::vector<at::Tensor> flat{at::cat(parts)};
-  group_->gloo->broadcast(flat)->wait();
+  for (size_t k = 0; k < values.size(); ++k)
+    parts.push_back(values[k].defined() ? values[k].detach().reshape(-1).to(at::kFloat) : at::zeros({shapes[k].numel()}));
+  parts.push_back(at::zeros({extra}));
+  return at::cat(parts);
+}
+
+/// The bucket's pieces back into the defined tensors (the inverse of to_bucket).
+void from_bucket(const at::Tensor& bucket, const std::vector<at::Tensor>& values, const std::vector<at::Tensor>& shapes) {
   int64_t offset = 0;
-  for (const at::Tensor& t : tensors) {
-    t.detach().copy_(flat[0].narrow(0, offset, t.numel()).view(t.sizes()));
-    offset += t.numel();
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (values[k].defined()) values[k].detach().copy_(bucket.narrow(0, offset, shapes[k].numel()).view(shapes[k].sizes()));
+    offset += shapes[k].numel();
   }
+}
+
+}  // namespace
+
+void DataParallel::broadcast_from_root(const std::vector<at::Tensor>& tensors) {
+  if (!group_ || tensors.empty()) return;
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> bucket{to_bucket(tensors, tensors, 0)};
+  group_->gloo->broadcast(bucket)->wait();
+  from_bucket(bucket[0], tensors, tensors);
 }
 
 bool DataParallel::sum_gradients(const std::vector<at::Tensor>& parameters, bool failed_here) {
   if (!group_) return failed_here;
   at::NoGradGuard no_grad;
-  std::vector<at::Tensor> parts;
-  for (const at::Tensor& p : parameters)
-    parts.push_back(p.grad().defined() ? p.grad().reshape(-1).to(at::kFloat) : at::zeros({p.numel()}));
-  parts.push_back(at::full({1}, failed_here ? 1.0f : 0.0f));
-  std::vector<at::Tensor> bucket{at::cat(parts)};
+  std::vector<at::Tensor> gradients;
+  for (const at::Tensor& p : parameters) gradients.push_back(p.grad());
+  std::vector<at::Tensor> bucket{to_bucket(gradients, parameters, 1)};
+  bucket[0][-1] = failed_here ? 1.0f : 0.0f;  // a non-finite loss on any rank reaches every rank
   group_->gloo->allreduce(bucket)->wait();
-  int64_t offset = 0;
-  for (const at::Tensor& p : parameters) {
-    if (p.grad().defined()) p.grad().copy_(bucket[0].narrow(0, offset, p.numel()).view(p.sizes()));
-    offset += p.numel();
-  }
-  return bucket[0][offset].item<float>() > 0;
+  from_bucket(bucket[0], gradients, parameters);
+  return bucket[0][-1].item<float>() > 0;
 }
 
 void DataParallel::barrier() {
