@@ -16,6 +16,7 @@
 #include <ATen/core/grad_mode.h>
 
 #include "otae/base/error.hpp"
+#include "otae/data/distance_shards.hpp"
 
 namespace otae::train {
 
@@ -203,9 +204,8 @@ DataParallel::~DataParallel() = default;
 int64_t DataParallel::shards(int64_t minimum_shards) const { return std::max(minimum_shards, place_.world_size); }
 
 ShardRange DataParallel::my_shards(int64_t minimum_shards) const {
-  const int64_t total = shards(minimum_shards);
-  const int64_t first = place_.rank * total / place_.world_size;
-  return {first, (place_.rank + 1) * total / place_.world_size - first};
+  const auto [first, end] = data::shard_rows(shards(minimum_shards), place_.rank, place_.world_size);
+  return {first, end - first};
 }
 
 DataParallel& data_parallel() {

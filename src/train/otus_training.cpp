@@ -21,6 +21,7 @@
 #include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
 #include "otae/base/progress.hpp"
+#include "otae/data/distance_shards.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/data/preprocessing_standardisation.hpp"
@@ -550,8 +551,8 @@ class Trainer {
                                  const at::Tensor& paired, int64_t s, EpochMeans& means) {
     auto part = [&](const at::Tensor& rows) {
       if (shards_ == 1 || !rows.defined()) return rows;
-      const int64_t n = rows.size(0), first = n * s / shards_;
-      return rows.narrow(0, first, n * (s + 1) / shards_ - first);
+      const auto [first, end] = data::shard_rows(rows.size(0), s, shards_);
+      return rows.narrow(0, first, end - first);
     };
     if (shards_ > 1) at::manual_seed(derive_seed(config_.seed, {kShardNoiseStream, uint64_t(position_.step), uint64_t(s)}));
     const at::Tensor z_part = part(z_rows);

@@ -11,6 +11,7 @@
 
 #include "otae/base/decimal.hpp"
 #include "otae/base/threads.hpp"
+#include "otae/data/distance_shards.hpp"
 #include "otae/nn/latent_space.hpp"
 
 namespace otae::train {
@@ -25,7 +26,8 @@ struct ShardTerms {
 ShardTerms run_shard(VaeModel& model, const VaeBatch& batch, int64_t shard, int64_t shards, double beta_hat,
                      double binary_kl_weight, at::Generator& noise) {
   const int64_t rows = batch.inputs.size(0);
-  const int64_t first = rows * shard / shards, count = rows * (shard + 1) / shards - first;
+  const auto [first, end] = data::shard_rows(rows, shard, shards);
+  const int64_t count = end - first;
   const nn::LatentPosterior posterior = model.encode(batch.inputs.narrow(0, first, count), noise);
   const at::Tensor z = nn::sample_latent(posterior, noise);
   const VaeLossTerms terms =

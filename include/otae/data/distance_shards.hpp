@@ -38,7 +38,8 @@ std::string inputs_fingerprint(const std::vector<at::Tensor>& tensors);
 /// that form. The one reading of `otae emd --shard` and of a partial file's `shard` attribute.
 std::optional<std::pair<int64_t, int64_t>> parse_shard_label(const std::string& text);
 
-/// Rows [first, end) of shard `index` of `count` of `rows` rows: equal shares.
+/// Rows [first, end) of shard `index` of `count` of `rows` rows: equal shares. The one split into
+/// equal shares: of distance rows, of a batch into shards, of the shards over the ranks of a run.
 std::pair<int64_t, int64_t> shard_rows(int64_t rows, int64_t index, int64_t count);
 
 /// The whole result's tensor ([rows] paired, else [rows, columns] float64) with the shard's entries
