@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <sstream>
+#include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -96,17 +98,19 @@ bool agrees(const nlohmann::json& learnt, const nlohmann::json& truth, const cha
   return std::abs(learnt[key].get<double>() - truth[key].get<double>()) <= allowed;
 }
 
+/// One variable's curve: zv [N] the binning variable of z; truth and learnt [N] the compared values,
+/// each counted only where its mask [N] bool holds (the learnt: accepted, and for jets matched).
 nlohmann::json curve(const Variable& v, const std::string& object, const at::Tensor& zv, const at::Tensor& truth,
-                     const at::Tensor& learnt, const at::Tensor& accepted, int64_t bins, int64_t resamples,
-                     at::Generator& generator) {
+                     const at::Tensor& truth_valid, const at::Tensor& learnt, const at::Tensor& learnt_valid,
+                     int64_t bins, int64_t resamples, at::Generator& generator) {
   const at::Tensor edges = at::quantile(zv, at::linspace(0.0, 1.0, bins + 1, at::kDouble));
   nlohmann::json centres = nlohmann::json::array(), trues = nlohmann::json::array(), learnts = nlohmann::json::array();
   nlohmann::json width_ok = nlohmann::json::array(), mean_ok = nlohmann::json::array(), ok = nlohmann::json::array();
   for (int64_t b = 0; b < bins; ++b) {
     const double lo = edges[b].item<double>(), hi = edges[b + 1].item<double>();
     const at::Tensor in_bin = (zv >= lo) & (b + 1 == bins ? zv <= hi : zv < hi);
-    const nlohmann::json t = summarise(truth.masked_select(in_bin), resamples, generator);
-    const nlohmann::json l = summarise(learnt.masked_select(in_bin & accepted), resamples, generator);
+    const nlohmann::json t = summarise(truth.masked_select(in_bin & truth_valid), resamples, generator);
+    const nlohmann::json l = summarise(learnt.masked_select(in_bin & learnt_valid), resamples, generator);
     const bool w = agrees(l, t, "width", kTransferWidthTolerance), m = agrees(l, t, "mean", kTransferMeanTolerance);
     centres.push_back(0.5 * (lo + hi));
     trues.push_back(t);
@@ -145,6 +149,39 @@ nlohmann::json tally(const std::vector<const nlohmann::json*>& curves) {
   }
   return {{"bins", bins}, {"width_agrees", width}, {"mean_agrees", mean}, {"agrees", both},
           {"fraction_agrees", bins ? static_cast<double>(both) / static_cast<double>(bins) : 0.0}};
+}
+
+/// Parton names without a namesake at detector level, where their showers come out as jets.
+bool is_quark(const std::string& name) {
+  static const char* const quarks[] = {"d", "u", "s", "c", "b", "d_bar", "u_bar", "s_bar", "c_bar", "b_bar"};
+  return std::find(std::begin(quarks), std::end(quarks), name) != std::end(quarks);
+}
+
+/// The jet nearest in ΔR to object i of z, per event: its four-momentum [N, 4] from the jets
+/// `jets` of events [N, 4k], and whether it lies within kJetMatchRadius [N] bool.
+std::pair<at::Tensor, at::Tensor> nearest_jet(const at::Tensor& z, int64_t i, const at::Tensor& events,
+                                              const std::vector<int64_t>& jets) {
+  const auto quark = kinematics(z, i);
+  std::vector<at::Tensor> distances, momenta;
+  for (int64_t j : jets) {
+    const auto jet = kinematics(events, j);
+    distances.push_back(at::hypot(jet[kEta] - quark[kEta], physics::wrap_phi(jet[kPhi] - quark[kPhi])));
+    momenta.push_back(events.narrow(1, 4 * j, 4).to(at::kDouble));
+  }
+  const auto [distance, nearest] = at::stack(distances, 1).min(1);
+  const at::Tensor jet = at::stack(momenta, 1).gather(1, nearest.view({-1, 1, 1}).expand({-1, 1, 4})).squeeze(1);
+  return {jet, distance < kJetMatchRadius};
+}
+
+/// Every variable's curve of object i of z against object j of x (a same-named object).
+void add_object_curves(nlohmann::json& curves, const std::string& name, const std::array<at::Tensor, kKinematics>& zk,
+                       const std::array<at::Tensor, kKinematics>& xk, const at::Tensor& truth_valid,
+                       const std::array<at::Tensor, kKinematics>& lk, const at::Tensor& learnt_valid,
+                       const TransferFunctionOptions& options, at::Generator& generator) {
+  for (const Variable& v : kVariables)
+    curves.push_back(curve(v, name, zk[v.binned_by], compared(v, xk[v.value], zk[v.value]), truth_valid,
+                           compared(v, lk[v.value], zk[v.value]), learnt_valid, options.bins(), options.resamples(),
+                           generator));
 }
 
 /// Edges of the mass windows: the given ones, checked, or quantiles of M(z).
@@ -271,14 +308,24 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
                           std::to_string(options.bins()) + " and " + std::to_string(options.resamples()));
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed());
   const at::Tensor mask = accepted.to(at::kBool);
-  nlohmann::json curves = nlohmann::json::array();
+  const at::Tensor every = at::ones({n}, at::kBool);
+  const std::vector<int64_t> jets = jet_object_indices(x_objects);
+  nlohmann::json curves = nlohmann::json::array(), jet_matching = nlohmann::json::array();
   for (int64_t i = 0; i < k_z; ++i) {
-    const auto j = std::find(x_objects.begin(), x_objects.end(), z_objects[static_cast<size_t>(i)]) - x_objects.begin();
-    if (j == k_x) continue;
-    const auto zk = kinematics(z, i), xk = kinematics(x, j), lk = kinematics(learnt, j);
-    for (const Variable& v : kVariables)
-      curves.push_back(curve(v, z_objects[static_cast<size_t>(i)], zk[v.binned_by], compared(v, xk[v.value], zk[v.value]),
-                             compared(v, lk[v.value], zk[v.value]), mask, options.bins(), options.resamples(), generator));
+    const std::string& name = z_objects[static_cast<size_t>(i)];
+    const auto j = std::find(x_objects.begin(), x_objects.end(), name) - x_objects.begin();
+    if (j < k_x) {
+      add_object_curves(curves, name, kinematics(z, i), kinematics(x, j), every, kinematics(learnt, j), mask,
+                        options, generator);
+    } else if (is_quark(name) && !jets.empty()) {
+      const auto [true_jet, true_matched] = nearest_jet(z, i, x, jets);
+      const auto [learnt_jet, learnt_matched] = nearest_jet(z, i, learnt, jets);
+      add_object_curves(curves, name + "_jet", kinematics(z, i), kinematics(true_jet, 0), true_matched,
+                        kinematics(learnt_jet, 0), learnt_matched & mask, options, generator);
+      jet_matching.push_back({{"object", name},
+                              {"true_fraction", true_matched.to(at::kDouble).mean().item<double>()},
+                              {"learnt_fraction", learnt_matched.masked_select(mask).to(at::kDouble).mean().item<double>()}});
+    }
   }
   std::vector<const nlohmann::json*> all;
   std::map<std::string, std::vector<const nlohmann::json*>> by_variable;
@@ -296,7 +343,13 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
        << kTransferMeanTolerance << " w_true + " << kTransferResolutionFloor
        << " + 2 sigma, sigma the bootstrap error of the difference (rare large angular shifts make the true mean "
           "of an angle noisy where its width is ~0)";
-  return {{"rule", rule.str()}, {"curves", curves}, {"summary", summary}};
+  if (!jet_matching.empty())
+    rule << "; a parton without a namesake in x (a quark) is compared with the jet nearest to it in Delta R, "
+            "counted where that lies within Delta R < "
+         << kJetMatchRadius << " (jet_matching: the fraction of events where it does)";
+  nlohmann::json out = {{"rule", rule.str()}, {"curves", curves}, {"summary", summary}};
+  if (!jet_matching.empty()) out["jet_matching"] = jet_matching;
+  return out;
 }
 
 std::string format_transfer_summary(const nlohmann::json& transfer) {
@@ -309,6 +362,14 @@ std::string format_transfer_summary(const nlohmann::json& transfer) {
                   static_cast<long>(t["mean_agrees"].get<int64_t>()));
     out << text;
   };
+  if (transfer.contains("jet_matching"))
+    for (const auto& m : transfer["jet_matching"]) {
+      char text[160];
+      std::snprintf(text, sizeof text, "jet within dR %.1f of the %-6s  true %5.3f  learnt %5.3f\n", kJetMatchRadius,
+                    m["object"].get<std::string>().c_str(), m["true_fraction"].get<double>(),
+                    m["learnt_fraction"].get<double>());
+      out << text;
+    }
   const auto& summary = transfer["summary"];
   if (summary.contains("by_variable"))
     for (const auto& [name, t] : summary["by_variable"].items()) line("transfer " + name, t);

@@ -39,11 +39,19 @@ constexpr double kTransferWidthTolerance = 0.25;
 constexpr double kTransferMeanTolerance = 0.3;
 /// Absolute tolerance f added to both (dimensionless response; radians).
 constexpr double kTransferResolutionFloor = 1e-4;
+/// A quark's jet is the jet nearest to it when that lies within this ΔR: tt̄'s jets are anti-kt
+/// R = 0.5, and a quark's shower keeps the jet's axis within ~0.1 of the quark in most events.
+constexpr double kJetMatchRadius = 0.4;
 
 /// The transfer function of `learnt` against the truth: z [N, 4k_z], x [N, 4k_x] the paired events
 /// (row i of both one event), learnt [N, 4k_x] the learnt detector applied to the same z, accepted
 /// bool [N] the learnt rows that pass the acceptance (the only learnt rows used); objects matched
-/// by name. Returns {"rule", "curves": [{object, variable, binned_by, quantity, units, z_bin_edges,
+/// by name, and a quark of z without a namesake (tt̄'s b, b_bar, u, d_bar) to the nearest of x's
+/// jets (objects named jet…) within kJetMatchRadius, as object "<quark>_jet", with "jet_matching":
+/// [{object, true_fraction, learnt_fraction}] the fraction of events in which such a jet exists
+/// (of the accepted ones for the learnt). A detector simulation that keeps every marginal but
+/// scrambles which jet comes from which quark shows here. Returns {"rule", "curves": [{object,
+/// variable, binned_by, quantity, units, z_bin_edges,
 /// z_bin_centres, true: {count, mean, mean_error, width, width_error, q025, q16, q50, q84, q975},
 /// learnt: {…}, width_agrees, mean_agrees, agrees}], "summary": {bins, width_agrees, mean_agrees,
 /// agrees, fraction_agrees, by_variable: {E: {…}, …}}}; null entries where a bin has < 2 events.
