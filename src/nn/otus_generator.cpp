@@ -91,6 +91,9 @@ void OtusGeneratorOptions::validate() const {
           "object_wise fixed noise needs a noise_dimension divisible by the " + std::to_string(output_objects_) +
               " output objects (the same number of noise values per object), received " +
               std::to_string(noise_dimension_));
+  require(!object_identity_ || object_wise_, "object_identity needs object_wise");
+  require(!object_angles_ || (object_wise_ && noise_ == GeneratorNoise::kFixed),
+          "object_angles needs object_wise with fixed noise");
   std::vector<bool> listed(static_cast<size_t>(output_objects_), false);
   auto check_objects = [&](const std::vector<int64_t>& objects, const std::string& what) {
     for (int64_t j : objects) {
@@ -148,7 +151,9 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
   layers_ = register_module("layers", torch::nn::ModuleList());
   norms_ = register_module("norms", torch::nn::ModuleList());
   // object_wise: one object's ln E and |η| (and its share of the noise) in, its response out
-  const int64_t core_in = options_.object_wise() ? 2 + core_noise / options_.output_objects() : in + core_noise;
+  const int64_t k_out = options_.output_objects();
+  const int64_t core_in =
+      options_.object_wise() ? 2 + (options_.object_identity() ? k_out : 0) + core_noise / k_out : in + core_noise;
   if (options_.architecture() == GeneratorArchitecture::kMlp) {
     for (int64_t i = 0; i < options_.hidden_layers(); ++i)
       layers_->push_back(torch::nn::Linear(i == 0 ? core_in : width, width));
@@ -159,7 +164,8 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
       layers_->push_back(torch::nn::Linear(width, width));
     }
   }
-  output_ = register_module("output", torch::nn::Linear(width, options_.object_wise() ? 1 : out));
+  const int64_t object_outputs = options_.object_angles() ? 3 : 1;  // δ, and Δη, Δφ with object_angles
+  output_ = register_module("output", torch::nn::Linear(width, options_.object_wise() ? object_outputs : out));
   if (options_.relative_residual()) {
     torch::NoGradGuard no_grad;
     output_->weight.zero_();
@@ -207,6 +213,16 @@ void require_calorimeter(const OtusGeneratorOptions& options, const char* what) 
 // Below 1 GeV the stochastic and noise terms would explode; no calorimeter object is that soft.
 constexpr double kResolutionEnergyFloorGeV = 1.0;
 
+/// momenta [B, k, 3] with each object's pT scaled by 1 + δ and its direction moved by (Δη, Δφ):
+/// response [B, k, 3] = (δ, Δη, Δφ).
+at::Tensor responded_momenta(const at::Tensor& momenta, const at::Tensor& response) {
+  const at::Tensor pt = momenta.narrow(2, 0, 2).pow(2).sum(2).clamp_min(1e-6).sqrt();  // [B, k]
+  const at::Tensor eta = at::asinh(momenta.select(2, 2) / pt) + response.select(2, 1);
+  const at::Tensor phi = at::atan2(momenta.select(2, 1), momenta.select(2, 0)) + response.select(2, 2);
+  const at::Tensor new_pt = pt * (1 + response.select(2, 0));
+  return at::stack({new_pt * at::cos(phi), new_pt * at::sin(phi), new_pt * at::sinh(eta)}, 2);
+}
+
 }  // namespace
 
 at::Tensor OtusGeneratorImpl::resolution(const at::Tensor& u) const {
@@ -241,7 +257,10 @@ at::Tensor OtusGeneratorImpl::object_features(const at::Tensor& u) const {
   const at::Tensor pt = objects.narrow(1, 0, 2).pow(2).sum(1).sqrt().clamp_min(1e-3);
   const at::Tensor abs_eta = at::asinh(objects.select(1, 2).abs() / pt);
   const at::Tensor log_energy = objects.select(1, 3).clamp_min(kResolutionEnergyFloorGeV).log() - 4.0;
-  return at::stack({log_energy, abs_eta}, 1);
+  const at::Tensor features = at::stack({log_energy, abs_eta}, 1);
+  if (!options_.object_identity()) return features;
+  const at::Tensor slot = at::eye(options_.input_objects(), features.options()).repeat({u.size(0), 1});
+  return at::cat({features, slot}, 1);
 }
 
 at::Tensor OtusGeneratorImpl::core(const at::Tensor& features) {
@@ -278,7 +297,7 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
     out = core(object_features(u)).view({batch, k_out});
   else if (options_.object_wise())
     out = core(at::cat({object_features(u), noise.to(at::kFloat).reshape({batch * k_out, d / k_out})}, 1))
-              .view({batch, k_out});
+              .view({batch, k_out, -1});
   else
     out = calorimeter ? core(standardised_input(u)) : core(at::cat({standardised_input(u), noise.to(at::kFloat)}, 1));
   if (calorimeter) {
@@ -289,7 +308,9 @@ at::Tensor OtusGeneratorImpl::forward_with_noise(const at::Tensor& u, const at::
     out = out + resolution(u) * n + tail_scale().view({1, k_out}) * at::relu(e + log_f);
   }
   at::Tensor momenta;
-  if (options_.relative_residual()) {
+  if (options_.object_angles()) {
+    momenta = responded_momenta(residual_input(u), out);
+  } else if (options_.relative_residual()) {
     const at::Tensor delta = options_.shared_response() ? out.view({batch, k_out, 1}) : out.view({batch, k_out, 3});
     momenta = residual_input(u) * (1 + delta);
   } else {

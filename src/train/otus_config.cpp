@@ -40,6 +40,8 @@ Schema generator_schema(nn::OtusGeneratorOptions& o) {
           OTAE_CONFIG_FIELD("tail_fraction_start", o, tail_fraction_start),
           OTAE_CONFIG_FIELD("tail_scale_start", o, tail_scale_start),
           OTAE_CONFIG_FIELD("object_wise", o, object_wise),
+          OTAE_CONFIG_FIELD("object_identity", o, object_identity),
+          OTAE_CONFIG_FIELD("object_angles", o, object_angles),
           OTAE_CONFIG_FIELD("calorimeter_rate", o, calorimeter_rate)};
 }
 

@@ -331,6 +331,52 @@ TEST(OtusGenerator, ObjectWiseFixedNoiseSeesOnlyItsObjectAndItsNoise) {
                otae::InvalidArgument);
 }
 
+// object_angles: the output object is the input's at pT·(1 + δ), (η + Δη, φ + Δφ). With the output
+// layer's bias alone set, every object gets the same (δ, Δη, Δφ), read back from the momenta.
+TEST(OtusGenerator, ObjectAnglesMoveTheDirectionAndScalePt) {
+  const auto options = calorimeter_options().noise(nn::GeneratorNoise::kFixed).object_wise(true).noise_dimension(4)
+                           .object_angles(true);
+  nn::OtusGenerator g(options, unit_statistics(2, 2));
+  const at::Tensor u = two_objects(5, 30.0, 70.0);
+  const at::Tensor noise = g->draw_noise(u);
+  EXPECT_LT((g->forward_with_noise(u, noise) - u).abs().max().item<double>(), 1e-4);  // starts as the identity
+  {
+    torch::NoGradGuard no_grad;
+    g->named_parameters()["output.bias"].copy_(at::tensor({0.1, 0.2, -0.3}, at::kFloat));
+  }
+  const at::Tensor in = u.view({5, 2, 4}).to(at::kDouble), out = g->forward_with_noise(u, noise).view({5, 2, 4}).to(at::kDouble);
+  auto pt = [](const at::Tensor& o) { return o.narrow(2, 0, 2).pow(2).sum(2).sqrt(); };
+  auto eta = [&](const at::Tensor& o) { return at::asinh(o.select(2, 2) / pt(o)); };
+  auto phi = [](const at::Tensor& o) { return at::atan2(o.select(2, 1), o.select(2, 0)); };
+  EXPECT_LT((pt(out) / pt(in) - 1.1).abs().max().item<double>(), 1e-5);
+  EXPECT_LT((eta(out) - eta(in) - 0.2).abs().max().item<double>(), 1e-5);
+  EXPECT_LT((phi(out) - phi(in) + 0.3).abs().max().item<double>(), 1e-5);
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().object_angles(true), unit_statistics(2, 2)),
+               otae::InvalidArgument);  // needs object_wise
+}
+
+// object_identity: two identical objects in different slots respond differently once the network
+// weighs the slot's one-hot; without it they cannot.
+TEST(OtusGenerator, ObjectIdentityLetsEachSlotRespondOnItsOwn) {
+  for (bool identity : {false, true}) {
+    const auto options = calorimeter_options().noise(nn::GeneratorNoise::kFixed).object_wise(true)
+                             .noise_dimension(4).object_identity(identity);
+    nn::OtusGenerator g(options, unit_statistics(2, 2));
+    randomise_output(g, 0.05);
+    const double c = 50.0 / std::sqrt(3.0);  // back to back: the same E and |η|
+    const at::Tensor u = at::tensor({c, c, c, 50.0, -c, -c, -c, 50.0}, at::kFloat).repeat({4, 1});
+    const at::Tensor noise = at::zeros({4, 4});
+    const at::Tensor e = g->forward_with_noise(u, noise).view({4, 2, 4}).select(2, 3);
+    const double difference = (e.select(1, 0) - e.select(1, 1)).abs().max().item<double>();
+    if (identity)
+      EXPECT_GT(difference, 1e-3);
+    else
+      EXPECT_LT(difference, 1e-4);
+  }
+  EXPECT_THROW(nn::OtusGenerator(nn::OtusGeneratorOptions().object_identity(true), unit_statistics(2, 2)),
+               otae::InvalidArgument);
+}
+
 // residual_pt_ordered: with a network that adds nothing (zero output layer), the pt_ordered outputs
 // are the input's objects in the same slots sorted by pT, whatever order the input lists them in.
 TEST(OtusGenerator, ResidualStartsFromTheInputSortedByPt) {

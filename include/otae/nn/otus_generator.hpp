@@ -116,6 +116,16 @@ struct OtusGeneratorOptions {
   /// other objects (a detector that responds to the event as a whole learnt a response that
   /// depended on M_ee: −3 GeV at M = 140 GeV, widths 2.6x the truth).
   OTAE_ARG(bool, object_wise, false);
+  /// object_wise only: the core network also sees which object it responds for (a one-hot of the
+  /// object's slot), so that objects of different kinds (tt̄'s electron, neutrino, b and light
+  /// quarks) each get their own response from one shared network.
+  OTAE_ARG(bool, object_identity, false);
+  /// object_wise with fixed noise only: the core network predicts, besides the response δ_j of the
+  /// object's pT, shifts Δη_j and Δφ_j [rad] of its direction: the output object has pT·(1 + δ)
+  /// at (η + Δη, φ + Δφ). A jet's axis moves with its shower, its out-of-cone radiation and the
+  /// clustering (ΔR to its quark 0.03–0.09 in tt̄); a missing momentum's azimuth follows the
+  /// neutrino's only roughly. Starts as the identity (Δη = Δφ = 0).
+  OTAE_ARG(bool, object_angles, false);
   /// kCalorimeter only: the calorimeter parameters (logarithms of a, b, c, |λ| and the logit of f)
   /// are stored divided by this rate, so that Adam, whose step is about the learning rate whatever
   /// the gradient's size, moves them this many times faster than the network's weights: at a
@@ -135,7 +145,7 @@ struct OtusGeneratorOptions {
   /// with input_residual, shared_response with relative_residual, kCalorimeter noise with
   /// shared_response and a positive resolution_start of 3 entries and a tail fraction in (0, 1),
   /// object_wise with kCalorimeter or kFixed (noise_dimension divisible by k_out), kMlp and
-  /// shared_response, residual_pt_ordered with input_residual and ≥ 2 pt_ordered objects, and
+  /// shared_response, object_identity with object_wise, object_angles with object_wise and kFixed, residual_pt_ordered with input_residual and ≥ 2 pt_ordered objects, and
   /// the missing_momentum and pt_ordered objects are distinct indices in 0…k_out−1 (missing ones
   /// massless).
   void validate() const;
@@ -184,7 +194,8 @@ class OtusGeneratorImpl : public torch::nn::Module {
 
  private:
   at::Tensor standardised_input(const at::Tensor& u) const;
-  /// object_wise: [B·k, 2] (ln(E/GeV) − 4, |η|) of every input object.
+  /// object_wise: [B·k, 2] (ln(E/GeV) − 4, |η|) of every input object, followed by the one-hot
+  /// of its slot [B·k, k] with object_identity.
   at::Tensor object_features(const at::Tensor& u) const;
   at::Tensor core(const at::Tensor& features);
   at::Tensor with_detector_structure(at::Tensor momenta) const;
