@@ -5,12 +5,10 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <mutex>
 #include <limits>
 #include <optional>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize/input-archive.h>
@@ -75,11 +73,6 @@ nn::GeneratorStatistics blank_statistics(int64_t in_objects, int64_t out_objects
           at::ones({3 * out_objects})};
 }
 
-at::Generator& cpu_generator() {
-  static at::Generator generator = at::detail::getDefaultCPUGenerator();
-  return generator;
-}
-
 void save_models(torch::serialize::OutputArchive& archive, nn::OtusGenerator& encoder, nn::OtusGenerator& decoder) {
   torch::serialize::OutputArchive e, d;
   encoder->save(e);
@@ -89,7 +82,7 @@ void save_models(torch::serialize::OutputArchive& archive, nn::OtusGenerator& en
 }
 
 void save_checkpoint(const std::string& path, nn::OtusGenerator& encoder, nn::OtusGenerator& decoder,
-                     torch::optim::Optimizer* optimizer, const Position& position) {
+                     torch::optim::Optimizer* optimizer, const Position& position, const at::Generator& noise) {
   torch::serialize::OutputArchive archive;
   save_models(archive, encoder, decoder);
   if (optimizer) {
@@ -98,10 +91,7 @@ void save_checkpoint(const std::string& path, nn::OtusGenerator& encoder, nn::Ot
     archive.write("optimizer", o);
   }
   archive.write("position", at::tensor({position.phase, position.epoch, position.step}, at::kLong));
-  {
-    std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-    archive.write("rng", cpu_generator().get_state());
-  }
+  archive.write("rng", noise.get_state());
   write_atomically(path, [&](const std::string& temporary) { archive.save_to(temporary); });
 }
 
@@ -260,6 +250,9 @@ class Trainer {
   nlohmann::json run_;
   at::Tensor train_rows_, paired_rows_, validation_rows_;
   int64_t batch_size_ = 0, steps_per_epoch_ = 0;
+  /// The generators' initial weights, then the training noise ε: one stream from the run's seed,
+  /// whose state checkpoint.pt keeps.
+  at::Generator noise_ = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
   nn::OtusGenerator encoder_{nullptr}, decoder_{nullptr};
   OtusLossScales scales_;
   Position position_;
@@ -305,9 +298,8 @@ class Trainer {
   void build_generators() {
     const data::Standardisation z_stats = data::fit_standardisation(events_.z(), train_rows_);
     const data::Standardisation x_stats = data::fit_standardisation(events_.x(), train_rows_);
-    at::manual_seed(config_.seed);
-    encoder_ = nn::OtusGenerator(config_.encoder, statistics_between(x_stats, z_stats));
-    decoder_ = nn::OtusGenerator(config_.decoder, statistics_between(z_stats, x_stats));
+    encoder_ = nn::OtusGenerator(config_.encoder, statistics_between(x_stats, z_stats), noise_);
+    decoder_ = nn::OtusGenerator(config_.decoder, statistics_between(z_stats, x_stats), noise_);
     scales_ = {z_stats.to_tensors()[1].to(at::kFloat), x_stats.to_tensors()[1].to(at::kFloat),
                total_invariant_mass(events_.z().index_select(0, train_rows_)).std().item<double>(),
                total_invariant_mass(events_.x().index_select(0, train_rows_)).std().item<double>()};
@@ -322,8 +314,7 @@ class Trainer {
     resumed_->read("position", where);
     resumed_->read("rng", rng);
     position_ = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
-    std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-    cpu_generator().set_state(rng);
+    noise_.set_state(rng);
   }
 
   void start_logs(bool resuming) {
@@ -359,7 +350,7 @@ class Trainer {
     EpochMeans last;
     for (; position_.epoch < phase.epochs; ++position_.epoch) {
       if (options_.epoch_limit() > 0 && epochs_this_call_ == options_.epoch_limit()) {
-        if (writes()) save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, position_);
+        if (writes()) save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, position_, noise_);
         return false;
       }
       ++epochs_this_call_;
@@ -374,7 +365,7 @@ class Trainer {
       finish_epoch(i, global_epoch, rate, last, seconds);
       const Position after{static_cast<int64_t>(i), position_.epoch + 1, position_.step};
       if (writes() && ((position_.epoch + 1) % config_.checkpoint_every == 0 || position_.epoch + 1 == phase.epochs))
-        save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, after);
+        save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, after, noise_);
     }
     finish_phase(i, last, std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start).count());
     return true;
@@ -427,7 +418,7 @@ class Trainer {
         summary[side == &encoder_ ? "encoder_calorimeter" : "decoder_calorimeter"] = calorimeter_json(*side);
     write_json_file(phase_file(i, ".json"), summary);
     position_ = next;
-    save_checkpoint(checkpoint_, encoder_, decoder_, nullptr, position_);
+    save_checkpoint(checkpoint_, encoder_, decoder_, nullptr, position_, noise_);
   }
 
   /// The models handed back: trainable again, in evaluation mode.
@@ -463,27 +454,18 @@ class Trainer {
   /// The validation rows' loss terms, every distribution term computed whatever the phase's
   /// weights: total (phase weights), reconstruction, latent, data, mass, and the selection distance
   /// latent + data + mass (unit weights, the same in every phase; the mass term is the one that
-  /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the training RNG is
-  /// restored afterwards, so validating leaves the training numbers unchanged. NaN when there are
+  /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the noise has a
+  /// generator of its own, so validating leaves the training numbers unchanged. NaN when there are
   /// no validation rows.
   std::vector<double> validate(const OtusPhase& phase) {
     std::vector<double> out(6, std::nan(""));
     if (!validation_rows_.defined() || validation_rows_.size(0) < 4) return out;
-    at::Tensor saved;
-    {
-      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-      saved = cpu_generator().get_state();
-    }
     const bool encoder_training = encoder_->is_training(), decoder_training = decoder_->is_training();
     encoder_->eval();
     decoder_->eval();
     const OtusLossTerms terms = validation_terms(phase);
     encoder_->train(encoder_training);
     decoder_->train(decoder_training);
-    {
-      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-      cpu_generator().set_state(saved);
-    }
     auto value = [](const at::Tensor& v) { return v.defined() ? v.item<double>() : 0.0; };
     const OtusLossWeights& p = phase.weights;
     out[0] = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
@@ -499,7 +481,7 @@ class Trainer {
   }
 
   OtusLossTerms validation_terms(const OtusPhase& phase) {
-    at::manual_seed(splitmix64_draw(config_.seed, kValidationStream));
+    const uint64_t seed = splitmix64_draw(config_.seed, kValidationStream);
     torch::NoGradGuard no_grad;
     // z and x from disjoint halves: E(x) ≈ z event by event, so on the same events every
     // distance would come out far below what unpaired samples can reach
@@ -507,8 +489,8 @@ class Trainer {
     const data::EventBatch b =
         events_.unpaired_batch(validation_rows_.narrow(0, 0, half), validation_rows_.narrow(0, half, half));
     const OtusLossWeights w = OtusLossWeights(phase.weights).reconstruction(1).latent(1).data(1).mass(1).paired(0);
-    return otus_loss(encoder_, decoder_, {b.z, b.x, {}, {}}, w, config_.loss, scales_,
-                     splitmix64_draw(config_.seed, kValidationStream));
+    return otus_loss(encoder_, decoder_, {b.z, b.x, {}, {}}, w, config_.loss, scales_, seed,
+                     at::make_generator<at::CPUGeneratorImpl>(seed));
   }
 
   EpochMeans run_epoch(const OtusPhase& phase, int64_t global_epoch, torch::optim::Adam& optimizer) {
@@ -542,6 +524,14 @@ class Trainer {
     return means;
   }
 
+  /// The noise of shard s at this step: the run's stream alone, a stream of (step, shard) with more
+  /// than one shard, so that any rank can draw it.
+  at::Generator shard_noise(int64_t s) const {
+    if (shards_ == 1) return noise_;
+    return at::make_generator<at::CPUGeneratorImpl>(
+        derive_seed(config_.seed, {kShardNoiseStream, uint64_t(position_.step), uint64_t(s)}));
+  }
+
   /// Adds shard s of the step's batch (its rows of z, x and the paired slice) to the gradients,
   /// weighed by its share of the batch, and its loss terms to `means`; returns a description of
   /// the loss when it is not finite (then nothing is added). With more than one shard, each draws
@@ -554,13 +544,12 @@ class Trainer {
       const auto [first, end] = data::shard_rows(rows.size(0), s, shards_);
       return rows.narrow(0, first, end - first);
     };
-    if (shards_ > 1) at::manual_seed(derive_seed(config_.seed, {kShardNoiseStream, uint64_t(position_.step), uint64_t(s)}));
     const at::Tensor z_part = part(z_rows);
     std::vector<at::Tensor> paired_part;
     if (paired.defined() && part(paired).size(0) > 0) paired_part.push_back(part(paired));
     const OtusLossTerms terms = otus_loss(encoder_, decoder_, batch_of(z_part, part(x_rows), paired_part, 0),
                                           phase.weights, config_.loss, scales_,
-                                          splitmix64_draw(config_.seed, position_.step));
+                                          splitmix64_draw(config_.seed, position_.step), shard_noise(s));
     const double total = terms.total.item<double>();
     if (!std::isfinite(total)) return "the loss " + std::to_string(total);
     const double share = static_cast<double>(z_part.size(0)) / static_cast<double>(z_rows.size(0));
@@ -573,11 +562,11 @@ class Trainer {
 }  // namespace
 
 at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed, int64_t batch_size) {
-  at::manual_seed(seed);
+  at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(seed);
   torch::NoGradGuard no_grad;
   std::vector<at::Tensor> parts;
   for (int64_t begin = 0; begin < events.size(0); begin += batch_size)
-    parts.push_back(generator->forward(events.narrow(0, begin, std::min(batch_size, events.size(0) - begin))));
+    parts.push_back(generator->forward(events.narrow(0, begin, std::min(batch_size, events.size(0) - begin)), noise));
   return parts.empty() ? at::empty({0, 4 * generator->options().output_objects()}) : at::cat(parts, 0);
 }
 

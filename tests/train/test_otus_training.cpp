@@ -413,6 +413,40 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
                otae::ConfigError);
 }
 
+TEST(OtusTraining, GlobalSeedChangesNothing) {
+  // every random number of a run (initial weights, noise, validation) comes from the run's own
+  // generators: reseeding LibTorch's global one in between changes no number
+  const data::EventPairs events = data::load_event_pairs(std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5");
+  const auto quiet = train::OtusTrainOptions().show_progress(false);
+  const std::string first = fresh_folder("seed_first"), second = fresh_folder("seed_second");
+  at::manual_seed(1);
+  train::OtusModel a = train::train_otus(small_zee_config(), events, "zee_small.h5", first, quiet);
+  at::manual_seed(2);
+  train::train_otus(small_zee_config(), events, "zee_small.h5", second, train::OtusTrainOptions(quiet).epoch_limit(1));
+  at::manual_seed(3);
+  train::OtusModel b =
+      train::train_otus(small_zee_config(), events, "zee_small.h5", second, train::OtusTrainOptions(quiet).resume(true));
+  const at::Tensor z = events.z().narrow(0, 0, 50);
+  at::manual_seed(4);
+  const at::Tensor from_a = train::generate_events(a.decoder, z, 1);
+  at::manual_seed(5);
+  EXPECT_TRUE(at::equal(from_a, train::generate_events(b.decoder, z, 1)));
+  auto without_seconds = [](const std::string& folder) {
+    std::istringstream lines(otae::read_text_file(folder + "/log.csv"));
+    std::string line, rows;
+    while (std::getline(lines, line)) {
+      std::vector<std::string> cells;
+      std::stringstream row(line);
+      for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+      cells.erase(cells.begin() + 14);  // the seconds column
+      for (const auto& cell : cells) rows += cell + ",";
+      rows += "\n";
+    }
+    return rows;
+  };
+  EXPECT_EQ(without_seconds(first), without_seconds(second));
+}
+
 TEST(OtusTraining, PartonMassWindowKeepsOnlyThoseTrainingRows) {
   const data::EventPairs events = data::load_event_pairs(std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5");
   train::OtusConfig config = small_zee_config();

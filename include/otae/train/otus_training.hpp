@@ -88,8 +88,9 @@ enum class OtusCheckpoint {
 /// evaluation mode. Throws IoError naming the missing file.
 OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which = OtusCheckpoint::kFinal);
 
-/// Applies a generator to events [N, 4k] (GeV) in batches without gradients, with LibTorch's
-/// generator seeded by `seed` first (the same output twice). Returns [N, 4k'] float32.
+/// Applies a generator to events [N, 4k] (GeV) in batches without gradients, its noise drawn
+/// from a generator seeded by `seed` (the same output twice, whatever LibTorch's global generator
+/// holds). Returns [N, 4k'] float32.
 at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed,
                            int64_t batch_size = 65536);
 
