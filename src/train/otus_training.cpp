@@ -14,11 +14,9 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
-#include "otae/base/csv_log.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
-#include "otae/base/progress.hpp"
 #include "otae/data/distance_shards.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
@@ -43,11 +41,6 @@ struct Position {
   int64_t phase = 0, epoch = 0, step = 0;
 };
 
-const std::vector<std::string> kLogColumns = {"phase", "epoch", "global_epoch", "learning_rate", "total",
-                                              "reconstruction", "latent", "data", "encoder_anchor",
-                                              "decoder_anchor", "paired", "mass", "transport", "acceptance", "seconds",
-                                              "validation_total", "validation_reconstruction", "validation_latent",
-                                              "validation_data", "validation_mass", "validation_distance"};
 constexpr size_t kTerms = 9;  // total … transport, in the order of the log
 
 std::string path_in(const std::string& folder, const std::string& name) {
@@ -144,6 +137,9 @@ struct EpochMeans {
     steps += share;
   }
   double mean(size_t i) const { return counts[i] > 0 ? sums[i] / counts[i] : std::nan(""); }
+  OtusTermValues means() const {
+    return {mean(0), mean(1), mean(2), mean(3), mean(4), mean(5), mean(6), mean(7), mean(8)};
+  }
 
   /// The sums of every rank's shards (a no-op alone).
   void sum_over_ranks(DataParallel& parallel) {
@@ -234,7 +230,7 @@ class Trainer {
     std::vector<at::Tensor> parameters = encoder_->parameters();
     for (const auto& p : decoder_->parameters()) parameters.push_back(p);
     parallel_.broadcast_from_root(parameters);
-    start_logs(resuming);
+    start_observers(resuming);
     for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
       if (!run_phase(i)) return finished();
     save_model_file(path_in(folder_, "model.pt"), encoder_, decoder_);
@@ -257,8 +253,8 @@ class Trainer {
   OtusLossScales scales_;
   Position position_;
   std::optional<torch::serialize::InputArchive> resumed_;
-  std::optional<ProgressMeter> progress_;
-  std::optional<CsvLog> log_;
+  /// log.csv, the progress line and the caller's; none on a process that writes no files.
+  std::vector<OtusTrainingObserver> observers_;
   double best_distance_ = std::numeric_limits<double>::infinity();
   int64_t epochs_this_call_ = 0, steps_done_ = 0;
   DataParallel& parallel_ = data_parallel();
@@ -315,21 +311,26 @@ class Trainer {
     resumed_->read("rng", rng);
     position_ = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
     noise_.set_state(rng);
+    // the best model by validation distance so far; best.json carries its score across a resume
+    if (std::filesystem::exists(best_json_))
+      best_distance_ = nlohmann::json::parse(read_text_file(best_json_)).at("validation_distance").get<double>();
   }
 
-  void start_logs(bool resuming) {
-    // the progress line counts the steps of this call, so that a resumed run's rate is its own, and
-    // no more than the epoch limit lets it run
+  void start_observers(bool resuming) {
+    if (!writes()) return;
+    observers_.push_back(otus_log_writer(path_in(folder_, "log.csv"), resuming));
+    if (options_.show_progress()) observers_.push_back(otus_progress_line("otae otus train"));
+    observers_.push_back(options_.observer());
+    // the steps of this call, so that a resumed run's rate is its own, and no more than the epoch
+    // limit lets it run
     int64_t epochs_left = -position_.epoch;
     for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
       epochs_left += config_.phases[i].epochs;
     if (options_.epoch_limit() > 0) epochs_left = std::min(epochs_left, options_.epoch_limit());
-    // the best model by validation distance so far; best.json carries its score across a resume
-    if (resuming && std::filesystem::exists(best_json_))
-      best_distance_ = nlohmann::json::parse(read_text_file(best_json_)).at("validation_distance").get<double>();
-    if (!writes()) return;
-    if (options_.show_progress()) progress_.emplace("otae otus train", "steps", epochs_left * steps_per_epoch_);
-    log_.emplace(path_in(folder_, "log.csv"), kLogColumns, resuming);
+    const OtusTrainingStart start{position_.phase, position_.epoch, resuming, steps_per_epoch_,
+                                  epochs_left * steps_per_epoch_};
+    for (const auto& observer : observers_)
+      if (observer.on_start) observer.on_start(start);
   }
 
   /// Trains phase i from the current position; false when the epoch limit stopped it.
@@ -371,20 +372,18 @@ class Trainer {
     return true;
   }
 
-  /// The epoch's log row (training means, validation terms) and the best model so far.
+  /// The epoch's record (training means, validation terms) to the observers, and the best model
+  /// so far.
   void finish_epoch(size_t i, int64_t global_epoch, double rate, const EpochMeans& last, double seconds) {
     const OtusPhase& phase = config_.phases[i];
-    const std::vector<double> validation = validate(phase);
-    const bool best = validation[5] < best_distance_;
-    if (best) best_distance_ = validation[5];
+    const OtusValidationValues validation = validate(phase);
+    const bool best = validation.distance < best_distance_;
+    if (best) best_distance_ = validation.distance;
     if (!writes()) return;
-    std::vector<double> row = {static_cast<double>(i), static_cast<double>(position_.epoch),
-                               static_cast<double>(global_epoch), rate};
-    for (size_t k = 0; k < kTerms; ++k) row.push_back(last.mean(k));
-    row.push_back(last.acceptance / std::max(1.0, last.steps));
-    row.push_back(seconds);
-    row.insert(row.end(), validation.begin(), validation.end());
-    log_->write_row(row);
+    const OtusEpochRecord record{static_cast<int64_t>(i), position_.epoch, global_epoch, rate, last.means(),
+                                 last.acceptance / std::max(1.0, last.steps), seconds, validation};
+    for (const auto& observer : observers_)
+      if (observer.on_epoch_end) observer.on_epoch_end(record);
     if (best) {
       save_model_file(path_in(folder_, "best.pt"), encoder_, decoder_);
       write_json_file(best_json_, {{"phase", phase.name}, {"phase_index", i}, {"epoch", position_.epoch},
@@ -409,7 +408,7 @@ class Trainer {
     if (last.steps > 0.0) {
       nlohmann::json final_epoch;
       for (size_t k = 0; k < kTerms; ++k)
-        if (last.counts[k]) final_epoch[kLogColumns[4 + k]] = last.mean(k);
+        if (last.counts[k]) final_epoch[otus_log_columns()[4 + k]] = last.mean(k);
       final_epoch["acceptance"] = last.acceptance / last.steps;
       summary["final_epoch"] = final_epoch;
     }
@@ -457,8 +456,9 @@ class Trainer {
   /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the noise has a
   /// generator of its own, so validating leaves the training numbers unchanged. NaN when there are
   /// no validation rows.
-  std::vector<double> validate(const OtusPhase& phase) {
-    std::vector<double> out(6, std::nan(""));
+  OtusValidationValues validate(const OtusPhase& phase) {
+    const double nan = std::nan("");
+    OtusValidationValues out{nan, nan, nan, nan, nan, nan};
     if (!validation_rows_.defined() || validation_rows_.size(0) < 4) return out;
     const bool encoder_training = encoder_->is_training(), decoder_training = decoder_->is_training();
     encoder_->eval();
@@ -468,15 +468,15 @@ class Trainer {
     decoder_->train(decoder_training);
     auto value = [](const at::Tensor& v) { return v.defined() ? v.item<double>() : 0.0; };
     const OtusLossWeights& p = phase.weights;
-    out[0] = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
-             p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
-             p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass) +
-             p.transport() * value(terms.transport);
-    out[1] = value(terms.reconstruction);
-    out[2] = value(terms.latent);
-    out[3] = value(terms.data);
-    out[4] = value(terms.mass);
-    out[5] = out[2] + out[3] + out[4];
+    out.total = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
+                p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
+                p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass) +
+                p.transport() * value(terms.transport);
+    out.reconstruction = value(terms.reconstruction);
+    out.latent = value(terms.latent);
+    out.data = value(terms.data);
+    out.mass = value(terms.mass);
+    out.distance = out.latent + out.data + out.mass;
     return out;
   }
 
@@ -518,7 +518,9 @@ class Trainer {
                              "; lower the learning rate or resume from " + checkpoint_);
       optimizer.step();
       ++position_.step;
-      if (progress_) progress_->update(++steps_done_);
+      ++steps_done_;
+      for (const auto& observer : observers_)
+        if (observer.on_step_end) observer.on_step_end(steps_done_);
     }
     means.sum_over_ranks(parallel_);
     return means;

@@ -1,7 +1,8 @@
 // OTUS training: acceptance and anchor costs on hand-made events, the restricted decoder's
 // P̂_D(S), the shipped configurations and overrides, every written configuration key read back and
-// every unknown one named, resuming equals not stopping, and the known answers: x = z + Gaussian
-// noise of known width, and a calorimeter resolution s(E), learnt from unpaired events.
+// every unknown one named, resuming equals not stopping, the global generator changing nothing,
+// and the known answers: x = z + Gaussian noise of known width, and a calorimeter resolution
+// s(E), learnt from unpaired events.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -415,17 +416,27 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
 
 TEST(OtusTraining, GlobalSeedChangesNothing) {
   // every random number of a run (initial weights, noise, validation) comes from the run's own
-  // generators: reseeding LibTorch's global one in between changes no number
+  // generators: reseeding LibTorch's global one in between, even between steps, changes no number
   const data::EventPairs events = data::load_event_pairs(std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5");
+  train::OtusTrainingObserver reseeding;
+  int64_t epochs_seen = 0;
+  reseeding.on_step_end = [](int64_t steps_done) { at::manual_seed(1000 + steps_done); };
+  reseeding.on_epoch_end = [&](const train::OtusEpochRecord& record) {
+    at::manual_seed(2000 + record.global_epoch);
+    ++epochs_seen;
+  };
   const auto quiet = train::OtusTrainOptions().show_progress(false);
   const std::string first = fresh_folder("seed_first"), second = fresh_folder("seed_second");
   at::manual_seed(1);
   train::OtusModel a = train::train_otus(small_zee_config(), events, "zee_small.h5", first, quiet);
+  EXPECT_EQ(epochs_seen, 0);
   at::manual_seed(2);
-  train::train_otus(small_zee_config(), events, "zee_small.h5", second, train::OtusTrainOptions(quiet).epoch_limit(1));
+  train::train_otus(small_zee_config(), events, "zee_small.h5", second,
+                    train::OtusTrainOptions(quiet).epoch_limit(1).observer(reseeding));
   at::manual_seed(3);
-  train::OtusModel b =
-      train::train_otus(small_zee_config(), events, "zee_small.h5", second, train::OtusTrainOptions(quiet).resume(true));
+  train::OtusModel b = train::train_otus(small_zee_config(), events, "zee_small.h5", second,
+                                         train::OtusTrainOptions(quiet).resume(true).observer(reseeding));
+  EXPECT_EQ(epochs_seen, 2);  // one epoch in each call
   const at::Tensor z = events.z().narrow(0, 0, 50);
   at::manual_seed(4);
   const at::Tensor from_a = train::generate_events(a.decoder, z, 1);

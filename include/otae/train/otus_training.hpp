@@ -24,6 +24,7 @@
 #include "otae/data/event_pairs.hpp"
 #include "otae/nn/otus_generator.hpp"
 #include "otae/train/otus_config.hpp"
+#include "otae/train/otus_training_log.hpp"
 
 namespace otae::train {
 
@@ -35,6 +36,8 @@ struct OtusTrainOptions {
   OTAE_ARG(int64_t, epoch_limit, 0);
   /// Print a progress line (steps, rate, time left) on stderr.
   OTAE_ARG(bool, show_progress, true);
+  /// Told of the start, every step and every epoch, after log.csv and the progress line are.
+  OTAE_ARG(OtusTrainingObserver, observer, {});
   /// Extra entries for run.json (e.g. the detector-level file of an unpaired run).
   OTAE_ARG(nlohmann::json, run_notes, nlohmann::json::object());
   /// Told what a caller should know before training starts (the sizes of unpaired samples), one
