@@ -260,6 +260,24 @@ TEST(OtusConfig, UnknownKeysAndBadOverridesAreErrors) {
   EXPECT_THROW(train::parse_otus_config(YAML::Load("phases: [{epochs: many}]")), otae::ConfigError);
 }
 
+TEST(OtusConfig, RangeErrorsNameTheKeyTheValueAndTheRange) {
+  const YAML::Node shipped = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/zee_quick.yaml");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"loss.mass_trim=0.7", "'loss.mass_trim' must be in [0, 0.5) (the fraction cut from each end), received 0.7"},
+      {"phases.1.learning_rate=0", "'phases.1.learning_rate' must be > 0, received 0"},
+      {"phases.0.weights.mass=-1", "'phases.0.weights.mass' must be finite and >= 0, received -1"},
+      {"training.batch_size=1", "'training.batch_size' must be >= 2, received 1"},
+      {"data.paired_fraction=1.5", "'data.paired_fraction' must be in [0, 1], received 1.5"}};
+  for (const auto& [setting, message] : cases) {
+    YAML::Node tree = YAML::Clone(shipped);
+    train::apply_overrides(tree, {setting});
+    EXPECT_EQ(error_of([&] { train::parse_otus_config(tree); }), "configuration key " + message);
+  }
+  train::OtusConfig config;  // built in code: validate checks it against the same table
+  config.loss.slices(0);
+  EXPECT_EQ(error_of([&] { config.validate(); }), "configuration key 'loss.slices' must be >= 1, received 0");
+}
+
 /// The dotted path of every value in `node` ("loss.anchor.z_object", "phases.0.weights.mass"): maps
 /// and lists of maps are walked, a list of numbers is one value.
 void collect_keys(const YAML::Node& node, const std::string& path, std::vector<std::string>& keys) {
