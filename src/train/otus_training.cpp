@@ -117,6 +117,23 @@ void load_models(torch::serialize::InputArchive& archive, const std::string& pat
   }
 }
 
+/// best.json: where the models of best.pt were taken, and their validation distance, the score a
+/// resumed run must beat.
+struct BestModel {
+  std::string phase;
+  int64_t phase_index = 0, epoch = 0, global_epoch = 0;
+  double validation_distance = std::numeric_limits<double>::infinity();
+
+  nlohmann::json to_json() const {
+    return {{"phase", phase}, {"phase_index", phase_index}, {"epoch", epoch}, {"global_epoch", global_epoch},
+            {"validation_distance", validation_distance}};
+  }
+  static BestModel from_json(const nlohmann::json& j) {
+    return {j.at("phase").get<std::string>(), j.at("phase_index").get<int64_t>(), j.at("epoch").get<int64_t>(),
+            j.at("global_epoch").get<int64_t>(), j.at("validation_distance").get<double>()};
+  }
+};
+
 /// Per-epoch sums of the loss terms; a term never computed stays NaN in the log. A shard of a
 /// batch counts with its share of the batch, so that the shards of a step count as one step.
 struct EpochMeans {
@@ -255,7 +272,7 @@ class Trainer {
   std::optional<torch::serialize::InputArchive> resumed_;
   /// log.csv, the progress line and the caller's; none on a process that writes no files.
   std::vector<OtusTrainingObserver> observers_;
-  double best_distance_ = std::numeric_limits<double>::infinity();
+  BestModel best_;
   int64_t epochs_this_call_ = 0, steps_done_ = 0;
   DataParallel& parallel_ = data_parallel();
   /// Shards of every batch (1 alone unless training.batch_shards asks for more) and this rank's.
@@ -311,9 +328,8 @@ class Trainer {
     resumed_->read("rng", rng);
     position_ = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
     noise_.set_state(rng);
-    // the best model by validation distance so far; best.json carries its score across a resume
     if (std::filesystem::exists(best_json_))
-      best_distance_ = nlohmann::json::parse(read_text_file(best_json_)).at("validation_distance").get<double>();
+      best_ = BestModel::from_json(nlohmann::json::parse(read_text_file(best_json_)));
   }
 
   void start_observers(bool resuming) {
@@ -377,8 +393,8 @@ class Trainer {
   void finish_epoch(size_t i, int64_t global_epoch, double rate, const EpochMeans& last, double seconds) {
     const OtusPhase& phase = config_.phases[i];
     const OtusValidationValues validation = validate(phase);
-    const bool best = validation.distance < best_distance_;
-    if (best) best_distance_ = validation.distance;
+    const bool best = validation.distance < best_.validation_distance;
+    if (best) best_ = {phase.name, static_cast<int64_t>(i), position_.epoch, global_epoch, validation.distance};
     if (!writes()) return;
     const OtusEpochRecord record{static_cast<int64_t>(i), position_.epoch, global_epoch, rate, last.means(),
                                  last.acceptance / std::max(1.0, last.steps), seconds, validation};
@@ -386,8 +402,7 @@ class Trainer {
       if (observer.on_epoch_end) observer.on_epoch_end(record);
     if (best) {
       save_model_file(path_in(folder_, "best.pt"), encoder_, decoder_);
-      write_json_file(best_json_, {{"phase", phase.name}, {"phase_index", i}, {"epoch", position_.epoch},
-                                   {"global_epoch", global_epoch}, {"validation_distance", best_distance_}});
+      write_json_file(best_json_, best_.to_json());
     }
   }
 
