@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <torch/nn/functional/activation.h>
+#include <torch/nn/init.h>
 
 #include "otae/base/error.hpp"
 
@@ -23,6 +24,19 @@ at::Tensor as_buffer(const at::Tensor& t, int64_t size, const char* name) {
   if (!at::isfinite(values).all().item<bool>())
     throw InvalidArgument(std::string("OtusGenerator: statistics '") + name + "' hold a non-finite value");
   return values;
+}
+
+/// LibTorch's Linear draws its starting weights from the global generator (reset_parameters:
+/// kaiming_uniform_ with a = √5, then the bias uniform in ±1/√fan_in); these are the same draws,
+/// with the same bounds in the same arithmetic, from `generator`.
+void redraw_initial_weights(torch::nn::LinearImpl& layer, at::Generator& generator) {
+  torch::NoGradGuard no_grad;
+  const int64_t fan_in = layer.weight.size(1);
+  const double gain = torch::nn::init::calculate_gain(torch::kLeakyReLU, std::sqrt(5));
+  const double weight_bound = std::sqrt(3.0) * (gain / std::sqrt(fan_in));
+  layer.weight.uniform_(-weight_bound, weight_bound, generator);
+  const double bias_bound = 1 / std::sqrt(fan_in);
+  if (layer.bias.defined()) layer.bias.uniform_(-bias_bound, bias_bound, generator);
 }
 
 }  // namespace
@@ -112,7 +126,8 @@ void OtusGeneratorOptions::validate() const {
                 std::to_string(output_masses_[static_cast<size_t>(j)]) + " GeV");
 }
 
-OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const GeneratorStatistics& statistics)
+OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const GeneratorStatistics& statistics,
+                                     c10::optional<at::Generator> initial_weights)
     : options_(options) {
   options_.validate();
   const int64_t in = 4 * options_.input_objects();
@@ -130,8 +145,6 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
   if (options_.noise() == GeneratorNoise::kConditional) {
     noise_hidden_ = register_module("noise_hidden", torch::nn::Linear(in, options_.noise_hidden()));
     noise_out_ = register_module("noise_out", torch::nn::Linear(options_.noise_hidden(), 2 * d));
-    torch::NoGradGuard no_grad;
-    noise_out_->bias.fill_(1.0);
   }
   // the calorimeter's noise acts on the response after the core network, which sees none of it
   const int64_t core_noise = options_.noise() == GeneratorNoise::kCalorimeter ? 0 : d;
@@ -148,28 +161,36 @@ OtusGeneratorImpl::OtusGeneratorImpl(const OtusGeneratorOptions& options, const 
     log_tail_scale_ = register_parameter("log_tail_scale", at::full({k}, std::log(std::abs(lambda)) / rate, at::kFloat));
     tail_sign_ = lambda > 0 ? 1.0 : -1.0;
   }
+  register_core_layers(in + core_noise, core_noise);
+  const int64_t object_outputs = options_.object_angles() ? 3 : 1;  // δ, and Δη, Δφ with object_angles
+  output_ = register_module("output", torch::nn::Linear(width, options_.object_wise() ? object_outputs : out));
+  if (initial_weights)
+    for (const auto& module : modules(/*include_self=*/false))
+      if (auto* linear = module->as<torch::nn::Linear>()) redraw_initial_weights(*linear, *initial_weights);
+  torch::NoGradGuard no_grad;
+  if (noise_out_) noise_out_->bias.fill_(1.0);
+  if (options_.relative_residual()) {
+    output_->weight.zero_();
+    output_->bias.zero_();
+  }
+}
+
+void OtusGeneratorImpl::register_core_layers(int64_t event_inputs, int64_t core_noise) {
   layers_ = register_module("layers", torch::nn::ModuleList());
   norms_ = register_module("norms", torch::nn::ModuleList());
-  // object_wise: one object's ln E and |η| (and its share of the noise) in, its response out
-  const int64_t k_out = options_.output_objects();
+  const int64_t width = options_.hidden(), k_out = options_.output_objects();
+  // object_wise: one object's ln E and |η| (its slot, and its share of the noise) in, its response out
   const int64_t core_in =
-      options_.object_wise() ? 2 + (options_.object_identity() ? k_out : 0) + core_noise / k_out : in + core_noise;
+      options_.object_wise() ? 2 + (options_.object_identity() ? k_out : 0) + core_noise / k_out : event_inputs;
   if (options_.architecture() == GeneratorArchitecture::kMlp) {
     for (int64_t i = 0; i < options_.hidden_layers(); ++i)
       layers_->push_back(torch::nn::Linear(i == 0 ? core_in : width, width));
-  } else {
-    layers_->push_back(torch::nn::Linear(in + core_noise, width));
-    for (int64_t i = 0; i < 2 * options_.residual_blocks(); ++i) {
-      norms_->push_back(torch::nn::BatchNorm1d(width));
-      layers_->push_back(torch::nn::Linear(width, width));
-    }
+    return;
   }
-  const int64_t object_outputs = options_.object_angles() ? 3 : 1;  // δ, and Δη, Δφ with object_angles
-  output_ = register_module("output", torch::nn::Linear(width, options_.object_wise() ? object_outputs : out));
-  if (options_.relative_residual()) {
-    torch::NoGradGuard no_grad;
-    output_->weight.zero_();
-    output_->bias.zero_();
+  layers_->push_back(torch::nn::Linear(event_inputs, width));
+  for (int64_t i = 0; i < 2 * options_.residual_blocks(); ++i) {
+    norms_->push_back(torch::nn::BatchNorm1d(width));
+    layers_->push_back(torch::nn::Linear(width, width));
   }
 }
 
@@ -186,16 +207,16 @@ at::Tensor OtusGeneratorImpl::standardised_input(const at::Tensor& u) const {
   return (u.to(at::kFloat) - input_mean_) / input_std_dev_;
 }
 
-at::Tensor OtusGeneratorImpl::draw_noise(const at::Tensor& u) {
+at::Tensor OtusGeneratorImpl::draw_noise(const at::Tensor& u, c10::optional<at::Generator> noise) {
   check_input(u);
   const int64_t d = options_.resolved_noise_dimension();
   if (options_.noise() == GeneratorNoise::kCalorimeter) {
     const int64_t k = options_.output_objects();
-    const at::Tensor n = at::randn({u.size(0), k}, u.options().dtype(at::kFloat));
-    const at::Tensor e = at::empty({u.size(0), k}, u.options().dtype(at::kFloat)).exponential_(1.0);
+    const at::Tensor n = at::randn({u.size(0), k}, noise, u.options().dtype(at::kFloat));
+    const at::Tensor e = at::empty({u.size(0), k}, u.options().dtype(at::kFloat)).exponential_(1.0, noise);
     return at::cat({n, e}, 1);
   }
-  const at::Tensor n = at::randn({u.size(0), d}, u.options().dtype(at::kFloat));
+  const at::Tensor n = at::randn({u.size(0), d}, noise, u.options().dtype(at::kFloat));
   if (options_.noise() == GeneratorNoise::kFixed) return n;
   const at::Tensor h = torch::relu(noise_hidden_->forward(standardised_input(u)));
   const at::Tensor mu_and_sigma = noise_out_->forward(h);
@@ -349,7 +370,9 @@ at::Tensor OtusGeneratorImpl::with_detector_structure(at::Tensor momenta) const 
   return sorted_by_pt(momenta, options_.pt_ordered());
 }
 
-at::Tensor OtusGeneratorImpl::forward(const at::Tensor& u) { return forward_with_noise(u, draw_noise(u)); }
+at::Tensor OtusGeneratorImpl::forward(const at::Tensor& u, c10::optional<at::Generator> noise) {
+  return forward_with_noise(u, draw_noise(u, noise));
+}
 
 GeneratorArchitecture parse_generator_architecture(const std::string& name) {
   if (name == "mlp") return GeneratorArchitecture::kMlp;

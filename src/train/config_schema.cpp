@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "otae/base/decimal.hpp"
+
 namespace otae::train::detail {
 
 namespace {
@@ -20,6 +22,10 @@ auto decode_choice(const YAML::Node& node, const std::string& key, Parse parse) 
 
 std::string join_key(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
+}
+
+Range noted(std::function<bool(double)> holds, const std::string& words, const std::string& note) {
+  return {std::move(holds), note.empty() ? words : words + " (" + note + ")"};
 }
 
 std::string known_keys(const Schema& schema) {
@@ -110,13 +116,42 @@ YAML::Node write_section(const Schema& schema) {
   return node;
 }
 
-Field section(const std::string& key, Schema schema) {
-  return {key, [schema] { return write_section(schema); },
-          [schema](const YAML::Node& node, const std::string& dotted) { read_section(schema, node, dotted); }};
+void check_section(const Schema& schema, const std::string& prefix) {
+  for (const auto& f : schema)
+    if (f.check) f.check(join_key(prefix, f.key));
 }
 
-void require_at_least(const std::string& key, int64_t value, int64_t lowest) {
-  require(value >= lowest, key, ">= " + std::to_string(lowest), value);
+Field section(const std::string& key, Schema schema) {
+  return {key, [schema] { return write_section(schema); },
+          [schema](const YAML::Node& node, const std::string& dotted) { read_section(schema, node, dotted); },
+          [schema](const std::string& dotted) { check_section(schema, dotted); }};
+}
+
+Field Field::range(Range allowed) && {
+  check = [write = write, allowed](const std::string& dotted) {
+    const YAML::Node value = write();
+    if (!allowed.holds(value.as<double>()))
+      throw ConfigError("configuration key '" + dotted + "' must be " + allowed.words + ", received " + describe(value));
+  };
+  return std::move(*this);
+}
+
+Range at_least(double lowest, const std::string& note) {
+  return noted([lowest](double v) { return v >= lowest; }, ">= " + shortest_decimal(lowest), note);
+}
+
+Range above(double bound, const std::string& note) {
+  return noted([bound](double v) { return v > bound; }, "> " + shortest_decimal(bound), note);
+}
+
+Range within(double lo, double hi, const std::string& note) {
+  return noted([lo, hi](double v) { return v >= lo && v <= hi; },
+               "in [" + shortest_decimal(lo) + ", " + shortest_decimal(hi) + "]", note);
+}
+
+Range within_below(double lo, double hi, const std::string& note) {
+  return noted([lo, hi](double v) { return v >= lo && v < hi; },
+               "in [" + shortest_decimal(lo) + ", " + shortest_decimal(hi) + ")", note);
 }
 
 }  // namespace otae::train::detail

@@ -1,7 +1,8 @@
-// A configuration's schema, written once as a table of keys bound to the options they set:
-// reading, unknown-key detection, defaults and writing all walk that one table, so that the keys
-// a file may hold and the keys a run folder's config.yaml shows cannot drift apart. Used by the
-// VAE and the OTUS configurations.
+// A configuration's schema, written once as a table of keys bound to the options they set and
+// the ranges their values must lie in: reading, unknown-key detection, defaults, writing and the
+// range checks all walk that one table, so that the keys a file may hold, the keys a run folder's
+// config.yaml shows and the keys validated cannot drift apart. Used by the VAE and the OTUS
+// configurations.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -72,12 +73,31 @@ nn::GeneratorArchitecture decode_value<nn::GeneratorArchitecture>(const YAML::No
 template <>
 nn::GeneratorNoise decode_value<nn::GeneratorNoise>(const YAML::Node& node, const std::string& key);
 
-/// One key of a mapping: how to write its value and how to read it (`dotted_key` names it in
-/// errors, e.g. "phases.1.weights.mass").
+/// The numbers a value may be, and the words that say so in an error (">= 1", "in [0, 1]").
+struct Range {
+  std::function<bool(double)> holds;
+  std::string words;
+};
+
+/// value >= lowest, value > bound, lo <= value <= hi, lo <= value < hi; a `note` follows the
+/// words in brackets (">= 0 (0: constant rate)"). NaN lies in none of them.
+Range at_least(double lowest, const std::string& note = "");
+Range above(double bound, const std::string& note = "");
+Range within(double lo, double hi, const std::string& note = "");
+Range within_below(double lo, double hi, const std::string& note = "");
+
+/// One key of a mapping: how to write its value, how to read it, and how to check it (`dotted_key`
+/// names it in errors, e.g. "phases.1.weights.mass").
 struct Field {
   std::string key;
   std::function<YAML::Node()> write;
   std::function<void(const YAML::Node&, const std::string& dotted_key)> read;
+  /// Throws ConfigError naming the key, its value and what it must be, unless the value is
+  /// allowed; empty: every value of the type is.
+  std::function<void(const std::string& dotted_key)> check;
+
+  /// This numeric field with its value restricted to `allowed`.
+  Field range(Range allowed) &&;
 };
 
 /// A mapping's keys, in the order they are written.
@@ -91,6 +111,10 @@ void read_section(const Schema& schema, const YAML::Node& node, const std::strin
 /// Every key of the schema with its value, in the schema's order.
 YAML::Node write_section(const Schema& schema);
 
+/// Checks every field of the schema (under `prefix`), nested sections and list elements too, in
+/// the schema's order. Throws ConfigError as Field::check.
+void check_section(const Schema& schema, const std::string& prefix);
+
 /// A nested mapping under `key`.
 Field section(const std::string& key, Schema schema);
 
@@ -99,7 +123,7 @@ template <class Get, class Set>
 Field field(const std::string& key, Get get, Set set) {
   using T = std::decay_t<decltype(get())>;
   return {key, [get] { return encode_value(get()); },
-          [set](const YAML::Node& node, const std::string& dotted) { set(decode_value<T>(node, dotted)); }};
+          [set](const YAML::Node& node, const std::string& dotted) { set(decode_value<T>(node, dotted)); }, {}};
 }
 
 /// Binds `key` to a plain struct member.
@@ -126,7 +150,11 @@ Field section_list(const std::string& key, Get get, Set set, ElementSchema eleme
       read_section(element_schema(list[i]), node[i], dotted + "." + std::to_string(i));
     set(list);
   };
-  return {key, write, read};
+  auto check = [get, element_schema](const std::string& dotted) {
+    List list = get();
+    for (size_t i = 0; i < list.size(); ++i) check_section(element_schema(list[i]), dotted + "." + std::to_string(i));
+  };
+  return {key, write, read, check};
 }
 
 /// section_list on a plain std::vector member.
@@ -160,8 +188,5 @@ void require(bool holds, const std::string& key, const std::string& expected, co
     throw ConfigError("configuration key '" + key + "' must be " + expected + ", received " +
                       describe(encode_value(value)));
 }
-
-/// Throws ConfigError naming `key` unless value >= lowest.
-void require_at_least(const std::string& key, int64_t value, int64_t lowest);
 
 }  // namespace otae::train::detail

@@ -1,6 +1,7 @@
 // The OTUS configuration's schema (config_schema.hpp): the keys a file may hold, bound to the
-// options they set, whose defaults are OtusConfig's; reading and the run folder's config.yaml both
-// walk it. OtusConfig::validate then checks the values read against their domains.
+// options they set, whose defaults are OtusConfig's, with the ranges of their values; reading, the
+// run folder's config.yaml and OtusConfig::validate all walk it. validate then checks what spans
+// more than one key.
 #include "otae/train/otus_config.hpp"
 
 #include <algorithm>
@@ -16,10 +17,13 @@ namespace {
 
 using detail::field;
 using detail::require;
-using detail::require_at_least;
+using detail::above;
+using detail::at_least;
 using detail::Schema;
 using detail::section;
 using detail::section_list;
+using detail::within;
+using detail::within_below;
 
 Schema generator_schema(nn::OtusGeneratorOptions& o) {
   return {OTAE_CONFIG_FIELD("architecture", o, architecture),
@@ -51,31 +55,37 @@ Schema cut_schema(ObjectCut& cut) {
 }
 
 Schema loss_schema(OtusLossOptions& o) {
-  return {OTAE_CONFIG_FIELD("slices", o, slices),
+  return {OTAE_CONFIG_FIELD("slices", o, slices).range(at_least(1)),
           OTAE_CONFIG_FIELD("standardised", o, standardised),
-          OTAE_CONFIG_FIELD("mass_bins", o, mass_bins),
-          OTAE_CONFIG_FIELD("mass_trim", o, mass_trim),
+          OTAE_CONFIG_FIELD("mass_bins", o, mass_bins).range(at_least(1, "1: unbinned")),
+          OTAE_CONFIG_FIELD("mass_trim", o, mass_trim)
+              .range(within_below(0, 0.5, "the fraction cut from each end")),
           section("anchor", {OTAE_CONFIG_FIELD("z_object", o, anchor_z_object),
                              OTAE_CONFIG_FIELD("x_object", o, anchor_x_object)}),
           section_list("acceptance", OTAE_CONFIG_ACCESSORS(o, acceptance), cut_schema)};
 }
 
+/// A loss term's weight.
+detail::Range weight() {
+  return {[](double w) { return std::isfinite(w) && w >= 0; }, "finite and >= 0"};
+}
+
 Schema weights_schema(OtusLossWeights& w) {
-  return {OTAE_CONFIG_FIELD("reconstruction", w, reconstruction),
-          OTAE_CONFIG_FIELD("latent", w, latent),
-          OTAE_CONFIG_FIELD("data", w, data),
-          OTAE_CONFIG_FIELD("encoder_anchor", w, encoder_anchor),
-          OTAE_CONFIG_FIELD("decoder_anchor", w, decoder_anchor),
-          OTAE_CONFIG_FIELD("paired", w, paired),
-          OTAE_CONFIG_FIELD("mass", w, mass),
-          OTAE_CONFIG_FIELD("transport", w, transport)};
+  return {OTAE_CONFIG_FIELD("reconstruction", w, reconstruction).range(weight()),
+          OTAE_CONFIG_FIELD("latent", w, latent).range(weight()),
+          OTAE_CONFIG_FIELD("data", w, data).range(weight()),
+          OTAE_CONFIG_FIELD("encoder_anchor", w, encoder_anchor).range(weight()),
+          OTAE_CONFIG_FIELD("decoder_anchor", w, decoder_anchor).range(weight()),
+          OTAE_CONFIG_FIELD("paired", w, paired).range(weight()),
+          OTAE_CONFIG_FIELD("mass", w, mass).range(weight()),
+          OTAE_CONFIG_FIELD("transport", w, transport).range(weight())};
 }
 
 Schema phase_schema(OtusPhase& p) {
   return {field("name", p.name),
-          field("epochs", p.epochs),
-          field("learning_rate", p.learning_rate),
-          field("lr_decay_epochs", p.lr_decay_epochs),
+          field("epochs", p.epochs).range(at_least(0)),
+          field("learning_rate", p.learning_rate).range(above(0)),
+          field("lr_decay_epochs", p.lr_decay_epochs).range(at_least(0, "0: constant rate")),
           field("decoder_only", p.decoder_only),
           section("weights", weights_schema(p.weights))};
 }
@@ -87,11 +97,13 @@ Schema schema(OtusConfig& c) {
                   {section("split", {OTAE_CONFIG_FIELD("train", split, train),
                                      OTAE_CONFIG_FIELD("validation", split, validation),
                                      OTAE_CONFIG_FIELD("test", split, test), OTAE_CONFIG_FIELD("seed", split, seed)}),
-                   field("max_train_events", c.max_train_events), field("paired_fraction", c.paired_fraction),
+                   field("max_train_events", c.max_train_events),
+                   field("paired_fraction", c.paired_fraction).range(within(0, 1)),
                    field("parton_mass_window", c.parton_mass_window)}),
-          section("training", {field("batch_size", c.batch_size), field("batch_shards", c.batch_shards),
+          section("training", {field("batch_size", c.batch_size).range(at_least(2)),
+                               field("batch_shards", c.batch_shards).range(at_least(1)),
                                field("threads", c.threads),
-                               field("checkpoint_every", c.checkpoint_every)}),
+                               field("checkpoint_every", c.checkpoint_every).range(at_least(1))}),
           section("encoder", generator_schema(c.encoder)),
           section("decoder", generator_schema(c.decoder)),
           section("loss", loss_schema(c.loss)),
@@ -106,14 +118,6 @@ void validate_cut(const ObjectCut& cut, const std::string& key) {
                       detail::describe(detail::encode_value(cut.mass_max)));
 }
 
-void validate_loss(const OtusLossOptions& loss) {
-  require_at_least("loss.slices", loss.slices(), 1);
-  require(loss.mass_bins() >= 1, "loss.mass_bins", ">= 1 (1: unbinned)", loss.mass_bins());
-  require(loss.mass_trim() >= 0.0 && loss.mass_trim() < 0.5, "loss.mass_trim",
-          "in [0, 0.5) (the fraction cut from each end)", loss.mass_trim());
-  for (size_t i = 0; i < loss.acceptance().size(); ++i)
-    validate_cut(loss.acceptance()[i], "loss.acceptance." + std::to_string(i));
-}
 
 bool names_a_file(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -121,33 +125,21 @@ bool names_a_file(const std::string& name) {
   });
 }
 
-void validate_phase(const OtusPhase& phase, const std::string& key) {
-  require(names_a_file(phase.name), key + ".name", "letters, digits, '_' and '-' only (it names files)", phase.name);
-  require_at_least(key + ".epochs", phase.epochs, 0);
-  require(phase.learning_rate > 0, key + ".learning_rate", "> 0", phase.learning_rate);
-  require(phase.lr_decay_epochs >= 0, key + ".lr_decay_epochs", ">= 0 (0: constant rate)", phase.lr_decay_epochs);
-  // every weight of the schema, so that a weight added there is checked too
-  OtusLossWeights weights = phase.weights;
-  for (const auto& f : weights_schema(weights)) {
-    const double weight = f.write().as<double>();
-    require(std::isfinite(weight) && weight >= 0, key + ".weights." + f.key, "finite and >= 0", weight);
-  }
-}
-
 }  // namespace
 
 void OtusConfig::validate() const {
+  OtusConfig copy = *this;  // the schema binds to options it may set
+  detail::check_section(schema(copy), "");
   detail::rethrow_as_config_error("data.split", [&] { split.validate(); });
   const auto& window = parton_mass_window;
   require(window.empty() || (window.size() == 2 && window[0] >= 0 && window[1] > window[0]), "data.parton_mass_window",
           "[lo, hi] GeV with 0 <= lo < hi, or [] for every row", window);
-  require(paired_fraction >= 0 && paired_fraction <= 1, "data.paired_fraction", "in [0, 1]", paired_fraction);
-  require_at_least("training.batch_size", batch_size, 2);
-  require_at_least("training.batch_shards", batch_shards, 1);
-  require_at_least("training.checkpoint_every", checkpoint_every, 1);
-  validate_loss(loss);
+  for (size_t i = 0; i < loss.acceptance().size(); ++i)
+    validate_cut(loss.acceptance()[i], "loss.acceptance." + std::to_string(i));
   if (phases.empty()) throw ConfigError("configuration key 'phases' must list at least one phase, received []");
-  for (size_t i = 0; i < phases.size(); ++i) validate_phase(phases[i], "phases." + std::to_string(i));
+  for (size_t i = 0; i < phases.size(); ++i)
+    require(names_a_file(phases[i].name), "phases." + std::to_string(i) + ".name",
+            "letters, digits, '_' and '-' only (it names files)", phases[i].name);
 }
 
 OtusConfig parse_otus_config(const YAML::Node& tree) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "otae/base/error.hpp"
 #include "otae/ot/one_dimensional.hpp"
@@ -145,6 +146,7 @@ struct LossPass {
   const OtusLossOptions& options;
   const OtusLossScales& scales;
   uint64_t seed;
+  c10::optional<at::Generator> noise;
   OtusLossTerms terms;
   at::Tensor total, decoded_prior, prior_accepted, encoded;
 
@@ -159,7 +161,7 @@ struct LossPass {
 /// x̃′ = D(z) and the fraction of it inside the acceptance, which scales the terms that see only
 /// accepted events.
 void decode_prior(LossPass& p) {
-  p.decoded_prior = p.decoder->forward(p.batch.z);
+  p.decoded_prior = p.decoder->forward(p.batch.z, p.noise);
   p.prior_accepted = event_acceptance(p.decoded_prior, p.options.acceptance());
   const int64_t accepted = p.prior_accepted.sum().item<int64_t>();
   p.terms.acceptance = static_cast<double>(accepted) / static_cast<double>(p.batch.z.size(0));
@@ -171,7 +173,7 @@ void decode_prior(LossPass& p) {
 /// z̃ = E(x) and the terms on it: latent SW, transport cost, encoder anchor, reconstruction D(E(x)) ≈ x.
 void encoder_terms(LossPass& p) {
   const OtusLossWeights& w = p.weights;
-  p.encoded = p.encoder->forward(p.batch.x);
+  p.encoded = p.encoder->forward(p.batch.x, p.noise);
   if (w.latent() > 0)
     p.add(p.terms.latent, w.latent(), sliced_w2_squared(p.in_z(p.batch.z), p.in_z(p.encoded), p.options, p.seed));
   if (w.transport() > 0) {
@@ -184,7 +186,7 @@ void encoder_terms(LossPass& p) {
     p.add(p.terms.encoder_anchor, w.encoder_anchor(),
           anchor_cost(p.batch.x, p.options.anchor_x_object(), p.encoded, p.options.anchor_z_object()));
   if (w.reconstruction() > 0) {
-    const at::Tensor reconstructed = p.decoder->forward(p.encoded);
+    const at::Tensor reconstructed = p.decoder->forward(p.encoded, p.noise);
     const at::Tensor rows = event_acceptance(reconstructed, p.options.acceptance()).nonzero().squeeze(1);
     if (rows.size(0) > 0)
       p.add(p.terms.reconstruction, w.reconstruction(),
@@ -208,8 +210,8 @@ void decoder_terms(LossPass& p) {
           anchor_cost(batch.z, p.options.anchor_z_object(), p.decoded_prior, p.options.anchor_x_object()));
   if (w.paired() > 0 && batch.z_paired.defined() && batch.z_paired.size(0) > 0)
     p.add(p.terms.paired, w.paired(),
-          mean_squared_error(p.in_x(batch.x_paired), p.in_x(p.decoder->forward(batch.z_paired))) +
-              mean_squared_error(p.in_z(batch.z_paired), p.in_z(p.encoder->forward(batch.x_paired))));
+          mean_squared_error(p.in_x(batch.x_paired), p.in_x(p.decoder->forward(batch.z_paired, p.noise))) +
+              mean_squared_error(p.in_z(batch.z_paired), p.in_z(p.encoder->forward(batch.x_paired, p.noise))));
   if (w.mass() > 0) {
     const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
     const int64_t bins = p.options.mass_bins();
@@ -225,9 +227,9 @@ void decoder_terms(LossPass& p) {
 
 OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, const OtusBatch& batch,
                         const OtusLossWeights& weights, const OtusLossOptions& options, const OtusLossScales& scales,
-                        uint64_t seed) {
-  LossPass pass{encoder, decoder, batch, weights, options, scales, seed, {}, at::zeros({}, batch.x.options()),
-                {}, {}, {}};
+                        uint64_t seed, c10::optional<at::Generator> noise) {
+  LossPass pass{encoder, decoder, batch, weights, options, scales, seed, std::move(noise), {},
+                at::zeros({}, batch.x.options()), {}, {}, {}};
   // the order of the generator calls fixes which noise each one draws
   if (weights.data() > 0 || weights.decoder_anchor() > 0 || weights.mass() > 0 || !options.acceptance().empty())
     decode_prior(pass);

@@ -5,22 +5,18 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <mutex>
 #include <limits>
 #include <optional>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
-#include "otae/base/csv_log.hpp"
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
 #include "otae/base/seed_streams.hpp"
-#include "otae/base/progress.hpp"
 #include "otae/data/distance_shards.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/data/hdf5.hpp"
@@ -45,11 +41,6 @@ struct Position {
   int64_t phase = 0, epoch = 0, step = 0;
 };
 
-const std::vector<std::string> kLogColumns = {"phase", "epoch", "global_epoch", "learning_rate", "total",
-                                              "reconstruction", "latent", "data", "encoder_anchor",
-                                              "decoder_anchor", "paired", "mass", "transport", "acceptance", "seconds",
-                                              "validation_total", "validation_reconstruction", "validation_latent",
-                                              "validation_data", "validation_mass", "validation_distance"};
 constexpr size_t kTerms = 9;  // total … transport, in the order of the log
 
 std::string path_in(const std::string& folder, const std::string& name) {
@@ -75,11 +66,6 @@ nn::GeneratorStatistics blank_statistics(int64_t in_objects, int64_t out_objects
           at::ones({3 * out_objects})};
 }
 
-at::Generator& cpu_generator() {
-  static at::Generator generator = at::detail::getDefaultCPUGenerator();
-  return generator;
-}
-
 void save_models(torch::serialize::OutputArchive& archive, nn::OtusGenerator& encoder, nn::OtusGenerator& decoder) {
   torch::serialize::OutputArchive e, d;
   encoder->save(e);
@@ -89,7 +75,7 @@ void save_models(torch::serialize::OutputArchive& archive, nn::OtusGenerator& en
 }
 
 void save_checkpoint(const std::string& path, nn::OtusGenerator& encoder, nn::OtusGenerator& decoder,
-                     torch::optim::Optimizer* optimizer, const Position& position) {
+                     torch::optim::Optimizer* optimizer, const Position& position, const at::Generator& noise) {
   torch::serialize::OutputArchive archive;
   save_models(archive, encoder, decoder);
   if (optimizer) {
@@ -98,10 +84,7 @@ void save_checkpoint(const std::string& path, nn::OtusGenerator& encoder, nn::Ot
     archive.write("optimizer", o);
   }
   archive.write("position", at::tensor({position.phase, position.epoch, position.step}, at::kLong));
-  {
-    std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-    archive.write("rng", cpu_generator().get_state());
-  }
+  archive.write("rng", noise.get_state());
   write_atomically(path, [&](const std::string& temporary) { archive.save_to(temporary); });
 }
 
@@ -134,6 +117,23 @@ void load_models(torch::serialize::InputArchive& archive, const std::string& pat
   }
 }
 
+/// best.json: where the models of best.pt were taken, and their validation distance, the score a
+/// resumed run must beat.
+struct BestModel {
+  std::string phase;
+  int64_t phase_index = 0, epoch = 0, global_epoch = 0;
+  double validation_distance = std::numeric_limits<double>::infinity();
+
+  nlohmann::json to_json() const {
+    return {{"phase", phase}, {"phase_index", phase_index}, {"epoch", epoch}, {"global_epoch", global_epoch},
+            {"validation_distance", validation_distance}};
+  }
+  static BestModel from_json(const nlohmann::json& j) {
+    return {j.at("phase").get<std::string>(), j.at("phase_index").get<int64_t>(), j.at("epoch").get<int64_t>(),
+            j.at("global_epoch").get<int64_t>(), j.at("validation_distance").get<double>()};
+  }
+};
+
 /// Per-epoch sums of the loss terms; a term never computed stays NaN in the log. A shard of a
 /// batch counts with its share of the batch, so that the shards of a step count as one step.
 struct EpochMeans {
@@ -154,6 +154,9 @@ struct EpochMeans {
     steps += share;
   }
   double mean(size_t i) const { return counts[i] > 0 ? sums[i] / counts[i] : std::nan(""); }
+  OtusTermValues means() const {
+    return {mean(0), mean(1), mean(2), mean(3), mean(4), mean(5), mean(6), mean(7), mean(8)};
+  }
 
   /// The sums of every rank's shards (a no-op alone).
   void sum_over_ranks(DataParallel& parallel) {
@@ -244,7 +247,7 @@ class Trainer {
     std::vector<at::Tensor> parameters = encoder_->parameters();
     for (const auto& p : decoder_->parameters()) parameters.push_back(p);
     parallel_.broadcast_from_root(parameters);
-    start_logs(resuming);
+    start_observers(resuming);
     for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
       if (!run_phase(i)) return finished();
     save_model_file(path_in(folder_, "model.pt"), encoder_, decoder_);
@@ -260,13 +263,16 @@ class Trainer {
   nlohmann::json run_;
   at::Tensor train_rows_, paired_rows_, validation_rows_;
   int64_t batch_size_ = 0, steps_per_epoch_ = 0;
+  /// The generators' initial weights, then the training noise ε: one stream from the run's seed,
+  /// whose state checkpoint.pt keeps.
+  at::Generator noise_ = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
   nn::OtusGenerator encoder_{nullptr}, decoder_{nullptr};
   OtusLossScales scales_;
   Position position_;
   std::optional<torch::serialize::InputArchive> resumed_;
-  std::optional<ProgressMeter> progress_;
-  std::optional<CsvLog> log_;
-  double best_distance_ = std::numeric_limits<double>::infinity();
+  /// log.csv, the progress line and the caller's; none on a process that writes no files.
+  std::vector<OtusTrainingObserver> observers_;
+  BestModel best_;
   int64_t epochs_this_call_ = 0, steps_done_ = 0;
   DataParallel& parallel_ = data_parallel();
   /// Shards of every batch (1 alone unless training.batch_shards asks for more) and this rank's.
@@ -305,9 +311,8 @@ class Trainer {
   void build_generators() {
     const data::Standardisation z_stats = data::fit_standardisation(events_.z(), train_rows_);
     const data::Standardisation x_stats = data::fit_standardisation(events_.x(), train_rows_);
-    at::manual_seed(config_.seed);
-    encoder_ = nn::OtusGenerator(config_.encoder, statistics_between(x_stats, z_stats));
-    decoder_ = nn::OtusGenerator(config_.decoder, statistics_between(z_stats, x_stats));
+    encoder_ = nn::OtusGenerator(config_.encoder, statistics_between(x_stats, z_stats), noise_);
+    decoder_ = nn::OtusGenerator(config_.decoder, statistics_between(z_stats, x_stats), noise_);
     scales_ = {z_stats.to_tensors()[1].to(at::kFloat), x_stats.to_tensors()[1].to(at::kFloat),
                total_invariant_mass(events_.z().index_select(0, train_rows_)).std().item<double>(),
                total_invariant_mass(events_.x().index_select(0, train_rows_)).std().item<double>()};
@@ -322,23 +327,26 @@ class Trainer {
     resumed_->read("position", where);
     resumed_->read("rng", rng);
     position_ = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
-    std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-    cpu_generator().set_state(rng);
+    noise_.set_state(rng);
+    if (std::filesystem::exists(best_json_))
+      best_ = BestModel::from_json(nlohmann::json::parse(read_text_file(best_json_)));
   }
 
-  void start_logs(bool resuming) {
-    // the progress line counts the steps of this call, so that a resumed run's rate is its own, and
-    // no more than the epoch limit lets it run
+  void start_observers(bool resuming) {
+    if (!writes()) return;
+    observers_.push_back(otus_log_writer(path_in(folder_, "log.csv"), resuming));
+    if (options_.show_progress()) observers_.push_back(otus_progress_line("otae otus train"));
+    observers_.push_back(options_.observer());
+    // the steps of this call, so that a resumed run's rate is its own, and no more than the epoch
+    // limit lets it run
     int64_t epochs_left = -position_.epoch;
     for (auto i = static_cast<size_t>(position_.phase); i < config_.phases.size(); ++i)
       epochs_left += config_.phases[i].epochs;
     if (options_.epoch_limit() > 0) epochs_left = std::min(epochs_left, options_.epoch_limit());
-    // the best model by validation distance so far; best.json carries its score across a resume
-    if (resuming && std::filesystem::exists(best_json_))
-      best_distance_ = nlohmann::json::parse(read_text_file(best_json_)).at("validation_distance").get<double>();
-    if (!writes()) return;
-    if (options_.show_progress()) progress_.emplace("otae otus train", "steps", epochs_left * steps_per_epoch_);
-    log_.emplace(path_in(folder_, "log.csv"), kLogColumns, resuming);
+    const OtusTrainingStart start{position_.phase, position_.epoch, resuming, steps_per_epoch_,
+                                  epochs_left * steps_per_epoch_};
+    for (const auto& observer : observers_)
+      if (observer.on_start) observer.on_start(start);
   }
 
   /// Trains phase i from the current position; false when the epoch limit stopped it.
@@ -359,7 +367,7 @@ class Trainer {
     EpochMeans last;
     for (; position_.epoch < phase.epochs; ++position_.epoch) {
       if (options_.epoch_limit() > 0 && epochs_this_call_ == options_.epoch_limit()) {
-        if (writes()) save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, position_);
+        if (writes()) save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, position_, noise_);
         return false;
       }
       ++epochs_this_call_;
@@ -374,30 +382,27 @@ class Trainer {
       finish_epoch(i, global_epoch, rate, last, seconds);
       const Position after{static_cast<int64_t>(i), position_.epoch + 1, position_.step};
       if (writes() && ((position_.epoch + 1) % config_.checkpoint_every == 0 || position_.epoch + 1 == phase.epochs))
-        save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, after);
+        save_checkpoint(checkpoint_, encoder_, decoder_, &optimizer, after, noise_);
     }
     finish_phase(i, last, std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start).count());
     return true;
   }
 
-  /// The epoch's log row (training means, validation terms) and the best model so far.
+  /// The epoch's record (training means, validation terms) to the observers, and the best model
+  /// so far.
   void finish_epoch(size_t i, int64_t global_epoch, double rate, const EpochMeans& last, double seconds) {
     const OtusPhase& phase = config_.phases[i];
-    const std::vector<double> validation = validate(phase);
-    const bool best = validation[5] < best_distance_;
-    if (best) best_distance_ = validation[5];
+    const OtusValidationValues validation = validate(phase);
+    const bool best = validation.distance < best_.validation_distance;
+    if (best) best_ = {phase.name, static_cast<int64_t>(i), position_.epoch, global_epoch, validation.distance};
     if (!writes()) return;
-    std::vector<double> row = {static_cast<double>(i), static_cast<double>(position_.epoch),
-                               static_cast<double>(global_epoch), rate};
-    for (size_t k = 0; k < kTerms; ++k) row.push_back(last.mean(k));
-    row.push_back(last.acceptance / std::max(1.0, last.steps));
-    row.push_back(seconds);
-    row.insert(row.end(), validation.begin(), validation.end());
-    log_->write_row(row);
+    const OtusEpochRecord record{static_cast<int64_t>(i), position_.epoch, global_epoch, rate, last.means(),
+                                 last.acceptance / std::max(1.0, last.steps), seconds, validation};
+    for (const auto& observer : observers_)
+      if (observer.on_epoch_end) observer.on_epoch_end(record);
     if (best) {
       save_model_file(path_in(folder_, "best.pt"), encoder_, decoder_);
-      write_json_file(best_json_, {{"phase", phase.name}, {"phase_index", i}, {"epoch", position_.epoch},
-                                   {"global_epoch", global_epoch}, {"validation_distance", best_distance_}});
+      write_json_file(best_json_, best_.to_json());
     }
   }
 
@@ -418,7 +423,7 @@ class Trainer {
     if (last.steps > 0.0) {
       nlohmann::json final_epoch;
       for (size_t k = 0; k < kTerms; ++k)
-        if (last.counts[k]) final_epoch[kLogColumns[4 + k]] = last.mean(k);
+        if (last.counts[k]) final_epoch[otus_log_columns()[4 + k]] = last.mean(k);
       final_epoch["acceptance"] = last.acceptance / last.steps;
       summary["final_epoch"] = final_epoch;
     }
@@ -427,7 +432,7 @@ class Trainer {
         summary[side == &encoder_ ? "encoder_calorimeter" : "decoder_calorimeter"] = calorimeter_json(*side);
     write_json_file(phase_file(i, ".json"), summary);
     position_ = next;
-    save_checkpoint(checkpoint_, encoder_, decoder_, nullptr, position_);
+    save_checkpoint(checkpoint_, encoder_, decoder_, nullptr, position_, noise_);
   }
 
   /// The models handed back: trainable again, in evaluation mode.
@@ -463,43 +468,35 @@ class Trainer {
   /// The validation rows' loss terms, every distribution term computed whatever the phase's
   /// weights: total (phase weights), reconstruction, latent, data, mass, and the selection distance
   /// latent + data + mass (unit weights, the same in every phase; the mass term is the one that
-  /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the training RNG is
-  /// restored afterwards, so validating leaves the training numbers unchanged. NaN when there are
+  /// sees a 1 GeV change of M_ee). Fixed noise and directions, so epochs compare; the noise has a
+  /// generator of its own, so validating leaves the training numbers unchanged. NaN when there are
   /// no validation rows.
-  std::vector<double> validate(const OtusPhase& phase) {
-    std::vector<double> out(6, std::nan(""));
+  OtusValidationValues validate(const OtusPhase& phase) {
+    const double nan = std::nan("");
+    OtusValidationValues out{nan, nan, nan, nan, nan, nan};
     if (!validation_rows_.defined() || validation_rows_.size(0) < 4) return out;
-    at::Tensor saved;
-    {
-      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-      saved = cpu_generator().get_state();
-    }
     const bool encoder_training = encoder_->is_training(), decoder_training = decoder_->is_training();
     encoder_->eval();
     decoder_->eval();
     const OtusLossTerms terms = validation_terms(phase);
     encoder_->train(encoder_training);
     decoder_->train(decoder_training);
-    {
-      std::lock_guard<std::mutex> lock(cpu_generator().mutex());
-      cpu_generator().set_state(saved);
-    }
     auto value = [](const at::Tensor& v) { return v.defined() ? v.item<double>() : 0.0; };
     const OtusLossWeights& p = phase.weights;
-    out[0] = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
-             p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
-             p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass) +
-             p.transport() * value(terms.transport);
-    out[1] = value(terms.reconstruction);
-    out[2] = value(terms.latent);
-    out[3] = value(terms.data);
-    out[4] = value(terms.mass);
-    out[5] = out[2] + out[3] + out[4];
+    out.total = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
+                p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
+                p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass) +
+                p.transport() * value(terms.transport);
+    out.reconstruction = value(terms.reconstruction);
+    out.latent = value(terms.latent);
+    out.data = value(terms.data);
+    out.mass = value(terms.mass);
+    out.distance = out.latent + out.data + out.mass;
     return out;
   }
 
   OtusLossTerms validation_terms(const OtusPhase& phase) {
-    at::manual_seed(splitmix64_draw(config_.seed, kValidationStream));
+    const uint64_t seed = splitmix64_draw(config_.seed, kValidationStream);
     torch::NoGradGuard no_grad;
     // z and x from disjoint halves: E(x) ≈ z event by event, so on the same events every
     // distance would come out far below what unpaired samples can reach
@@ -507,8 +504,8 @@ class Trainer {
     const data::EventBatch b =
         events_.unpaired_batch(validation_rows_.narrow(0, 0, half), validation_rows_.narrow(0, half, half));
     const OtusLossWeights w = OtusLossWeights(phase.weights).reconstruction(1).latent(1).data(1).mass(1).paired(0);
-    return otus_loss(encoder_, decoder_, {b.z, b.x, {}, {}}, w, config_.loss, scales_,
-                     splitmix64_draw(config_.seed, kValidationStream));
+    return otus_loss(encoder_, decoder_, {b.z, b.x, {}, {}}, w, config_.loss, scales_, seed,
+                     at::make_generator<at::CPUGeneratorImpl>(seed));
   }
 
   EpochMeans run_epoch(const OtusPhase& phase, int64_t global_epoch, torch::optim::Adam& optimizer) {
@@ -536,10 +533,20 @@ class Trainer {
                              "; lower the learning rate or resume from " + checkpoint_);
       optimizer.step();
       ++position_.step;
-      if (progress_) progress_->update(++steps_done_);
+      ++steps_done_;
+      for (const auto& observer : observers_)
+        if (observer.on_step_end) observer.on_step_end(steps_done_);
     }
     means.sum_over_ranks(parallel_);
     return means;
+  }
+
+  /// The noise of shard s at this step: the run's stream alone, a stream of (step, shard) with more
+  /// than one shard, so that any rank can draw it.
+  at::Generator shard_noise(int64_t s) const {
+    if (shards_ == 1) return noise_;
+    return at::make_generator<at::CPUGeneratorImpl>(
+        derive_seed(config_.seed, {kShardNoiseStream, uint64_t(position_.step), uint64_t(s)}));
   }
 
   /// Adds shard s of the step's batch (its rows of z, x and the paired slice) to the gradients,
@@ -554,13 +561,12 @@ class Trainer {
       const auto [first, end] = data::shard_rows(rows.size(0), s, shards_);
       return rows.narrow(0, first, end - first);
     };
-    if (shards_ > 1) at::manual_seed(derive_seed(config_.seed, {kShardNoiseStream, uint64_t(position_.step), uint64_t(s)}));
     const at::Tensor z_part = part(z_rows);
     std::vector<at::Tensor> paired_part;
     if (paired.defined() && part(paired).size(0) > 0) paired_part.push_back(part(paired));
     const OtusLossTerms terms = otus_loss(encoder_, decoder_, batch_of(z_part, part(x_rows), paired_part, 0),
                                           phase.weights, config_.loss, scales_,
-                                          splitmix64_draw(config_.seed, position_.step));
+                                          splitmix64_draw(config_.seed, position_.step), shard_noise(s));
     const double total = terms.total.item<double>();
     if (!std::isfinite(total)) return "the loss " + std::to_string(total);
     const double share = static_cast<double>(z_part.size(0)) / static_cast<double>(z_rows.size(0));
@@ -573,11 +579,11 @@ class Trainer {
 }  // namespace
 
 at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed, int64_t batch_size) {
-  at::manual_seed(seed);
+  at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(seed);
   torch::NoGradGuard no_grad;
   std::vector<at::Tensor> parts;
   for (int64_t begin = 0; begin < events.size(0); begin += batch_size)
-    parts.push_back(generator->forward(events.narrow(0, begin, std::min(batch_size, events.size(0) - begin))));
+    parts.push_back(generator->forward(events.narrow(0, begin, std::min(batch_size, events.size(0) - begin)), noise));
   return parts.empty() ? at::empty({0, 4 * generator->options().output_objects()}) : at::cat(parts, 0);
 }
 

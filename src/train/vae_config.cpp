@@ -1,5 +1,7 @@
 // The VAE configuration's schema, a tree of sections whose fields are bound to the options'
-// getters and setters (config_schema.hpp); reading, unknown-key detection and writing walk it.
+// getters and setters with the ranges of their values (config_schema.hpp); reading, unknown-key
+// detection, writing and VaeConfig::validate walk it. The options of lower layers (models,
+// Sinkhorn, schedules) check their own values.
 #include "otae/train/vae_config.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -15,6 +17,7 @@ namespace otae::train {
 
 namespace {
 
+using detail::at_least;
 using detail::Schema;
 using detail::section;
 
@@ -31,7 +34,7 @@ Schema schema(VaeConfig& config) {
   return {
       section("data",
               {OTAE_CONFIG_FIELD("source", data, source), OTAE_CONFIG_FIELD("dataset", data, dataset),
-               OTAE_CONFIG_FIELD("centre", data, centre), OTAE_CONFIG_FIELD("max_rows", data, max_rows),
+               OTAE_CONFIG_FIELD("centre", data, centre), OTAE_CONFIG_FIELD("max_rows", data, max_rows).range(at_least(0)),
                section("split",
                        {OTAE_CONFIG_FIELD("train", split, train), OTAE_CONFIG_FIELD("validation", split, validation),
                         OTAE_CONFIG_FIELD("test", split, test), OTAE_CONFIG_FIELD("seed", split, seed)})}),
@@ -59,12 +62,12 @@ Schema schema(VaeConfig& config) {
                                              OTAE_CONFIG_FIELD("anneal_steps", binary_kl, anneal_steps)})}),
       section(
           "train",
-          {OTAE_CONFIG_FIELD("seed", train, seed), OTAE_CONFIG_FIELD("threads", train, threads),
-           OTAE_CONFIG_FIELD("batch_size", train, batch_size),
-           OTAE_CONFIG_FIELD("steps_per_epoch", train, steps_per_epoch),
-           OTAE_CONFIG_FIELD("max_epochs", train, max_epochs),
-           OTAE_CONFIG_FIELD("validation_batch_size", train, validation_batch_size),
-           OTAE_CONFIG_FIELD("max_nan_retries", train, max_nan_retries),
+          {OTAE_CONFIG_FIELD("seed", train, seed), OTAE_CONFIG_FIELD("threads", train, threads).range(at_least(0)),
+           OTAE_CONFIG_FIELD("batch_size", train, batch_size).range(at_least(1)),
+           OTAE_CONFIG_FIELD("steps_per_epoch", train, steps_per_epoch).range(at_least(1)),
+           OTAE_CONFIG_FIELD("max_epochs", train, max_epochs).range(at_least(1)),
+           OTAE_CONFIG_FIELD("validation_batch_size", train, validation_batch_size).range(at_least(1)),
+           OTAE_CONFIG_FIELD("max_nan_retries", train, max_nan_retries).range(at_least(0)),
            section("reduce_lr",
                    {OTAE_CONFIG_FIELD("factor", reduce_lr, factor), OTAE_CONFIG_FIELD("patience", reduce_lr, patience),
                     OTAE_CONFIG_FIELD("min_delta", reduce_lr, min_delta),
@@ -128,19 +131,14 @@ nn::DenseVaeOptions VaeModelOptions::dense_vae(int64_t input_dim) const {
 }
 
 void VaeConfig::validate() const {
-  detail::require_at_least("data.max_rows", data.max_rows(), 0);
+  VaeConfig copy = *this;  // the schema binds to options it may set
+  detail::check_section(schema(copy), "");
   detail::rethrow_as_config_error("data.split", [&] { split.validate(); });
   detail::rethrow_as_config_error("model.binary / model.circular", [&] { model.mixed_latents().validate(); });
   detail::rethrow_as_config_error("model", [&] { model.emd_vae().validate(); });
   detail::rethrow_as_config_error("model.vector", [&] { model.dense_vae(1).validate(); });
   detail::rethrow_as_config_error("loss.sinkhorn", [&] { sinkhorn.validate(); });
   detail::rethrow_as_config_error("loss.binary_kl", [&] { binary_kl.validate(); });
-  detail::require_at_least("train.threads", train.threads(), 0);
-  detail::require_at_least("train.batch_size", train.batch_size(), 1);
-  detail::require_at_least("train.steps_per_epoch", train.steps_per_epoch(), 1);
-  detail::require_at_least("train.max_epochs", train.max_epochs(), 1);
-  detail::require_at_least("train.validation_batch_size", train.validation_batch_size(), 1);
-  detail::require_at_least("train.max_nan_retries", train.max_nan_retries(), 0);
   reduce_lr.validate();
   early_stopping.validate();
   schedule.validate();

@@ -1,12 +1,14 @@
 // OTUS generators: the Minkowski layer's closed form, mass shells of generated events, shapes of
 // both architectures, the noise network's initial σ, the calorimeter noise (its s(E), tail and
-// finite-difference gradients), object-wise responses, determinism by seed, and option errors.
+// finite-difference gradients), object-wise responses, determinism by seed (the global generator's
+// or an explicit one's), and option errors.
 #include <cmath>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <gtest/gtest.h>
 #include <torch/nn/functional/activation.h>
@@ -408,6 +410,33 @@ TEST(OtusGenerator, SameSeedSameEvents) {
   at::manual_seed(7);
   EXPECT_TRUE(at::equal(first, g->forward(u)));
   EXPECT_FALSE(at::equal(first, g->forward(u)));  // the noise moves on
+}
+
+TEST(OtusGenerator, ExplicitGeneratorIgnoresTheGlobalSeed) {
+  // residual architecture with conditional noise: every kind of layer, and draws in forward
+  const auto options = nn::OtusGeneratorOptions().architecture(nn::GeneratorArchitecture::kResidual).hidden(16);
+  at::manual_seed(1);
+  nn::OtusGenerator a(options, unit_statistics(2, 2), at::make_generator<at::CPUGeneratorImpl>(3));
+  at::manual_seed(2);
+  nn::OtusGenerator b(options, unit_statistics(2, 2), at::make_generator<at::CPUGeneratorImpl>(3));
+  at::manual_seed(3);  // the global generator seeded alike starts the same network
+  nn::OtusGenerator global(options, unit_statistics(2, 2));
+  const auto pa = a->parameters(), pb = b->parameters(), pg = global->parameters();
+  ASSERT_EQ(pa.size(), pg.size());
+  for (size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_TRUE(at::equal(pa[i], pb[i])) << i;
+    EXPECT_TRUE(at::equal(pa[i], pg[i])) << i;
+  }
+  a->eval();
+  const at::Tensor u = random_events(100, 2, 5);
+  at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(7), same = at::make_generator<at::CPUGeneratorImpl>(7);
+  at::manual_seed(4);
+  const at::Tensor first = a->forward(u, noise);
+  at::manual_seed(5);
+  EXPECT_TRUE(at::equal(first, a->forward(u, same)));
+  at::manual_seed(7);  // and as the global generator seeded alike draws
+  EXPECT_TRUE(at::equal(first, a->forward(u)));
+  EXPECT_FALSE(at::equal(first, a->forward(u, noise)));  // the stream moves on
 }
 
 TEST(OtusGenerator, RejectsBadOptionsAndInputs) {

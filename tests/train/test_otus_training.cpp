@@ -1,7 +1,8 @@
 // OTUS training: acceptance and anchor costs on hand-made events, the restricted decoder's
 // P̂_D(S), the shipped configurations and overrides, every written configuration key read back and
-// every unknown one named, resuming equals not stopping, and the known answers: x = z + Gaussian
-// noise of known width, and a calorimeter resolution s(E), learnt from unpaired events.
+// every unknown one named, resuming equals not stopping, the global generator changing nothing,
+// and the known answers: x = z + Gaussian noise of known width, and a calorimeter resolution
+// s(E), learnt from unpaired events.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -259,6 +260,24 @@ TEST(OtusConfig, UnknownKeysAndBadOverridesAreErrors) {
   EXPECT_THROW(train::parse_otus_config(YAML::Load("phases: [{epochs: many}]")), otae::ConfigError);
 }
 
+TEST(OtusConfig, RangeErrorsNameTheKeyTheValueAndTheRange) {
+  const YAML::Node shipped = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/zee_quick.yaml");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"loss.mass_trim=0.7", "'loss.mass_trim' must be in [0, 0.5) (the fraction cut from each end), received 0.7"},
+      {"phases.1.learning_rate=0", "'phases.1.learning_rate' must be > 0, received 0"},
+      {"phases.0.weights.mass=-1", "'phases.0.weights.mass' must be finite and >= 0, received -1"},
+      {"training.batch_size=1", "'training.batch_size' must be >= 2, received 1"},
+      {"data.paired_fraction=1.5", "'data.paired_fraction' must be in [0, 1], received 1.5"}};
+  for (const auto& [setting, message] : cases) {
+    YAML::Node tree = YAML::Clone(shipped);
+    train::apply_overrides(tree, {setting});
+    EXPECT_EQ(error_of([&] { train::parse_otus_config(tree); }), "configuration key " + message);
+  }
+  train::OtusConfig config;  // built in code: validate checks it against the same table
+  config.loss.slices(0);
+  EXPECT_EQ(error_of([&] { config.validate(); }), "configuration key 'loss.slices' must be >= 1, received 0");
+}
+
 /// The dotted path of every value in `node` ("loss.anchor.z_object", "phases.0.weights.mass"): maps
 /// and lists of maps are walked, a list of numbers is one value.
 void collect_keys(const YAML::Node& node, const std::string& path, std::vector<std::string>& keys) {
@@ -316,6 +335,8 @@ encoder: &generator
   tail_fraction_start: 0.05
   tail_scale_start: 0.01
   object_wise: true
+  object_identity: true
+  object_angles: true
   calorimeter_rate: 10
 decoder: *generator
 loss:
@@ -411,6 +432,50 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
   other.seed = 99;
   EXPECT_THROW(train::train_otus(other, events, "zee_small.h5", stopped, train::OtusTrainOptions(quiet).resume(true)),
                otae::ConfigError);
+}
+
+TEST(OtusTraining, GlobalSeedChangesNothing) {
+  // every random number of a run (initial weights, noise, validation) comes from the run's own
+  // generators: reseeding LibTorch's global one in between, even between steps, changes no number
+  const data::EventPairs events = data::load_event_pairs(std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5");
+  train::OtusTrainingObserver reseeding;
+  int64_t epochs_seen = 0;
+  reseeding.on_step_end = [](int64_t steps_done) { at::manual_seed(1000 + steps_done); };
+  reseeding.on_epoch_end = [&](const train::OtusEpochRecord& record) {
+    at::manual_seed(2000 + record.global_epoch);
+    ++epochs_seen;
+  };
+  const auto quiet = train::OtusTrainOptions().show_progress(false);
+  const std::string first = fresh_folder("seed_first"), second = fresh_folder("seed_second");
+  at::manual_seed(1);
+  train::OtusModel a = train::train_otus(small_zee_config(), events, "zee_small.h5", first, quiet);
+  EXPECT_EQ(epochs_seen, 0);
+  at::manual_seed(2);
+  train::train_otus(small_zee_config(), events, "zee_small.h5", second,
+                    train::OtusTrainOptions(quiet).epoch_limit(1).observer(reseeding));
+  at::manual_seed(3);
+  train::OtusModel b = train::train_otus(small_zee_config(), events, "zee_small.h5", second,
+                                         train::OtusTrainOptions(quiet).resume(true).observer(reseeding));
+  EXPECT_EQ(epochs_seen, 2);  // one epoch in each call
+  const at::Tensor z = events.z().narrow(0, 0, 50);
+  at::manual_seed(4);
+  const at::Tensor from_a = train::generate_events(a.decoder, z, 1);
+  at::manual_seed(5);
+  EXPECT_TRUE(at::equal(from_a, train::generate_events(b.decoder, z, 1)));
+  auto without_seconds = [](const std::string& folder) {
+    std::istringstream lines(otae::read_text_file(folder + "/log.csv"));
+    std::string line, rows;
+    while (std::getline(lines, line)) {
+      std::vector<std::string> cells;
+      std::stringstream row(line);
+      for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+      cells.erase(cells.begin() + 14);  // the seconds column
+      for (const auto& cell : cells) rows += cell + ",";
+      rows += "\n";
+    }
+    return rows;
+  };
+  EXPECT_EQ(without_seconds(first), without_seconds(second));
 }
 
 TEST(OtusTraining, PartonMassWindowKeepsOnlyThoseTrainingRows) {

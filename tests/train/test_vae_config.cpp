@@ -1,5 +1,5 @@
-// The VAE configuration: the shipped files, dotted overrides, unknown keys and bad values, and
-// the written configuration reading back to the same run.
+// The VAE configuration: the shipped files, dotted overrides, unknown keys and bad values (a range
+// error naming key, value and range), and the written configuration reading back to the same run.
 #include <gtest/gtest.h>
 
 #include "../support/error_message.hpp"
@@ -55,6 +55,14 @@ TEST(VaeConfig, BadValuesAreNamed) {
   EXPECT_NE(error_of([] { parse_vae_config("train: {seed: [1}\n"); }).find("line"), std::string::npos);
   EXPECT_THROW(parse_vae_config("", {"no_equals_sign"}), ConfigError);
   EXPECT_THROW(load_vae_config(kConfigs + "missing.yaml"), IoError);
+}
+
+TEST(VaeConfig, RangeErrorsNameTheKeyTheValueAndTheRange) {
+  EXPECT_EQ(error_of([] { parse_vae_config("", {"train.max_epochs=0"}); }),
+            "configuration key 'train.max_epochs' must be >= 1, received 0");
+  VaeConfig config;  // built in code: validate checks it against the same table
+  config.data.max_rows(-3);
+  EXPECT_EQ(error_of([&] { config.validate(); }), "configuration key 'data.max_rows' must be >= 0, received -3");
 }
 
 TEST(VaeConfig, WrittenConfigurationReadsBackBitForBit) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <ATen/core/Generator.h>
+#include <c10/util/Optional.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -164,22 +166,28 @@ struct GeneratorStatistics {
 /// momenta (or scale them, relative_residual); zero pz of the missing momentum; sort the pt_ordered
 /// objects; Minkowski layer. With calorimeter noise the core network sees û alone (or one object
 /// at a time, object_wise) and predicts the mean response, to which the learnt resolution and tail
-/// add the noise. Random numbers come from LibTorch's default generator, so a fixed
-/// torch::manual_seed gives the same events twice on the CPU. The statistics are buffers and so
-/// travel with the module's checkpoints.
+/// add the noise. Random numbers (the initial weights, ε) come from the generator passed, or
+/// LibTorch's global one when none is: a generator seeded alike gives the same events twice on
+/// the CPU. The statistics are buffers and so travel with the module's checkpoints.
 class OtusGeneratorImpl : public torch::nn::Module {
  public:
-  OtusGeneratorImpl(const OtusGeneratorOptions& options, const GeneratorStatistics& statistics);
+  /// With `initial_weights`, every Linear layer's starting weights are drawn from it, in the order
+  /// of construction, as LibTorch draws them from its global generator without one (so a generator
+  /// seeded with s starts the network that at::manual_seed(s) starts).
+  OtusGeneratorImpl(const OtusGeneratorOptions& options, const GeneratorStatistics& statistics,
+                    c10::optional<at::Generator> initial_weights = c10::nullopt);
 
-  /// u [B, 4·k_in] float32 → [B, 4·k_out] float32. Throws InvalidArgument on a wrong shape.
-  at::Tensor forward(const at::Tensor& u);
+  /// u [B, 4·k_in] float32 → [B, 4·k_out] float32, ε drawn from `noise` (the global generator
+  /// when empty). Throws InvalidArgument on a wrong shape.
+  at::Tensor forward(const at::Tensor& u, c10::optional<at::Generator> noise = c10::nullopt);
 
   /// The same with the noise ε [B, d] given (float32), for tests and the learnt transfer function.
   at::Tensor forward_with_noise(const at::Tensor& u, const at::Tensor& noise);
 
-  /// ε [B, d] for the inputs u, as `forward` draws it. kCalorimeter: [n, e], n ~ N(0, 1) [B, k_out]
-  /// and e ~ Exp(1) [B, k_out], before the learnt resolution and tail act on them.
-  at::Tensor draw_noise(const at::Tensor& u);
+  /// ε [B, d] for the inputs u, as `forward` draws it from `noise` (the global generator when
+  /// empty). kCalorimeter: [n, e], n ~ N(0, 1) [B, k_out] and e ~ Exp(1) [B, k_out], before the
+  /// learnt resolution and tail act on them.
+  at::Tensor draw_noise(const at::Tensor& u, c10::optional<at::Generator> noise = c10::nullopt);
 
   /// kCalorimeter only: the relative resolution s_j(E) [B, k_out] of the input objects' energies
   /// (u [B, 4·k_in] GeV), and the tail's fraction f and scale λ, each [k_out]. Throws InvalidArgument
@@ -193,6 +201,9 @@ class OtusGeneratorImpl : public torch::nn::Module {
   const OtusGeneratorOptions& options() const { return options_; }
 
  private:
+  /// The core network's layers: `event_inputs` features of a whole event (standardised input and
+  /// noise), or one object's with object_wise.
+  void register_core_layers(int64_t event_inputs, int64_t core_noise);
   at::Tensor standardised_input(const at::Tensor& u) const;
   /// object_wise: [B·k, 2] (ln(E/GeV) − 4, |η|) of every input object, followed by the one-hot
   /// of its slot [B·k, k] with object_identity.

@@ -56,9 +56,9 @@ struct OtusConfig {
   /// A file without `phases` trains one phase of OtusPhase's defaults.
   std::vector<OtusPhase> phases = {OtusPhase()};
 
-  /// Throws ConfigError naming the dotted key (e.g. "phases.1.weights.mass") and its value for
-  /// any value out of its domain. The generators are checked by resolve_objects, which knows the
-  /// object counts.
+  /// Throws ConfigError naming the dotted key (e.g. "phases.1.weights.mass"), its value and the
+  /// range it must lie in (the schema's) for any value out of its domain. The generators are
+  /// checked by resolve_objects, which knows the object counts.
   void validate() const;
 };
 

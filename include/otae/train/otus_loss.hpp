@@ -129,11 +129,12 @@ at::Tensor total_invariant_mass(const at::Tensor& events);
 at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& generated, double mass_sigma, int64_t bins,
                                 double trim);
 
-/// Computes L for one batch with fresh SW directions from `seed`. The encoder maps x → z̃, the
-/// decoder z → x̃. Throws NumericalError when fewer than 2 decoded prior events are accepted
-/// (no SW can be formed; loosen the acceptance or enlarge the batch).
+/// Computes L for one batch with fresh SW directions from `seed` and the generators' noise ε from
+/// `noise` (LibTorch's global generator when empty). The encoder maps x → z̃, the decoder z → x̃.
+/// Throws NumericalError when fewer than 2 decoded prior events are accepted (no SW can be
+/// formed; loosen the acceptance or enlarge the batch).
 OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, const OtusBatch& batch,
                         const OtusLossWeights& weights, const OtusLossOptions& options, const OtusLossScales& scales,
-                        uint64_t seed);
+                        uint64_t seed, c10::optional<at::Generator> noise = c10::nullopt);
 
 }  // namespace otae::train

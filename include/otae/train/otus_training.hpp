@@ -24,6 +24,7 @@
 #include "otae/data/event_pairs.hpp"
 #include "otae/nn/otus_generator.hpp"
 #include "otae/train/otus_config.hpp"
+#include "otae/train/otus_training_log.hpp"
 
 namespace otae::train {
 
@@ -35,6 +36,8 @@ struct OtusTrainOptions {
   OTAE_ARG(int64_t, epoch_limit, 0);
   /// Print a progress line (steps, rate, time left) on stderr.
   OTAE_ARG(bool, show_progress, true);
+  /// Told of the start, every step and every epoch, after log.csv and the progress line are.
+  OTAE_ARG(OtusTrainingObserver, observer, {});
   /// Extra entries for run.json (e.g. the detector-level file of an unpaired run).
   OTAE_ARG(nlohmann::json, run_notes, nlohmann::json::object());
   /// Told what a caller should know before training starts (the sizes of unpaired samples), one
@@ -88,8 +91,9 @@ enum class OtusCheckpoint {
 /// evaluation mode. Throws IoError naming the missing file.
 OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which = OtusCheckpoint::kFinal);
 
-/// Applies a generator to events [N, 4k] (GeV) in batches without gradients, with LibTorch's
-/// generator seeded by `seed` first (the same output twice). Returns [N, 4k'] float32.
+/// Applies a generator to events [N, 4k] (GeV) in batches without gradients, its noise drawn
+/// from a generator seeded by `seed` (the same output twice, whatever LibTorch's global generator
+/// holds). Returns [N, 4k'] float32.
 at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed,
                            int64_t batch_size = 65536);
 

@@ -96,7 +96,8 @@ struct VaeConfig {
   EarlyStoppingOptions early_stopping;
   BetaScheduleOptions schedule;
 
-  /// Throws ConfigError naming the key and its value for any value out of its domain.
+  /// Throws ConfigError naming the dotted key, its value and the range it must lie in (the
+  /// schema's) for any value out of its domain.
   void validate() const;
 };
 
