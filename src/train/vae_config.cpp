@@ -60,6 +60,7 @@ Schema schema(VaeConfig& config) {
       section(
           "train",
           {OTAE_CONFIG_FIELD("seed", train, seed), OTAE_CONFIG_FIELD("threads", train, threads),
+           OTAE_CONFIG_FIELD("device", train, device),
            OTAE_CONFIG_FIELD("batch_size", train, batch_size),
            OTAE_CONFIG_FIELD("steps_per_epoch", train, steps_per_epoch),
            OTAE_CONFIG_FIELD("max_epochs", train, max_epochs),
