@@ -88,7 +88,7 @@ Schema schema(OtusConfig& c) {
                    field("max_train_events", c.max_train_events), field("paired_fraction", c.paired_fraction),
                    field("parton_mass_window", c.parton_mass_window)}),
           section("training", {field("batch_size", c.batch_size), field("batch_shards", c.batch_shards),
-                               field("threads", c.threads),
+                               field("threads", c.threads), field("device", c.device),
                                field("checkpoint_every", c.checkpoint_every)}),
           section("encoder", generator_schema(c.encoder)),
           section("decoder", generator_schema(c.decoder)),
