@@ -130,8 +130,8 @@ def wasserstein_1d(a: ArrayLike, b: ArrayLike) -> dict[str, Any]:
 
 class OtusRun:
     """A trained OTUS run (`otae otus train`): detector simulation and unfolding."""
-    def __init__(self, run_dir: str, *, threads: int = 0) -> None:
-        ...
+    def __init__(self, run_dir: str, *, threads: int = 0, device: str = 'cpu') -> None:
+        """Loads the run folder's final models; device 'cpu', 'cuda' or 'cuda:N' is where the generators run (arrays stay NumPy)."""
     def evaluate(self, data: str, *, x_data: str = '', folder: str = '', checkpoint: str = 'final', rows: str = 'auto', slices: int = 1000, seed: int = 0) -> str:
         """As `otae otus evaluate`: the held-out events of the HDF5 file `data` (its test split when it is the training file, rows='auto'; 'test' or 'all'), or z of `data` against x of `x_data` (unpaired), against the floor and the identity; writes metrics.json and samples.h5 into `folder` (default RUN/evaluation) and returns metrics.json as JSON text (SW in GeV^2 and standardised, W1/KS/chi2 per observable, verdicts)."""
     @property
@@ -144,8 +144,8 @@ class OtusRun:
 
 class VaeRun:
     """A trained EMD-VAE run (`otae vae train`) at one checkpoint of its beta scan."""
-    def __init__(self, run_dir: str, step: str = 'last', *, threads: int = 0) -> None:
-        """Loads the run folder's model at `step`: 'last' or a production beta_hat such as '1e-3'. threads=0 uses every core."""
+    def __init__(self, run_dir: str, step: str = 'last', *, threads: int = 0, device: str = 'cpu') -> None:
+        """Loads the run folder's model at `step`: 'last' or a production beta_hat such as '1e-3'. threads=0 uses every core; device 'cpu', 'cuda' or 'cuda:N' is where the model runs (arrays stay NumPy)."""
     @property
     def beta_hat(self) -> Any:
         """beta_hat [HT dR] of the loaded checkpoint"""

@@ -18,6 +18,7 @@
 #include "otae/base/files.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/distributed.hpp"
 #include "otae/train/otus_training.hpp"
 
@@ -34,9 +35,22 @@ void notice(const std::string& text) { std::fprintf(stderr, "otae otus: %s\n", t
 
 struct TrainArguments {
   std::string config, data, x_data, out, resume;
+  std::string device;  ///< empty: the configuration's training.device
   std::vector<std::string> overrides;
   int64_t max_epochs = 0;
 };
+
+void add_device_option(CLI::App* cmd, std::string& device, const std::string& what) {
+  cmd->add_option("--device", device, "where " + what + ": cpu, cuda or cuda:N")->capture_default_str();
+}
+
+/// The overrides with --device last, as training.device, so that it wins over the configuration.
+std::vector<std::string> with_device(std::vector<std::string> overrides, const std::string& device) {
+  if (device.empty()) return overrides;
+  train::resolve_device(device, "--device");  // refused before any data is read
+  overrides.push_back("training.device=" + device);
+  return overrides;
+}
 
 /// `--resume RUN`: the run's own configuration and data files, as its config.yaml and run.json name them.
 TrainArguments resumed_run(const TrainArguments& args) {
@@ -57,9 +71,10 @@ TrainArguments resumed_run(const TrainArguments& args) {
 void run_train(const TrainArguments& given) {
   if (given.resume.empty() && (given.config.empty() || given.data.empty() || given.out.empty()))
     throw ConfigError("otae otus train needs --config, --data and --out (or --resume RUN)");
+  const std::vector<std::string> overrides = with_device(given.overrides, given.device);
   const TrainArguments args = given.resume.empty() ? given : resumed_run(given);
   const auto start = std::chrono::steady_clock::now();
-  train::train_otus_run({args.config, args.overrides, args.data, args.x_data, args.out},
+  train::train_otus_run({args.config, overrides, args.data, args.x_data, args.out},
                         train::OtusTrainOptions().resume(!args.resume.empty()).epoch_limit(args.max_epochs).notice(notice));
   if (!train::data_parallel().writes_files()) return;  // rank 0 reports for a data-parallel run
   const bool finished = std::filesystem::exists(std::filesystem::path(args.out) / "model.pt");
@@ -70,7 +85,7 @@ void run_train(const TrainArguments& given) {
 
 /// Simulation (decoder, z → x) or unfolding (encoder, x → z) of every event of a file.
 struct GenerateArguments {
-  std::string run, input, out, dataset;
+  std::string run, input, out, dataset, device = "cpu";
   uint64_t seed = 0;
   int64_t batch = 65536, threads = 0;
 };
@@ -78,7 +93,8 @@ struct GenerateArguments {
 void run_generate(const GenerateArguments& args, bool simulate) {
   refuse_input_as_output(args.out, {args.input});
   train::configure_cpu_compute(args.threads);
-  train::OtusModel model = train::load_otus_model(args.run);
+  train::OtusModel model =
+      train::load_otus_model(args.run, train::OtusCheckpoint::kFinal, train::resolve_device(args.device, "--device"));
   const at::Tensor input = data::read_array(args.input, args.dataset).to(at::kFloat);
   const auto start = std::chrono::steady_clock::now();
   const at::Tensor output =
@@ -123,11 +139,12 @@ void add_generate_command(CLI::App* otus, bool simulate) {
   cmd->add_option("--batch", args->batch, "events per forward pass")->check(positive())->capture_default_str();
   cmd->add_option("--threads", args->threads, "intra-op threads (0: all cores)")
       ->check(non_negative())->capture_default_str();
+  add_device_option(cmd, args->device, "the generator runs");
   cmd->callback([args, simulate] { run_generate(*args, simulate); });
 }
 
 struct EvaluateArguments {
-  std::string run, data, x_data, out, rows = "auto", checkpoint = "final";
+  std::string run, data, x_data, out, rows = "auto", checkpoint = "final", device = "cpu";
   int64_t slices = 1000, bins = 50, transfer_bins = 20, threads = 0;
   uint64_t seed = 0;
   std::vector<double> mass_edges;
@@ -161,6 +178,7 @@ void run_evaluate(const EvaluateArguments& args) {
           .x_data(args.x_data)
           .folder(args.out)
           .checkpoint(args.checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal)
+          .device(train::resolve_device(args.device, "--device"))
           .rows(rows)
           .evaluation(analysis::OtusEvaluationOptions()
                           .slices(args.slices)
@@ -184,7 +202,9 @@ struct SweepArguments {
 };
 
 void run_sweep(const SweepArguments& args) {
-  analysis::otus_sweep(args.folder, {args.train.config, args.train.overrides, args.train.data, args.train.x_data, ""},
+  analysis::otus_sweep(args.folder,
+                       {args.train.config, with_device(args.train.overrides, args.train.device), args.train.data,
+                        args.train.x_data, ""},
                        analysis::OtusSweepOptions()
                            .parameters(args.parameters)
                            .values(args.values)
@@ -213,6 +233,7 @@ void add_sweep_command(CLI::App* otus) {
   cmd->add_option("--config", args->train.config, "YAML configuration")->required()->check(CLI::ExistingFile);
   cmd->add_option("--data", args->train.data, "HDF5 file with z and x")->required()->check(CLI::ExistingFile);
   cmd->add_option("--x-data", args->train.x_data, "detector-level x from this file (unpaired)")->check(CLI::ExistingFile);
+  add_device_option(cmd, args->train.device, "every run trains and is evaluated (default: the configuration's training.device)");
   add_config_overrides(cmd, args->train.overrides, "training.threads=1 (for every run)");
   cmd->add_option("--slices", args->slices, "L of the evaluation's sliced Wasserstein distances")
       ->check(positive())->capture_default_str();
@@ -240,6 +261,7 @@ void add_otus_command(CLI::App& app) {
                         "continue the interrupted run in this folder from RUN/checkpoint.pt, with its own config.yaml "
                         "and data")
       ->check(CLI::ExistingDirectory);
+  add_device_option(train_cmd, train_args->device, "it trains (default: the configuration's training.device; also with --resume)");
   add_config_overrides(train_cmd, train_args->overrides, "phases.0.epochs=5");
   train_cmd->add_option("--max-epochs", train_args->max_epochs,
                         "stop after this many epochs of this call, resumable with --resume RUN (0: train to the end)")
@@ -276,6 +298,7 @@ void add_otus_command(CLI::App& app) {
       ->delimiter(',')->check(non_negative());
   eval_cmd->add_option("--threads", eval_args->threads, "intra-op threads (0: all cores)")
       ->check(non_negative())->capture_default_str();
+  add_device_option(eval_cmd, eval_args->device, "the generators run");
   eval_cmd->callback([eval_args] { run_evaluate(*eval_args); });
 
   add_sweep_command(otus);

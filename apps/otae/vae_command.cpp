@@ -19,6 +19,7 @@
 #include "otae/base/progress.hpp"
 #include "otae/data/hdf5.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_run_folder.hpp"
@@ -30,11 +31,12 @@ namespace {
 
 struct TrainArguments {
   std::string config, data, out, resume;
+  std::string device;  ///< empty: the configuration's train.device
   std::vector<std::string> overrides;
 };
 
 struct UseArguments {
-  std::string run, step = "last", data, latents, dataset, out;
+  std::string run, step = "last", data, latents, dataset, out, device = "cpu";
   int64_t batch_size = 1000;
 };
 
@@ -46,6 +48,7 @@ struct AnalyzeArguments {
   int64_t traversal_directions = analysis::VaeAnalysisOptions().traversal_directions();
   int64_t metrics_jets = analysis::VaeAnalysisOptions().metrics_jets();
   int64_t threads = 0;
+  std::string device = "cpu";
 };
 
 /// KL above which a latent direction counts as used, for the one-line step summary only.
@@ -93,12 +96,13 @@ train::TrainingObserver progress_observer() {
 
 void run_train(const TrainArguments& a) {
   const train::TrainingObserver observer = progress_observer();
+  if (!a.device.empty()) train::resolve_device(a.device, "--device");  // refused before any data is read
   if (!a.resume.empty()) {
     if (!a.config.empty() || !a.data.empty() || !a.out.empty() || !a.overrides.empty())
       throw ConfigError(
           "--resume " + a.resume +
           " continues that run with its own config.yaml: drop --config, --data, --out and KEY=VALUE overrides");
-    train::resume_vae(a.resume, observer);
+    train::resume_vae(a.resume, observer, a.device);
     if (train::data_parallel().writes_files()) std::printf("otae vae train: run %s complete\n", a.resume.c_str());
     return;
   }
@@ -107,6 +111,7 @@ void run_train(const TrainArguments& a) {
                                              : train::load_vae_config(a.config, a.overrides);
   // Set directly rather than as an override, so that a path is never read as YAML.
   if (!a.data.empty()) config.data.source(a.data);
+  if (!a.device.empty()) config.train.device(a.device);
   train::train_vae(config, a.out, observer);
   if (train::data_parallel().writes_files()) std::printf("otae vae train: run %s complete\n", a.out.c_str());
 }
@@ -137,6 +142,7 @@ void run_analyze(const AnalyzeArguments& a) {
                                                                .traversal_directions(a.traversal_directions)
                                                                .metrics_jets(a.metrics_jets)
                                                                .threads(a.threads)
+                                                               .device(train::resolve_device(a.device, "--device"))
                                                                .command_line(invocation())
                                                                .progress(analysis_progress()));
   std::printf("otae vae analyze: %zu checkpoints on %ld held-out rows of %s", summary["checkpoints"].size(),
@@ -184,6 +190,10 @@ void add_analyze_options(CLI::App* cmd, AnalyzeArguments& a) {
   cmd->add_option("--threads", a.threads, "threads (0: every core)")->check(non_negative())->capture_default_str();
 }
 
+void add_device_option(CLI::App* cmd, std::string& device, const std::string& what) {
+  cmd->add_option("--device", device, "where " + what + ": cpu, cuda or cuda:N")->capture_default_str();
+}
+
 data::Attributes run_attributes(const UseArguments& a, const train::TrainedVae& trained) {
   data::Attributes attributes = provenance();
   attributes.insert({{"run", a.run},
@@ -197,7 +207,7 @@ data::Attributes run_attributes(const UseArguments& a, const train::TrainedVae& 
 void run_encode(const UseArguments& a) {
   refuse_input_as_output(a.out, {a.data});
   train::configure_cpu_compute(0);
-  train::TrainedVae trained = train::load_trained_vae(a.run, a.step);
+  train::TrainedVae trained = train::load_trained_vae(a.run, a.step, train::resolve_device(a.device, "--device"));
   train::VaeDataOptions options = trained.config.data;
   const train::VaeData rows = train::VaeData::load(options.source(a.data).max_rows(0));
   train::require_compatible(*trained.model, rows, a.data);
@@ -233,7 +243,7 @@ void run_encode(const UseArguments& a) {
 void run_decode(const UseArguments& a) {
   refuse_input_as_output(a.out, {a.latents});
   train::configure_cpu_compute(0);
-  train::TrainedVae trained = train::load_trained_vae(a.run, a.step);
+  train::TrainedVae trained = train::load_trained_vae(a.run, a.step, train::resolve_device(a.device, "--device"));
   std::string dataset = a.dataset;
   if (dataset.empty()) dataset = data::has_dataset(a.latents, "z") ? "z" : "mu";
   const at::Tensor z = data::read_array(a.latents, dataset);
@@ -335,6 +345,7 @@ void add_use_options(CLI::App* cmd, UseArguments& a) {
       ->capture_default_str();
   cmd->add_option("--out", a.out, "output HDF5 file")->required();
   cmd->add_option("--batch-size", a.batch_size, "rows per forward pass")->check(positive())->capture_default_str();
+  add_device_option(cmd, a.device, "the model runs");
 }
 
 /// Train (resuming a run the folder already holds), analyse, draw the report.
@@ -345,11 +356,15 @@ void run_study(const TrainArguments& given, AnalyzeArguments analyze_arguments) 
                  given.out.c_str());
     train_arguments = TrainArguments{};
     train_arguments.resume = given.out;
+    train_arguments.device = given.device;
   }
   train::data_parallel().barrier();  // every rank has looked before rank 0 writes the run folder
   run_train(train_arguments);
   if (!train::data_parallel().writes_files()) return;  // the other ranks of a data-parallel run only train
   analyze_arguments.run = given.out;
+  analyze_arguments.device =
+      given.device.empty() ? train::load_vae_config(train::VaeRunFolder(given.out).config_file()).train.device()
+                           : given.device;
   run_analyze(analyze_arguments);
   if (const int status = draw_report(given.out, "", analyze_arguments.out); status != 0) throw CLI::RuntimeError(status);
 }
@@ -368,6 +383,7 @@ void add_train_subcommand(CLI::App* vae) {
       ->add_option("--resume", t->resume,
                    "continue the interrupted run in this folder from its last finished beta step")
       ->check(CLI::ExistingDirectory);
+  add_device_option(train_cmd, t->device, "it trains (default: the configuration's train.device; also with --resume)");
   add_config_overrides(train_cmd, t->overrides, "train.batch_size=50 model.latent_dim=32");
   train_cmd->callback([t] { run_train(*t); });
 
@@ -384,6 +400,7 @@ void add_analyze_subcommand(CLI::App* vae) {
                       "rows beyond its data.max_rows; never training rows)");
   analyze->add_option("--out", an->out, "analysis folder (default: RUN/analysis)");
   add_analyze_options(analyze, *an);
+  add_device_option(analyze, an->device, "the model encodes and decodes");
   analyze->callback([an] { run_analyze(*an); });
 
 }
@@ -397,6 +414,7 @@ void add_study_subcommand(CLI::App* vae) {
   study->add_option("--config", st->config, "YAML configuration (see configs/vae/)")->required()->check(CLI::ExistingFile);
   study->add_option("--data", st->data, "HDF5 jets or toy spec to train on (sets data.source)");
   study->add_option("--out", st->out, "run folder")->required();
+  add_device_option(study, st->device, "it trains and analyses (default: the configuration's train.device)");
   add_config_overrides(study, st->overrides, "data.centre=true");
   add_analyze_options(study, *sa);
   study->callback([st, sa] { run_study(*st, *sa); });

@@ -10,6 +10,7 @@
 #include "otae/version.hpp"
 #include "otae/base/error.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/otus_training.hpp"
 #include "otae/train/vae_run.hpp"
 
@@ -20,10 +21,10 @@ namespace {
 /// A trained EMD-VAE (or toy VAE) at one checkpoint of its β scan.
 class VaeRun {
  public:
-  VaeRun(const std::string& run_dir, const std::string& step, int64_t threads)
+  VaeRun(const std::string& run_dir, const std::string& step, int64_t threads, const std::string& device)
       : run_dir_(run_dir), trained_(std::make_shared<train::TrainedVae>()) {
     train::configure_cpu_compute(threads);
-    *trained_ = train::load_trained_vae(run_dir, step);
+    *trained_ = train::load_trained_vae(run_dir, step, train::resolve_device(device, "device"));
   }
 
   py::dict encode(const std::string& source, const std::string& dataset, int64_t max_rows, int64_t batch_size) {
@@ -78,10 +79,10 @@ class VaeRun {
 /// A trained OTUS model: the decoder simulates the detector, the encoder unfolds.
 class OtusRun {
  public:
-  OtusRun(const std::string& run_dir, int64_t threads)
-      : run_dir_(run_dir), model_(std::make_shared<train::OtusModel>()) {
+  OtusRun(const std::string& run_dir, int64_t threads, const std::string& device)
+      : run_dir_(run_dir), device_(train::resolve_device(device, "device")), model_(std::make_shared<train::OtusModel>()) {
     train::configure_cpu_compute(threads);
-    *model_ = train::load_otus_model(run_dir);
+    *model_ = train::load_otus_model(run_dir, train::OtusCheckpoint::kFinal, device_);
   }
 
   py::array simulate(const py::handle& z, uint64_t seed, int64_t batch_size) {
@@ -104,6 +105,7 @@ class OtusRun {
             .x_data(x_data)
             .folder(folder)
             .checkpoint(checkpoint == "best" ? train::OtusCheckpoint::kBest : train::OtusCheckpoint::kFinal)
+            .device(device_)
             .rows(rows == "test" ? analysis::HeldOutRows::kTest
                                  : rows == "all" ? analysis::HeldOutRows::kAll : analysis::HeldOutRows::kAuto)
             .evaluation(analysis::OtusEvaluationOptions().slices(slices).seed(seed))
@@ -123,6 +125,7 @@ class OtusRun {
   }
 
   std::string run_dir_;
+  at::Device device_;
   std::shared_ptr<train::OtusModel> model_;
 };
 
@@ -132,10 +135,11 @@ void bind_models(py::module_& m) {
   using namespace pybind11::literals;
   py::class_<VaeRun>(m, "VaeRun",
                      "A trained EMD-VAE run (`otae vae train`) at one checkpoint of its beta scan.")
-      .def(py::init<const std::string&, const std::string&, int64_t>(), "run_dir"_a, "step"_a = "last",
-           py::kw_only(), "threads"_a = 0,
+      .def(py::init<const std::string&, const std::string&, int64_t, const std::string&>(), "run_dir"_a,
+           "step"_a = "last", py::kw_only(), "threads"_a = 0, "device"_a = "cpu",
            "Loads the run folder's model at `step`: 'last' or a production beta_hat such as '1e-3'. "
-           "threads=0 uses every core.")
+           "threads=0 uses every core; device 'cpu', 'cuda' or 'cuda:N' is where the model runs (arrays "
+           "stay NumPy).")
       .def("encode", &VaeRun::encode, "source"_a, py::kw_only(), "dataset"_a = "", "max_rows"_a = 0,
            "batch_size"_a = 1000,
            "Posterior of every row of an HDF5 file of jets (prepared as in training: pT/HT, centring) or a "
@@ -151,7 +155,10 @@ void bind_models(py::module_& m) {
       .def_property_readonly("config", &VaeRun::config, "the run's configuration as YAML")
       .def("__repr__", &VaeRun::repr);
   py::class_<OtusRun>(m, "OtusRun", "A trained OTUS run (`otae otus train`): detector simulation and unfolding.")
-      .def(py::init<const std::string&, int64_t>(), "run_dir"_a, py::kw_only(), "threads"_a = 0)
+      .def(py::init<const std::string&, int64_t, const std::string&>(), "run_dir"_a, py::kw_only(), "threads"_a = 0,
+           "device"_a = "cpu",
+           "Loads the run folder's final models; device 'cpu', 'cuda' or 'cuda:N' is where the generators run "
+           "(arrays stay NumPy).")
       .def("simulate", &OtusRun::simulate, "z"_a, py::kw_only(), "seed"_a = 0, "batch_size"_a = 65536,
            "Parton-level events z [N, 4k_z] (px, py, pz, E per object, GeV) -> detector-level x [N, 4k_x], "
            "one stochastic draw seeded by `seed`.")

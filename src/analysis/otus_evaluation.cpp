@@ -209,8 +209,9 @@ nlohmann::json sliced_wasserstein_block(const OtusEvaluation& e, const ComparedS
 /// In GeV² and standardised: each column over its training σ (the generators' input statistics).
 nlohmann::json sliced_wasserstein_table(train::OtusModel& model, const OtusEvaluation& e, const ComparedSamples& c,
                                         const OtusEvaluationOptions& options) {
-  const at::Tensor z_sigma = model.decoder->named_buffers()["input_std_dev"];
-  const at::Tensor x_sigma = model.encoder->named_buffers()["input_std_dev"];
+  // the samples are in host memory, wherever the generators ran
+  const at::Tensor z_sigma = model.decoder->named_buffers()["input_std_dev"].cpu();
+  const at::Tensor x_sigma = model.encoder->named_buffers()["input_std_dev"].cpu();
   const at::Tensor z_directions = ot::random_directions(options.slices(), e.z_a.size(1), options.seed());
   const at::Tensor x_directions = ot::random_directions(options.slices(), e.x_a.size(1), options.seed());
   return {{"gev2", sliced_wasserstein_block(e, c, at::Tensor(), at::Tensor(), z_directions, x_directions)},

@@ -10,6 +10,7 @@
 #include "otae/base/files.hpp"
 #include "otae/data/layouts.hpp"
 #include "otae/data/split.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/otus_loss.hpp"
 
 namespace otae::analysis {
@@ -129,7 +130,7 @@ OtusRunEvaluation evaluate_otus_run(const std::string& run_folder, const std::st
     if (!input.empty() && same_file(samples, input))
       throw InvalidArgument("otus evaluation: " + samples + " is the input " + input +
                             " (the same file): writing it would replace the input; choose another folder");
-  train::OtusModel model = train::load_otus_model(run_folder, options.checkpoint());
+  train::OtusModel model = train::load_otus_model(run_folder, options.checkpoint(), options.device());
   const data::EventPairs events = events_to_evaluate(model, data, options);
   const at::Tensor rows = held_out_rows(model, data, options, events.size());
   const bool paired = options.x_data().empty();
@@ -168,10 +169,11 @@ nlohmann::json otus_sweep(const std::string& sweep_folder, const train::OtusRunF
     const std::string name = sweep_run_name(parameter, options.values()[v]);
     run.folder = path_in(sweep_folder, name);
     for (const std::string& key : options.parameters()) run.overrides.push_back(key + "=" + options.values()[v]);
-    train::train_otus_run(run, options.training());
+    const train::OtusModel trained = train::train_otus_run(run, options.training());
     const OtusRunEvaluation evaluation = evaluate_otus_run(
         run.folder, run.data,
         OtusRunEvaluationOptions()
+            .device(train::resolve_device(trained.config.device, "training.device"))
             .x_data(run.x_data)
             .evaluation(OtusEvaluationOptions().slices(options.slices()))
             .provenance(options.provenance())

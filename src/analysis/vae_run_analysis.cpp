@@ -32,6 +32,7 @@
 #include "otae/train/checkpoint.hpp"
 #include "otae/train/vae_config.hpp"
 #include "otae/train/vae_data.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/vae_model.hpp"
 #include "otae/train/vae_run.hpp"
 #include "otae/train/vae_run_folder.hpp"
@@ -67,17 +68,19 @@ CheckpointEvaluation evaluate(train::VaeModel& model, const VaeHeldOut& held_out
   torch::NoGradGuard no_grad;
   // The same ε at every checkpoint: their distortions differ by the model, not by the noise.
   at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(options.seed());
+  const at::Device device = train::device_of(*model.module());
   std::vector<at::Tensor> means, log_variances, kls, binary_medians, distortions;
   for (const at::Tensor& rows : data::batch_slices(held_out.rows, options.batch_size())) {
     const train::VaeBatch batch = held_out.data.batch(rows);
     // binary variables at their medians, as `otae vae encode` reports them
-    const nn::LatentPosterior posterior = model.encode(batch.inputs);
-    distortions.push_back(model.distortion(batch.targets, nn::sample_latent(posterior, noise)).to(at::kDouble));
-    means.push_back(posterior.gaussian.mean);
-    log_variances.push_back(posterior.gaussian.log_variance);
+    const nn::LatentPosterior posterior = model.encode(train::to_device(batch.inputs, device));
+    distortions.push_back(
+        model.distortion(train::to_device(batch.targets, device), nn::sample_latent(posterior, noise)).to(at::kDouble).cpu());
+    means.push_back(posterior.gaussian.mean.cpu());
+    log_variances.push_back(posterior.gaussian.log_variance.cpu());
     // the rate of every latent variable, binary and circular ones included
-    kls.push_back(nn::latent_kl_per_dim(posterior, model.mixed_latents()).weighted_sum());
-    if (posterior.binary_sample.defined()) binary_medians.push_back(posterior.binary_sample);
+    kls.push_back(nn::latent_kl_per_dim(posterior, model.mixed_latents()).weighted_sum().cpu());
+    if (posterior.binary_sample.defined()) binary_medians.push_back(posterior.binary_sample.cpu());
   }
   CheckpointEvaluation result;
   result.mean = at::cat(means);
@@ -126,6 +129,7 @@ class RunAnalysis {
     config_ = std::move(run.config);
     checkpoints_ = std::move(run.checkpoints);
     model_ = train::make_vae_model(config_);
+    model_->module()->to(options_.device());
     held_out_ = std::make_unique<VaeHeldOut>(held_out_rows(config_, options_.data(), options_.max_rows()));
     train::require_compatible(*model_, held_out_->data, held_out_->source);
     on_jets_ = model_->on_jets();
@@ -371,12 +375,12 @@ class RunAnalysis {
     at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(derive_seed(options_.seed(), {kMetricsStream}));
     const std::string step = "step " + std::to_string(checkpoint.step);
     auto decoded_jets = [&](const at::Tensor& z) {
-      for (const data::NamedArray& array : model_->decode_arrays(z))
-        if (array.name == "particles") return array.values;
+      for (const data::NamedArray& array : model_->decode_arrays(train::to_device(z, options_.device())))
+        if (array.name == "particles") return array.values.cpu();
       throw NumericalError("vae analyze: the model decodes no particles");
     };
     const train::VaeBatch batch = held_out_->data.batch(metrics_rows_);
-    const at::Tensor z = nn::sample_latent(model_->encode(batch.inputs), noise);
+    const at::Tensor z = nn::sample_latent(model_->encode(train::to_device(batch.inputs, options_.device())), noise);
     nlohmann::ordered_json out;
     out["decoded"] = to_json(generative_metrics(
         *metrics_real_, jetnet_features(decoded_jets(z), "decoded jets of " + step), metrics_options_));

@@ -1,11 +1,13 @@
 #include "otae/nn/gaussian_latent.hpp"
 
+#include "otae/nn/noise.hpp"
+
 namespace otae::nn {
 
 torch::Tensor GaussianPosterior::standard_deviation() const { return torch::exp(0.5 * log_variance); }
 
 torch::Tensor sample_latent(const GaussianPosterior& posterior, c10::optional<at::Generator> generator) {
-  const torch::Tensor noise = at::randn(posterior.mean.sizes(), generator, posterior.mean.options());
+  const torch::Tensor noise = normal_noise(posterior.mean.sizes(), generator, posterior.mean.options());
   return posterior.mean + posterior.standard_deviation() * noise;
 }
 

@@ -8,6 +8,7 @@
 #include <torch/nn/init.h>
 
 #include "otae/base/error.hpp"
+#include "otae/nn/noise.hpp"
 
 namespace otae::nn {
 
@@ -212,11 +213,11 @@ at::Tensor OtusGeneratorImpl::draw_noise(const at::Tensor& u, c10::optional<at::
   const int64_t d = options_.resolved_noise_dimension();
   if (options_.noise() == GeneratorNoise::kCalorimeter) {
     const int64_t k = options_.output_objects();
-    const at::Tensor n = at::randn({u.size(0), k}, noise, u.options().dtype(at::kFloat));
-    const at::Tensor e = at::empty({u.size(0), k}, u.options().dtype(at::kFloat)).exponential_(1.0, noise);
+    const at::Tensor n = normal_noise({u.size(0), k}, noise, u.options().dtype(at::kFloat));
+    const at::Tensor e = exponential_noise({u.size(0), k}, noise, u.options().dtype(at::kFloat));
     return at::cat({n, e}, 1);
   }
-  const at::Tensor n = at::randn({u.size(0), d}, noise, u.options().dtype(at::kFloat));
+  const at::Tensor n = normal_noise({u.size(0), d}, noise, u.options().dtype(at::kFloat));
   if (options_.noise() == GeneratorNoise::kFixed) return n;
   const at::Tensor h = torch::relu(noise_hidden_->forward(standardised_input(u)));
   const at::Tensor mu_and_sigma = noise_out_->forward(h);
@@ -346,7 +347,7 @@ namespace {
 /// momenta [B, k, 3] with the objects in `slots` put in order of falling pT among themselves.
 at::Tensor sorted_by_pt(const at::Tensor& momenta, const std::vector<int64_t>& slots) {
   if (slots.size() < 2) return momenta;
-  const at::Tensor index = at::tensor(slots, at::kLong);
+  const at::Tensor index = at::tensor(slots, at::kLong).to(momenta.device());
   const at::Tensor group = momenta.index_select(1, index);                          // [B, g, 3]
   const at::Tensor pt = group.narrow(2, 0, 2).pow(2).sum(2);                        // pT², same order
   const at::Tensor order = std::get<1>(pt.detach().sort(1, /*descending=*/true));  // [B, g]

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "otae/base/error.hpp"
+#include "otae/nn/noise.hpp"
 
 namespace otae::nn {
 
@@ -34,7 +35,7 @@ torch::Tensor sample_relaxed_bernoulli(const torch::Tensor& log_alpha, double te
                                        c10::optional<at::Generator> generator) {
   require_positive_temperature(temperature);
   const torch::Tensor u =
-      at::rand(log_alpha.sizes(), generator, log_alpha.options()).clamp(kUniformMargin, 1.0 - kUniformMargin);
+      uniform_noise(log_alpha.sizes(), generator, log_alpha.options()).clamp(kUniformMargin, 1.0 - kUniformMargin);
   return torch::sigmoid((torch::log(u) - torch::log1p(-u) + log_alpha) / temperature);
 }
 

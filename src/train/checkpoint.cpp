@@ -7,6 +7,7 @@
 
 #include "otae/base/error.hpp"
 #include "otae/base/files.hpp"
+#include "otae/train/device.hpp"
 
 namespace otae::train {
 
@@ -41,7 +42,8 @@ CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model
   CheckpointInfo info;
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(path);
+    // onto the model's device, wherever the checkpoint was written: a run trained on a GPU is read on a CPU
+    archive.load_from(path, device_of(model));
     torch::serialize::InputArchive weights;
     archive.read("model", weights);
     model.load(weights);

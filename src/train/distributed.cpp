@@ -123,12 +123,15 @@ DataParallel::DataParallel(const ProcessPlace& place, double timeout_seconds) : 
 namespace {
 
 /// The tensors, one after the other, in one float32 bucket; an undefined one (a gradient not yet
-/// computed) counts as zeros of its parameter's size. `extra` more zeros at the end.
+/// computed) counts as zeros of its parameter's size. `extra` more zeros at the end. On the
+/// parameters' device.
 at::Tensor to_bucket(const std::vector<at::Tensor>& values, const std::vector<at::Tensor>& shapes, int64_t extra) {
+  const at::TensorOptions zeros = shapes.front().options().dtype(at::kFloat);
   std::vector<at::Tensor> parts;
   for (size_t k = 0; k < values.size(); ++k)
-    parts.push_back(values[k].defined() ? values[k].detach().reshape(-1).to(at::kFloat) : at::zeros({shapes[k].numel()}));
-  parts.push_back(at::zeros({extra}));
+    parts.push_back(values[k].defined() ? values[k].detach().reshape(-1).to(at::kFloat)
+                                        : at::zeros({shapes[k].numel()}, zeros));
+  parts.push_back(at::zeros({extra}, zeros));
   return at::cat(parts);
 }
 

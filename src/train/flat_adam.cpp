@@ -16,8 +16,8 @@ void check_supported(const std::vector<at::Tensor>& parameters, const torch::opt
   if (options.weight_decay() != 0 || options.amsgrad())
     throw InvalidArgument("FlatAdam: weight decay and AMSGrad are not supported");
   for (const at::Tensor& p : parameters)
-    if (p.scalar_type() != at::kFloat || !p.device().is_cpu() || !p.is_contiguous())
-      throw InvalidArgument("FlatAdam: every parameter must be a contiguous float32 CPU tensor");
+    if (p.scalar_type() != at::kFloat || p.device() != parameters.front().device() || !p.is_contiguous())
+      throw InvalidArgument("FlatAdam: every parameter must be a contiguous float32 tensor on one device");
 }
 
 /// `slot` takes `source`'s values, zeros when it has none.
@@ -40,7 +40,7 @@ FlatAdam::FlatAdam(std::vector<at::Tensor> parameters, const torch::optim::AdamO
   check_supported(parameters, options);
   int64_t total = 0;
   for (const at::Tensor& p : parameters) total += p.numel();
-  const auto f32 = at::TensorOptions().dtype(at::kFloat);
+  const auto f32 = at::TensorOptions().dtype(at::kFloat).device(parameters.empty() ? at::kCPU : parameters.front().device());
   values_ = at::empty({total}, f32);
   gradients_ = at::zeros({total}, f32);
   first_moments_ = at::zeros({total}, f32);
@@ -105,6 +105,14 @@ void adam_update(float* value, const float* gradient, float* m, float* v, int64_
   }
 }
 
+/// The same update off the CPU: LibTorch's Adam's tensor operations, once over each whole buffer.
+void adam_update(const at::Tensor& value, const at::Tensor& gradient, const at::Tensor& m, const at::Tensor& v,
+                 const AdamConstants& c) {
+  m.mul_(c.beta1).add_(gradient, c.keep1);
+  v.mul_(c.beta2).addcmul_(gradient, gradient, c.keep2);
+  value.addcdiv_(m, (v.sqrt() / c.root_correction2).add_(c.eps), c.step_size);
+}
+
 }  // namespace
 
 at::Tensor FlatAdam::step(LossClosure closure) {
@@ -122,8 +130,11 @@ at::Tensor FlatAdam::step(LossClosure closure) {
                                 static_cast<float>(std::sqrt(correction2)),
                                 static_cast<float>(options.eps()),
                                 static_cast<float>(-(options.lr() / correction1))};
-  adam_update(values_.data_ptr<float>(), gradients_.data_ptr<float>(), first_moments_.data_ptr<float>(),
-              second_moments_.data_ptr<float>(), values_.numel(), constants);
+  if (values_.is_cpu())
+    adam_update(values_.data_ptr<float>(), gradients_.data_ptr<float>(), first_moments_.data_ptr<float>(),
+                second_moments_.data_ptr<float>(), values_.numel(), constants);
+  else
+    adam_update(values_, gradients_, first_moments_, second_moments_, constants);
   return {};
 }
 

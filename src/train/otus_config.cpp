@@ -102,7 +102,7 @@ Schema schema(OtusConfig& c) {
                    field("parton_mass_window", c.parton_mass_window)}),
           section("training", {field("batch_size", c.batch_size).range(at_least(2)),
                                field("batch_shards", c.batch_shards).range(at_least(1)),
-                               field("threads", c.threads),
+                               field("threads", c.threads), field("device", c.device),
                                field("checkpoint_every", c.checkpoint_every).range(at_least(1))}),
           section("encoder", generator_schema(c.encoder)),
           section("decoder", generator_schema(c.decoder)),

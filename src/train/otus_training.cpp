@@ -24,6 +24,7 @@
 #include "otae/data/split.hpp"
 #include "otae/train/config_file.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/distributed.hpp"
 
 namespace otae::train {
@@ -94,10 +95,11 @@ void save_model_file(const std::string& path, nn::OtusGenerator& encoder, nn::Ot
   write_atomically(path, [&](const std::string& temporary) { archive.save_to(temporary); });
 }
 
-torch::serialize::InputArchive open_archive(const std::string& path) {
+/// The archive at `path` with its tensors on `device`, wherever it was written.
+torch::serialize::InputArchive open_archive(const std::string& path, const at::Device& device) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    archive.load_from(path, device);
   } catch (const c10::Error& e) {
     throw IoError("cannot read checkpoint " + path + ": " + e.what_without_backtrace());
   }
@@ -183,7 +185,7 @@ nlohmann::json calorimeter_json(nn::OtusGenerator& g) {
   torch::NoGradGuard no_grad;
   const at::Tensor resolution = g->resolution_parameters();
   auto values = [](const at::Tensor& t) {
-    const at::Tensor c = t.to(at::kDouble).contiguous();
+    const at::Tensor c = t.to(at::kDouble).cpu().contiguous();
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
   };
   return {{"a", values(resolution.select(1, 0))}, {"b_sqrt_GeV", values(resolution.select(1, 1))},
@@ -204,6 +206,7 @@ void write_run_files(const OtusConfig& config, const std::string& folder, const 
     // compared as values, not as text: "0.1" written by hand equals the 0.10000000000000001 emitted
     OtusConfig stored = parse_otus_config(load_config_file(config_path));
     resolve_objects(stored, run.at("z_objects").get<int64_t>(), run.at("x_objects").get<int64_t>());
+    stored.device = config.device;  // a run may continue on another device
     if (emitted(stored) != resolved)
       throw ConfigError("cannot resume " + folder + ": its config.yaml differs from the configuration given; resume with "
                         "--config " + config_path + " or start a new run folder");
@@ -223,6 +226,7 @@ class Trainer {
         checkpoint_(path_in(folder_, "checkpoint.pt")), best_json_(path_in(folder_, "best.json")) {
     const int64_t z_objects = events_.z().size(1) / 4, x_objects = events_.x().size(1) / 4;
     resolve_objects(config_, z_objects, x_objects);
+    device_ = resolve_device(config_.device, "training.device");
     const data::Split split = data::split_rows(events_.size(), config_.split);
     choose_rows(split);
     build_generators();
@@ -234,7 +238,8 @@ class Trainer {
             {"test_events", split.test.size(0)},
             {"validation_events", split.validation.size(0)},
             {"steps_per_epoch", steps_per_epoch_},
-            {"batch_size", batch_size_}};
+            {"batch_size", batch_size_},
+            {"device", device_.str()}};
     run_.update(options_.run_notes());
   }
 
@@ -256,6 +261,7 @@ class Trainer {
 
  private:
   OtusConfig config_;
+  at::Device device_ = at::kCPU;
   const data::EventPairs& events_;
   std::string folder_;
   const OtusTrainOptions& options_;
@@ -313,7 +319,9 @@ class Trainer {
     const data::Standardisation x_stats = data::fit_standardisation(events_.x(), train_rows_);
     encoder_ = nn::OtusGenerator(config_.encoder, statistics_between(x_stats, z_stats), noise_);
     decoder_ = nn::OtusGenerator(config_.decoder, statistics_between(z_stats, x_stats), noise_);
-    scales_ = {z_stats.to_tensors()[1].to(at::kFloat), x_stats.to_tensors()[1].to(at::kFloat),
+    encoder_->to(device_);
+    decoder_->to(device_);
+    scales_ = {z_stats.to_tensors()[1].to(device_, at::kFloat), x_stats.to_tensors()[1].to(device_, at::kFloat),
                total_invariant_mass(events_.z().index_select(0, train_rows_)).std().item<double>(),
                total_invariant_mass(events_.x().index_select(0, train_rows_)).std().item<double>()};
   }
@@ -321,13 +329,13 @@ class Trainer {
   /// Weights, position and random state of the checkpoint; its optimiser state waits for the
   /// phase it belongs to.
   void resume() {
-    resumed_ = open_archive(checkpoint_);
+    resumed_ = open_archive(checkpoint_, device_);
     load_models(*resumed_, checkpoint_, encoder_, decoder_);
     at::Tensor where, rng;
     resumed_->read("position", where);
     resumed_->read("rng", rng);
     position_ = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
-    noise_.set_state(rng);
+    noise_.set_state(rng.cpu());  // read onto the run's device with the rest
     if (std::filesystem::exists(best_json_))
       best_ = BestModel::from_json(nlohmann::json::parse(read_text_file(best_json_)));
   }
@@ -456,11 +464,11 @@ class Trainer {
   OtusBatch batch_of(const at::Tensor& z_rows, const at::Tensor& x_rows, const std::vector<at::Tensor>& paired_slices,
                      size_t b) const {
     const data::EventBatch unpaired = events_.unpaired_batch(z_rows, x_rows);
-    OtusBatch batch{unpaired.z, unpaired.x, {}, {}};
+    OtusBatch batch{to_device(unpaired.z, device_), to_device(unpaired.x, device_), {}, {}};
     if (!paired_slices.empty()) {
       const data::EventBatch paired = events_.paired_batch(paired_slices[b % paired_slices.size()]);
-      batch.z_paired = paired.z;
-      batch.x_paired = paired.x;
+      batch.z_paired = to_device(paired.z, device_);
+      batch.x_paired = to_device(paired.x, device_);
     }
     return batch;
   }
@@ -504,8 +512,8 @@ class Trainer {
     const data::EventBatch b =
         events_.unpaired_batch(validation_rows_.narrow(0, 0, half), validation_rows_.narrow(0, half, half));
     const OtusLossWeights w = OtusLossWeights(phase.weights).reconstruction(1).latent(1).data(1).mass(1).paired(0);
-    return otus_loss(encoder_, decoder_, {b.z, b.x, {}, {}}, w, config_.loss, scales_, seed,
-                     at::make_generator<at::CPUGeneratorImpl>(seed));
+    return otus_loss(encoder_, decoder_, {to_device(b.z, device_), to_device(b.x, device_), {}, {}}, w, config_.loss,
+                     scales_, seed, at::make_generator<at::CPUGeneratorImpl>(seed));
   }
 
   EpochMeans run_epoch(const OtusPhase& phase, int64_t global_epoch, torch::optim::Adam& optimizer) {
@@ -581,9 +589,12 @@ class Trainer {
 at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed, int64_t batch_size) {
   at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(seed);
   torch::NoGradGuard no_grad;
+  const at::Device device = device_of(*generator);
   std::vector<at::Tensor> parts;
   for (int64_t begin = 0; begin < events.size(0); begin += batch_size)
-    parts.push_back(generator->forward(events.narrow(0, begin, std::min(batch_size, events.size(0) - begin)), noise));
+    parts.push_back(
+        generator->forward(to_device(events.narrow(0, begin, std::min(batch_size, events.size(0) - begin)), device), noise)
+            .cpu());
   return parts.empty() ? at::empty({0, 4 * generator->options().output_objects()}) : at::cat(parts, 0);
 }
 
@@ -610,7 +621,7 @@ OtusModel train_otus_run(const OtusRunFiles& files, OtusTrainOptions options) {
   return train_otus(config, samples.events, data, files.folder, options.run_notes(notes));
 }
 
-OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which) {
+OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which, const at::Device& device) {
   OtusModel model;
   model.config = parse_otus_config(load_config_file(path_in(run_folder, "config.yaml")));
   model.run = nlohmann::json::parse(read_text_file(path_in(run_folder, "run.json")));
@@ -618,13 +629,15 @@ OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which) {
   resolve_objects(model.config, z_objects, x_objects);
   model.encoder = nn::OtusGenerator(model.config.encoder, blank_statistics(x_objects, z_objects));
   model.decoder = nn::OtusGenerator(model.config.decoder, blank_statistics(z_objects, x_objects));
+  model.encoder->to(device);
+  model.decoder->to(device);
   std::string path = path_in(run_folder, which == OtusCheckpoint::kBest ? "best.pt" : "model.pt");
   if (which == OtusCheckpoint::kBest && !std::filesystem::exists(path))
     throw IoError("run folder " + run_folder + " holds no best.pt; it is written only when data.split.validation > 0");
   if (!std::filesystem::exists(path)) path = path_in(run_folder, "checkpoint.pt");
   if (!std::filesystem::exists(path))
     throw IoError("run folder " + run_folder + " holds neither model.pt nor checkpoint.pt; train it first");
-  auto archive = open_archive(path);
+  auto archive = open_archive(path, device);
   load_models(archive, path, model.encoder, model.decoder);
   model.encoder->eval();
   model.decoder->eval();

@@ -63,6 +63,7 @@ Schema schema(VaeConfig& config) {
       section(
           "train",
           {OTAE_CONFIG_FIELD("seed", train, seed), OTAE_CONFIG_FIELD("threads", train, threads).range(at_least(0)),
+           OTAE_CONFIG_FIELD("device", train, device),
            OTAE_CONFIG_FIELD("batch_size", train, batch_size).range(at_least(1)),
            OTAE_CONFIG_FIELD("steps_per_epoch", train, steps_per_epoch).range(at_least(1)),
            OTAE_CONFIG_FIELD("max_epochs", train, max_epochs).range(at_least(1)),

@@ -8,6 +8,7 @@
 #include "otae/base/decimal.hpp"
 #include "otae/base/error.hpp"
 #include "otae/data/split.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/vae_run_folder.hpp"
 
 namespace otae::train {
@@ -49,7 +50,7 @@ std::string step_checkpoint_for(const VaeRunFolder& folder, const std::string& s
 
 }  // namespace
 
-TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step) {
+TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step, const at::Device& device) {
   const VaeRunFolder folder(run_dir);
   TrainedVae trained;
   try {
@@ -58,6 +59,7 @@ TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step)
     throw IoError(run_dir + " holds no training run (no readable config.yaml)");
   }
   trained.model = make_vae_model(trained.config);
+  trained.model->module()->to(device);
   if (step == "last")
     trained.checkpoint_path = folder.last_checkpoint();
   else if (step.rfind(kStepPrefix, 0) == 0)
@@ -70,18 +72,19 @@ TrainedVae load_trained_vae(const std::string& run_dir, const std::string& step)
 
 nn::LatentPosterior encode_rows(VaeModel& model, const VaeData& data, int64_t batch_size) {
   torch::NoGradGuard no_grad;
+  const at::Device device = device_of(*model.module());
   std::vector<at::Tensor> means, log_variances, log_alphas, binary_medians, circular_means, concentrations;
   for (const at::Tensor& rows : data::batch_slices(at::arange(data.size(), at::kLong), batch_size)) {
-    const nn::LatentPosterior posterior = model.encode(data.batch(rows).inputs);
-    means.push_back(posterior.gaussian.mean);
-    log_variances.push_back(posterior.gaussian.log_variance);
+    const nn::LatentPosterior posterior = model.encode(to_device(data.batch(rows).inputs, device));
+    means.push_back(posterior.gaussian.mean.cpu());
+    log_variances.push_back(posterior.gaussian.log_variance.cpu());
     if (posterior.binary_log_alpha.defined()) {
-      log_alphas.push_back(posterior.binary_log_alpha);
-      binary_medians.push_back(posterior.binary_sample);
+      log_alphas.push_back(posterior.binary_log_alpha.cpu());
+      binary_medians.push_back(posterior.binary_sample.cpu());
     }
     if (posterior.circular_mean.defined()) {
-      circular_means.push_back(posterior.circular_mean);
-      concentrations.push_back(posterior.circular_concentration);
+      circular_means.push_back(posterior.circular_mean.cpu());
+      concentrations.push_back(posterior.circular_concentration.cpu());
     }
   }
   nn::LatentPosterior all{{at::cat(means), at::cat(log_variances)}, {}, {}, {}, {}};
@@ -102,12 +105,13 @@ std::vector<data::NamedArray> decode_latents(VaeModel& model, const at::Tensor& 
                           "] for this model, received " + std::string(c10::str(z.sizes())));
   if (!at::isfinite(z).all().item<bool>()) throw InvalidArgument("latent points contain NaN or inf");
   torch::NoGradGuard no_grad;
+  const at::Device device = device_of(*model.module());
   std::vector<std::vector<at::Tensor>> parts;
   std::vector<data::NamedArray> arrays;
   for (const at::Tensor& rows : data::batch_slices(at::arange(z.size(0), at::kLong), batch_size)) {
-    arrays = model.decode_arrays(z.index_select(0, rows).to(at::kFloat));
+    arrays = model.decode_arrays(to_device(z.index_select(0, rows).to(at::kFloat), device));
     parts.resize(arrays.size());
-    for (size_t i = 0; i < arrays.size(); ++i) parts[i].push_back(arrays[i].values);
+    for (size_t i = 0; i < arrays.size(); ++i) parts[i].push_back(arrays[i].values.cpu());
   }
   for (size_t i = 0; i < arrays.size(); ++i) arrays[i].values = at::cat(parts[i]).contiguous();
   return arrays;

@@ -23,6 +23,7 @@
 #include "otae/nn/latent_space.hpp"
 #include "otae/train/checkpoint.hpp"
 #include "otae/train/cpu_compute.hpp"
+#include "otae/train/device.hpp"
 #include "otae/train/distributed.hpp"
 #include "otae/train/flat_adam.hpp"
 #include "otae/train/plateau.hpp"
@@ -77,7 +78,7 @@ struct Evaluation {
 };
 
 std::vector<double> to_vector(const at::Tensor& values) {
-  const at::Tensor v = values.to(at::kDouble).contiguous();
+  const at::Tensor v = values.to(at::kDouble).cpu().contiguous();
   return {v.data_ptr<double>(), v.data_ptr<double>() + v.numel()};
 }
 
@@ -86,17 +87,20 @@ class Trainer {
   Trainer(const VaeConfig& config, const VaeRunFolder& folder, const TrainingObserver& observer)
       : config_(config), folder_(folder), observer_(observer) {
     config_.validate();
+    device_ = resolve_device(config_.train.device(), "train.device");
     // Data-parallel: rank r computes its shards of every batch (distributed.hpp); only rank 0 reports.
     const ShardRange mine = parallel_.my_shards(kBatchShards);
     shards_ = {parallel_.shards(kBatchShards), mine.first, mine.count};
     const ShardCompute compute = mine.count > 1 ? shard_compute_threads(config_.train.threads())
                                                 : ShardCompute{false, thread_count(config_.train.threads())};
     configure_cpu_compute(compute.intra_op_threads);
-    concurrent_shards_ = compute.concurrent_shards;
+    // a GPU runs one shard's kernels at a time anyway: the shards follow each other there
+    concurrent_shards_ = compute.concurrent_shards && device_.is_cpu();
     if (!parallel_.writes_files()) observer_ = {};
     at::manual_seed(config_.train.seed());
     data_ = std::make_unique<VaeData>(VaeData::load(config_.data));
     model_ = make_vae_model(config_);
+    model_->module()->to(device_);  // before the optimiser, whose buffers are the parameters
     require_compatible(*model_, *data_, config_.data.source());
     split_ = data::split_rows(data_->size(), config_.split);
     check_split();
@@ -174,6 +178,7 @@ class Trainer {
     info["latent_dim"] = model_->latent_dim();
     info["parameters"] = parameter_count();
     info["blas_kernels"] = blas_kernels();
+    info["device"] = device_.str();
     info["schedule_steps"] = schedule_.size();
     return info.dump(2) + "\n";
   }
@@ -182,6 +187,10 @@ class Trainer {
     int64_t count = 0;
     for (const auto& p : model_->module()->parameters()) count += p.numel();
     return count;
+  }
+
+  VaeBatch on_device(const VaeBatch& batch) const {
+    return {to_device(batch.inputs, device_), to_device(batch.targets, device_)};
   }
 
   void set_learning_rate(double learning_rate) {
@@ -267,7 +276,7 @@ class Trainer {
     Evaluation mean;
     const int64_t steps = config_.train.steps_per_epoch();
     for (int64_t s = 0; s < steps; ++s) {
-      const VaeBatch batch = data_->batch(batches.next());
+      const VaeBatch batch = on_device(data_->batch(batches.next()));
       optimizer_->zero_grad();
       VaeLossTerms terms;
       std::string failure;
@@ -300,11 +309,12 @@ class Trainer {
         at::make_generator<at::CPUGeneratorImpl>(derive_seed(config_.train.seed(), {kValidationStream}));
     const at::Tensor& rows = split_.validation;
     double distortion_sum = 0.0, loss_square_sum = 0.0;
-    at::Tensor kl_sum = at::zeros({model_->latent_dim()}, at::kDouble);
-    at::Tensor binary_kl_sum = at::zeros({model_->mixed_latents().binary_dim()}, at::kDouble);
-    at::Tensor circular_kl_sum = at::zeros({model_->mixed_latents().circular_dim()}, at::kDouble);
+    const auto sums = at::TensorOptions(at::kDouble).device(device_);
+    at::Tensor kl_sum = at::zeros({model_->latent_dim()}, sums);
+    at::Tensor binary_kl_sum = at::zeros({model_->mixed_latents().binary_dim()}, sums);
+    at::Tensor circular_kl_sum = at::zeros({model_->mixed_latents().circular_dim()}, sums);
     for (const at::Tensor& chunk : data::batch_slices(rows, config_.train.validation_batch_size())) {
-      const VaeBatch batch = data_->batch(chunk);
+      const VaeBatch batch = on_device(data_->batch(chunk));
       const nn::LatentPosterior posterior = model_->encode(batch.inputs, noise);
       const at::Tensor distortion = model_->distortion(batch.targets, nn::sample_latent(posterior, noise));
       distortion_sum += distortion.sum().item<double>();
@@ -351,6 +361,7 @@ class Trainer {
   }
 
   VaeConfig config_;
+  at::Device device_ = at::kCPU;
   VaeRunFolder folder_;
   TrainingObserver observer_;
   std::unique_ptr<VaeData> data_;
@@ -374,11 +385,14 @@ std::vector<BetaStepRecord> train_vae(const VaeConfig& config, const std::string
   return trainer.run();
 }
 
-std::vector<BetaStepRecord> resume_vae(const std::string& run_dir, const TrainingObserver& observer) {
+std::vector<BetaStepRecord> resume_vae(const std::string& run_dir, const TrainingObserver& observer,
+                                       const std::string& device) {
   const VaeRunFolder folder(run_dir);
   if (!std::filesystem::exists(folder.config_file()) || !std::filesystem::exists(folder.last_checkpoint()))
     throw IoError(run_dir + " holds no training run to resume (no config.yaml or checkpoints/last.pt)");
-  Trainer trainer(load_vae_config(folder.config_file()), folder, observer);
+  VaeConfig config = load_vae_config(folder.config_file());
+  if (!device.empty()) config.train.device(device);
+  Trainer trainer(config, folder, observer);
   trainer.restore();
   return trainer.run();
 }

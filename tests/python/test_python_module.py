@@ -115,6 +115,9 @@ def test_errors(jets):
         (lambda: otae.kolmogorov_smirnov([1.0, np.nan], [1.0, 2.0]), ValueError, "nan"),
         (lambda: otae.emd(["a"], ["b"]), ValueError, "jet_a"),
         (lambda: otae.VaeRun("/nonexistent/run"), OSError, "/nonexistent/run"),
+        # the device is read by the one function every command uses, before the run is
+        (lambda: otae.VaeRun("/nonexistent/run", device="gpu"), ValueError, "device gpu: a device is cpu, cuda"),
+        (lambda: otae.OtusRun("/nonexistent/run", device="gpu"), ValueError, "device gpu: a device is cpu, cuda"),
     ]:
         try:
             call()

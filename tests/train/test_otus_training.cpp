@@ -315,7 +315,7 @@ data:
   max_train_events: 100
   paired_fraction: 0.25
   parton_mass_window: [80, 100]
-training: {batch_size: 500, batch_shards: 2, threads: 2, checkpoint_every: 5}
+training: {batch_size: 500, batch_shards: 2, threads: 2, device: cuda, checkpoint_every: 5}
 encoder: &generator
   architecture: residual
   hidden: 64

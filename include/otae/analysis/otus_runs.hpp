@@ -9,7 +9,8 @@
 //                  images of half A (z_tilde, x_tilde, x_tilde_prime, with their acceptance masks),
 //                  half A itself (z_a, x_a) and per-event observables (<name>_observables)
 // SWEEP/ holds one run folder per value, <key>_<value>/, each evaluated, and sweep.json listing
-// them (rewritten after every run, so that an interrupted sweep still reports what it finished).
+// them (rewritten after every run, so that an interrupted sweep still reports what it finished);
+// each run is evaluated on the device it trained on.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,8 @@ struct OtusRunEvaluationOptions {
   /// Where metrics.json and samples.h5 go; empty: RUN/evaluation, where the report looks.
   OTAE_ARG(std::string, folder, "");
   OTAE_ARG(train::OtusCheckpoint, checkpoint, train::OtusCheckpoint::kFinal);
+  /// Where the generators run (train::resolve_device); the events and metrics stay in host memory.
+  OTAE_ARG(at::Device, device, at::kCPU);
   OTAE_ARG(HeldOutRows, rows, HeldOutRows::kAuto);
   /// evaluate_otus's options; `paired` is set from x_data.
   OTAE_ARG(OtusEvaluationOptions, evaluation, OtusEvaluationOptions());

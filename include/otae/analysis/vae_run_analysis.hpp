@@ -48,6 +48,8 @@
 // beta_steps.jsonl and the checkpoints (otae/train/vae_run_folder.hpp).
 #pragma once
 
+#include <ATen/ATen.h>
+
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -94,6 +96,8 @@ struct VaeAnalysisOptions {
   OTAE_ARG(int64_t, metrics_jets, 2000);
   /// Rows per forward pass (memory, not numbers).
   OTAE_ARG(int64_t, batch_size, 1000);
+  /// Where the model encodes and decodes (train::resolve_device); the read-out is in host memory.
+  OTAE_ARG(at::Device, device, at::kCPU);
   /// Recorded in summary.json ("command_line").
   OTAE_ARG(std::string, command_line, "");
   OTAE_ARG(AnalysisProgress, progress, nullptr);

@@ -28,7 +28,7 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
                      const CheckpointInfo& info);
 
 /// Reads a checkpoint written by save_checkpoint into `model` (whose structure must match) and,
-/// when not null, `optimizer`. Throws IoError naming `path` when it is missing, unreadable, of
+/// when not null, `optimizer`, onto the device of `model`'s parameters whatever device wrote it. Throws IoError naming `path` when it is missing, unreadable, of
 /// another architecture, or holds no optimiser state while one is asked for.
 CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer);
 

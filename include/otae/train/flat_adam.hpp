@@ -17,7 +17,10 @@ namespace otae::train {
 /// across the two. Parameters or state replaced from outside (a model or optimiser loaded from a
 /// checkpoint) are copied back into the buffers at the next step or zero_grad.
 ///
-/// REQUIRES: one parameter group of contiguous float32 CPU tensors; no weight decay, no AMSGrad;
+/// On the CPU one fused loop updates the buffers; on another device (CUDA) LibTorch's Adam
+/// operations run once over each whole buffer.
+///
+/// REQUIRES: one parameter group of contiguous float32 tensors on one device; no weight decay, no AMSGrad;
 /// every parameter stepped together (equal step counts in a loaded state). Throws
 /// InvalidArgument otherwise.
 class FlatAdam : public torch::optim::Adam {

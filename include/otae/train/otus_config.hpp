@@ -46,6 +46,9 @@ struct OtusConfig {
   int64_t batch_shards = 1;
   /// Intra-op threads (0: every core).
   int64_t threads = 0;
+  /// Where the generators and the loss compute: cpu, cuda or cuda:N (resolve_device); the
+  /// command line's --device overrides it. The events stay in host memory.
+  std::string device = "cpu";
   /// Write checkpoint.pt every this many epochs (and at every phase end).
   int64_t checkpoint_every = 1;
   /// x → z̃ and z → x̃; object counts come from the data (resolve_objects), and so do the masses'

@@ -2,7 +2,7 @@
 //
 // A run folder holds:
 //   config.yaml           the resolved configuration (object counts and masses filled in)
-//   run.json              data file, object names, split sizes, seed
+//   run.json              data file, object names, split sizes, seed, device
 //   checkpoint.pt         models, optimiser, RNG and position (phase, epoch), written atomically
 //   phase_<i>_<name>.pt   the models at the end of phase i; .json beside it: that phase's summary
 //   model.pt              the models at the end of the last phase
@@ -87,13 +87,16 @@ enum class OtusCheckpoint {
   kBest,   ///< best.pt, the lowest validation distance
 };
 
-/// Reads a run folder: config.yaml, run.json and the chosen models. The generators are in
-/// evaluation mode. Throws IoError naming the missing file.
-OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which = OtusCheckpoint::kFinal);
+/// Reads a run folder: config.yaml, run.json and the chosen models, on `device` (resolve_device;
+/// wherever the run was trained). The generators are in evaluation mode. Throws IoError naming
+/// the missing file.
+OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which = OtusCheckpoint::kFinal,
+                          const at::Device& device = at::kCPU);
 
-/// Applies a generator to events [N, 4k] (GeV) in batches without gradients, its noise drawn
-/// from a generator seeded by `seed` (the same output twice, whatever LibTorch's global generator
-/// holds). Returns [N, 4k'] float32.
+/// Applies a generator to events [N, 4k] (GeV, any device) in batches without gradients, on the
+/// generator's device, its noise drawn on the CPU (nn/noise.hpp) from a generator seeded by `seed`
+/// (the same output twice, on any device, whatever LibTorch's global generator holds). Returns
+/// [N, 4k'] float32 in host memory.
 at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& events, uint64_t seed,
                            int64_t batch_size = 65536);
 

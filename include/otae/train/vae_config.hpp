@@ -72,6 +72,9 @@ struct VaeTrainingOptions {
   OTAE_ARG(uint64_t, seed, 0);
   /// Intra-op threads (0: every core; Debian's LibTorch would otherwise use one).
   OTAE_ARG(int64_t, threads, 0);
+  /// Where the network and the loss compute: cpu, cuda or cuda:N (resolve_device); the command
+  /// line's --device overrides it.
+  OTAE_ARG(std::string, device, "cpu");
   OTAE_ARG(int64_t, batch_size, 100);
   OTAE_ARG(int64_t, steps_per_epoch, 1000);
   /// Epoch limit of each β step.

@@ -2,7 +2,7 @@
 // the run:
 //
 //   config.yaml                 the resolved configuration, every key
-//   run.json                    data rows, ⟨HT⟩, model kind: what the configuration implied
+//   run.json                    data rows, ⟨HT⟩, model kind, device: what the configuration implied
 //   beta_schedule.csv           the β schedule as computed (step, phase, β̂, β [GeV], learning rate)
 //   epochs.csv                  one row per epoch (otae/train/vae_training_log.hpp)
 //   beta_steps.jsonl            one JSON object per finished β step, with the KL per latent direction

@@ -42,8 +42,9 @@ struct TrainingObserver {
 /// Trains from scratch into `run_dir` (created; it must not hold a run already), writing the
 /// files listed in otae/train/vae_run_folder.hpp. Returns the records of the steps it ran.
 /// Seeds LibTorch's global generator (the initial weights) and prepares the CPU with
-/// configure_cpu_compute(config.train.threads()). Throws ConfigError for an invalid
-/// configuration, a data source that does not fit the model, too few training rows for one
+/// configure_cpu_compute(config.train.threads()); computes on config.train.device() (the data
+/// stay in host memory, each batch is copied over). Throws ConfigError for an invalid
+/// configuration or device, a data source that does not fit the model, too few training rows for one
 /// batch or no validation rows, or an existing run in `run_dir`; IoError for unreadable data or
 /// unwritable files; NumericalError when a β step stays non-finite after
 /// train.max_nan_retries retries.
@@ -51,8 +52,10 @@ std::vector<BetaStepRecord> train_vae(const VaeConfig& config, const std::string
                                       const TrainingObserver& observer = {});
 
 /// Continues the run in `run_dir` from its last finished β step (model, optimiser, schedule
-/// position; every random stream is a function of the seed and the step). Throws IoError when
-/// the folder holds no run, otherwise as train_vae.
-std::vector<BetaStepRecord> resume_vae(const std::string& run_dir, const TrainingObserver& observer = {});
+/// position; every random stream is a function of the seed and the step), on `device` when not
+/// empty, else on the run's train.device. Throws IoError when the folder holds no run,
+/// otherwise as train_vae.
+std::vector<BetaStepRecord> resume_vae(const std::string& run_dir, const TrainingObserver& observer = {},
+                                       const std::string& device = "");
 
 }  // namespace otae::train
