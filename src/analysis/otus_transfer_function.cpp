@@ -157,11 +157,10 @@ bool is_quark(const std::string& name) {
   return std::find(std::begin(quarks), std::end(quarks), name) != std::end(quarks);
 }
 
-/// The jet nearest in ΔR to object i of z, per event: its four-momentum [N, 4] from the jets
-/// `jets` of events [N, 4k], and whether it lies within kJetMatchRadius [N] bool.
-std::pair<at::Tensor, at::Tensor> nearest_jet(const at::Tensor& z, int64_t i, const at::Tensor& events,
-                                              const std::vector<int64_t>& jets) {
-  const auto quark = kinematics(z, i);
+/// The jet nearest in ΔR to a quark (its kinematics), per event: the jet's four-momentum [N, 4]
+/// from the jets `jets` of events [N, 4k], and whether it lies within kJetMatchRadius [N] bool.
+std::pair<at::Tensor, at::Tensor> nearest_jet(const std::array<at::Tensor, kKinematics>& quark,
+                                              const at::Tensor& events, const std::vector<int64_t>& jets) {
   std::vector<at::Tensor> distances, momenta;
   for (int64_t j : jets) {
     const auto jet = kinematics(events, j);
@@ -173,7 +172,8 @@ std::pair<at::Tensor, at::Tensor> nearest_jet(const at::Tensor& z, int64_t i, co
   return {jet, distance < kJetMatchRadius};
 }
 
-/// Every variable's curve of object i of z against object j of x (a same-named object).
+/// Every variable's curve of a parton (zk) against its detector object, true (xk) and learnt (lk),
+/// each counted where its mask holds.
 void add_object_curves(nlohmann::json& curves, const std::string& name, const std::array<at::Tensor, kKinematics>& zk,
                        const std::array<at::Tensor, kKinematics>& xk, const at::Tensor& truth_valid,
                        const std::array<at::Tensor, kKinematics>& lk, const at::Tensor& learnt_valid,
@@ -318,13 +318,15 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
       add_object_curves(curves, name, kinematics(z, i), kinematics(x, j), every, kinematics(learnt, j), mask,
                         options, generator);
     } else if (is_quark(name) && !jets.empty()) {
-      const auto [true_jet, true_matched] = nearest_jet(z, i, x, jets);
-      const auto [learnt_jet, learnt_matched] = nearest_jet(z, i, learnt, jets);
-      add_object_curves(curves, name + "_jet", kinematics(z, i), kinematics(true_jet, 0), true_matched,
-                        kinematics(learnt_jet, 0), learnt_matched & mask, options, generator);
-      jet_matching.push_back({{"object", name},
-                              {"true_fraction", true_matched.to(at::kDouble).mean().item<double>()},
-                              {"learnt_fraction", learnt_matched.masked_select(mask).to(at::kDouble).mean().item<double>()}});
+      const auto quark = kinematics(z, i);
+      const auto [true_jet, true_matched] = nearest_jet(quark, x, jets);
+      const auto [learnt_jet, learnt_matched] = nearest_jet(quark, learnt, jets);
+      add_object_curves(curves, name + "_jet", quark, kinematics(true_jet, 0), true_matched, kinematics(learnt_jet, 0),
+                        learnt_matched & mask, options, generator);
+      jet_matching.push_back(
+          {{"object", name},
+           {"true_fraction", number_or_null(true_matched.to(at::kDouble).mean().item<double>())},
+           {"learnt_fraction", number_or_null(learnt_matched.masked_select(mask).to(at::kDouble).mean().item<double>())}});
     }
   }
   std::vector<const nlohmann::json*> all;
@@ -362,12 +364,13 @@ std::string format_transfer_summary(const nlohmann::json& transfer) {
                   static_cast<long>(t["mean_agrees"].get<int64_t>()));
     out << text;
   };
+  auto number = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
   if (transfer.contains("jet_matching"))
     for (const auto& m : transfer["jet_matching"]) {
       char text[160];
       std::snprintf(text, sizeof text, "jet within dR %.1f of the %-6s  true %5.3f  learnt %5.3f\n", kJetMatchRadius,
-                    m["object"].get<std::string>().c_str(), m["true_fraction"].get<double>(),
-                    m["learnt_fraction"].get<double>());
+                    m["object"].get<std::string>().c_str(), number(m["true_fraction"]),
+                    number(m["learnt_fraction"]));
       out << text;
     }
   const auto& summary = transfer["summary"];
