@@ -172,6 +172,24 @@ std::pair<at::Tensor, at::Tensor> nearest_jet(const std::array<at::Tensor, kKine
   return {jet, distance < kJetMatchRadius};
 }
 
+/// jet_matching's entry of one quark: the fraction of events with a jet on it, true, learnt and
+/// for the identity simulator (x̃′ = z read in x's columns, where both sides have as many objects),
+/// and as a floor the difference of the true fraction between the two halves of the events.
+nlohmann::json matching_fractions(const std::string& quark_name, const std::array<at::Tensor, kKinematics>& quark,
+                                  const at::Tensor& true_matched, const at::Tensor& learnt_matched, const at::Tensor& z,
+                                  const at::Tensor& x, const std::vector<int64_t>& jets) {
+  auto fraction = [](const at::Tensor& matched) { return matched.to(at::kDouble).mean().item<double>(); };
+  const int64_t half = true_matched.size(0) / 2;
+  const double floor =
+      std::abs(fraction(true_matched.narrow(0, 0, half)) - fraction(true_matched.narrow(0, half, half)));
+  const double identity = z.size(1) == x.size(1) ? fraction(nearest_jet(quark, z, jets).second) : std::nan("");
+  return {{"object", quark_name},
+          {"true_fraction", number_or_null(fraction(true_matched))},
+          {"learnt_fraction", number_or_null(fraction(learnt_matched))},
+          {"identity_fraction", number_or_null(identity)},
+          {"floor", number_or_null(floor)}};
+}
+
 /// Every variable's curve of a parton (zk) against its detector object, true (xk) and learnt (lk),
 /// each counted where its mask holds.
 void add_object_curves(nlohmann::json& curves, const std::string& name, const std::array<at::Tensor, kKinematics>& zk,
@@ -323,10 +341,8 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
       const auto [learnt_jet, learnt_matched] = nearest_jet(quark, learnt, jets);
       add_object_curves(curves, name + "_jet", quark, kinematics(true_jet, 0), true_matched, kinematics(learnt_jet, 0),
                         learnt_matched & mask, options, generator);
-      jet_matching.push_back(
-          {{"object", name},
-           {"true_fraction", number_or_null(true_matched.to(at::kDouble).mean().item<double>())},
-           {"learnt_fraction", number_or_null(learnt_matched.masked_select(mask).to(at::kDouble).mean().item<double>())}});
+      jet_matching.push_back(matching_fractions(name, quark, true_matched, learnt_matched.masked_select(mask), z, x,
+                                                jets));
     }
   }
   std::vector<const nlohmann::json*> all;
@@ -368,9 +384,9 @@ std::string format_transfer_summary(const nlohmann::json& transfer) {
   if (transfer.contains("jet_matching"))
     for (const auto& m : transfer["jet_matching"]) {
       char text[160];
-      std::snprintf(text, sizeof text, "jet within dR %.1f of the %-6s  true %5.3f  learnt %5.3f\n", kJetMatchRadius,
-                    m["object"].get<std::string>().c_str(), number(m["true_fraction"]),
-                    number(m["learnt_fraction"]));
+      std::snprintf(text, sizeof text, "jet within dR %.1f of the %-6s  true %5.3f  learnt %5.3f  identity %5.3f\n",
+                    kJetMatchRadius, m["object"].get<std::string>().c_str(), number(m["true_fraction"]),
+                    number(m["learnt_fraction"]), number(m.value("identity_fraction", nlohmann::json())));
       out << text;
     }
   const auto& summary = transfer["summary"];

@@ -59,6 +59,16 @@ nlohmann::json otus_verdicts(const nlohmann::json& metrics) {
     for (const auto& o : metrics["unfolding_per_event"])
       add("per-event width " + o["name"].get<std::string>() + " unfolding", number(o["model"]["width"]), std::nan(""),
           number(o["identity"]["width"]), number(o.value("width_difference_error", nlohmann::json())));
+  // which jet comes from which quark: the gap between the learnt and the true fraction of events
+  // with a jet on the quark (the identity simulator's quarks are their own jets)
+  if (metrics.contains("transfer_function") && metrics["transfer_function"].is_object() &&
+      metrics["transfer_function"].contains("jet_matching"))
+    for (const auto& m : metrics["transfer_function"]["jet_matching"]) {
+      const double truth = number(m["true_fraction"]);
+      add("jet-on-quark gap " + m["object"].get<std::string>() + " simulation",
+          std::abs(number(m["learnt_fraction"]) - truth), number(m["floor"]),
+          std::abs(number(m.value("identity_fraction", nlohmann::json())) - truth));
+    }
   return {{"rule", "lower is better; the first that holds, best to worst: 'within 2x floor' (model <= 2 floor and "
                    "model <= identity + floor / 2), "
                    "'better than identity' (model <= identity), 'equal to identity' (model - identity <= 2 sigma of "

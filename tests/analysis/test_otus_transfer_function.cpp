@@ -112,6 +112,8 @@ TEST(OtusTransferFunction, QuarksAreComparedWithTheirNearestJet) {
   for (const auto& m : same["jet_matching"]) {
     EXPECT_GT(m["true_fraction"].get<double>(), 0.99);
     EXPECT_NEAR(m["learnt_fraction"].get<double>(), m["true_fraction"].get<double>(), 0.01);
+    EXPECT_EQ(m["identity_fraction"].get<double>(), 1.0);  // z read as x: each quark is its own jet
+    EXPECT_LT(m["floor"].get<double>(), 0.01);
   }
   EXPECT_GE(curve(same, "E")["width_agrees"].size(), static_cast<size_t>(kBins));
   EXPECT_GE(same["summary"]["fraction_agrees"].get<double>(), 0.9);

@@ -56,6 +56,18 @@ TEST(OtusVerdicts, MetricsRowsAndTheLoudList) {
   EXPECT_TRUE(with_per_event["rows"][9]["floor"].is_null());
   EXPECT_EQ(with_per_event["rows"][9]["verdict"], "worse than identity");
   EXPECT_EQ(with_per_event["rows"][10]["verdict"], "better than identity");
+  // quarks and their jets: the shipped tt̄ decoder's b (a jet on it in 0.45 of events against
+  // 0.80; the identity's quarks are their own jets) is worse than no simulation at all
+  metrics["transfer_function"]["jet_matching"] = {
+      {{"object", "b"}, {"true_fraction", 0.80}, {"learnt_fraction", 0.45}, {"identity_fraction", 1.0}, {"floor", 0.004}},
+      {{"object", "u"}, {"true_fraction", 0.80}, {"learnt_fraction", 0.805}, {"identity_fraction", 1.0}, {"floor", 0.004}}};
+  const nlohmann::json with_jets = analysis::otus_verdicts(metrics);
+  ASSERT_EQ(with_jets["rows"].size(), 6u + 3u + 2u + 2u);
+  EXPECT_EQ(with_jets["rows"][11]["figure"], "jet-on-quark gap b simulation");
+  EXPECT_NEAR(with_jets["rows"][11]["model"].get<double>(), 0.35, 1e-12);
+  EXPECT_NEAR(with_jets["rows"][11]["identity"].get<double>(), 0.20, 1e-12);
+  EXPECT_EQ(with_jets["rows"][11]["verdict"], "worse than identity");
+  EXPECT_EQ(with_jets["rows"][12]["verdict"], "within 2x floor");
   const std::string table = analysis::format_otus_verdicts(v);
   EXPECT_NE(table.find("lower is better"), std::string::npos);
   EXPECT_NE(table.find("worse than identity"), std::string::npos);

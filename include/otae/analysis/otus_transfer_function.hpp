@@ -48,9 +48,11 @@ constexpr double kJetMatchRadius = 0.4;
 /// bool [N] the learnt rows that pass the acceptance (the only learnt rows used); objects matched
 /// by name, and a quark of z without a namesake (tt̄'s b, b_bar, u, d_bar) to the nearest of x's
 /// jets (objects named jet…) within kJetMatchRadius, as object "<quark>_jet", with "jet_matching":
-/// [{object, true_fraction, learnt_fraction}] the fraction of events in which such a jet exists
-/// (of the accepted ones for the learnt). A detector simulation that keeps every marginal but
-/// scrambles which jet comes from which quark shows here. Returns {"rule", "curves": [{object,
+/// [{object, true_fraction, learnt_fraction, identity_fraction, floor}] the fraction of events in
+/// which such a jet exists (of the accepted ones for the learnt; identity: z read in x's columns,
+/// null unless both sides have as many objects), floor the difference of the true fraction
+/// between the first and the second half of the events. A detector simulation that keeps every
+/// marginal but scrambles which jet comes from which quark shows here (and in otus_verdicts). Returns {"rule", "curves": [{object,
 /// variable, binned_by, quantity, units, z_bin_edges,
 /// z_bin_centres, true: {count, mean, mean_error, width, width_error, q025, q16, q50, q84, q975},
 /// learnt: {…}, width_agrees, mean_agrees, agrees}], "summary": {bins, width_agrees, mean_agrees,

@@ -33,7 +33,9 @@ std::string otus_verdict(double model, double floor, double identity, double dif
 /// The verdicts of an evaluation's metrics (evaluate_otus's JSON): SW₂² in GeV² and standardised
 /// for unfolding, reconstruction and simulation, the KS of every observable for simulation,
 /// reconstruction and unfolding, and where the evaluation has it ("unfolding_per_event") the
-/// per-event width of E[z̃|x] − z of every parton observable against the identity's (no floor).
+/// per-event width of E[z̃|x] − z of every parton observable against the identity's (no floor),
+/// and where the transfer function matched quarks to jets, per quark the gap |learnt − true| of
+/// the fraction of events with a jet on it (floor and identity from "jet_matching").
 /// Returns {"rule", "rows": [{figure, model, floor, identity,
 /// verdict}], "counts": {verdict: n}, "worse_than_identity": [figure names]}.
 nlohmann::json otus_verdicts(const nlohmann::json& metrics);
