@@ -64,6 +64,12 @@ YAML::Node encode_value(const std::vector<double>& values) {
   node.SetStyle(YAML::EmitterStyle::Flow);
   return node;
 }
+YAML::Node encode_value(const std::vector<std::vector<int64_t>>& values) {
+  YAML::Node node(YAML::NodeType::Sequence);
+  for (const auto& inner : values) node.push_back(encode_value(inner));
+  node.SetStyle(YAML::EmitterStyle::Flow);
+  return node;
+}
 YAML::Node encode_value(ot::PositionGradient value) {
   return YAML::Node(value == ot::PositionGradient::kExact ? "exact" : "frozen_plan");
 }

@@ -28,6 +28,7 @@ YAML::Node encode_value(double value);
 YAML::Node encode_value(const std::string& value);
 YAML::Node encode_value(const std::vector<int64_t>& values);
 YAML::Node encode_value(const std::vector<double>& values);
+YAML::Node encode_value(const std::vector<std::vector<int64_t>>& values);
 YAML::Node encode_value(ot::PositionGradient value);
 YAML::Node encode_value(nn::GeneratorArchitecture value);
 YAML::Node encode_value(nn::GeneratorNoise value);
@@ -42,6 +43,8 @@ const char* type_name() {
   if constexpr (std::is_floating_point_v<T>) return "a number";
   if constexpr (std::is_same_v<T, std::vector<int64_t>>) return "a list of integers, e.g. [64, 64]";
   if constexpr (std::is_same_v<T, std::vector<double>>) return "a list of numbers, e.g. [0.05, 0.5]";
+  if constexpr (std::is_same_v<T, std::vector<std::vector<int64_t>>>)
+    return "a list of lists of integers, e.g. [[2, 3], [2, 3, 4]]";
   return "a string";
 }
 
@@ -55,6 +58,11 @@ T decode_value(const YAML::Node& node, const std::string& key) {
     if constexpr (std::is_same_v<T, std::vector<int64_t>> || std::is_same_v<T, std::vector<double>>) {
       if (node.IsNull()) return {};
       if (!node.IsSequence()) throw YAML::BadConversion(node.Mark());
+    } else if constexpr (std::is_same_v<T, std::vector<std::vector<int64_t>>>) {
+      if (node.IsNull()) return {};
+      if (!node.IsSequence()) throw YAML::BadConversion(node.Mark());
+      for (const auto& inner : node)
+        if (!inner.IsSequence()) throw YAML::BadConversion(inner.Mark());
     } else if (!node.IsScalar()) {
       throw YAML::BadConversion(node.Mark());
     }

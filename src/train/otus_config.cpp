@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <utility>
 
 #include "config_schema.hpp"
 #include "otae/base/error.hpp"
@@ -60,6 +61,8 @@ Schema loss_schema(OtusLossOptions& o) {
           OTAE_CONFIG_FIELD("mass_bins", o, mass_bins).range(at_least(1, "1: unbinned")),
           OTAE_CONFIG_FIELD("mass_trim", o, mass_trim)
               .range(within_below(0, 0.5, "the fraction cut from each end")),
+          OTAE_CONFIG_FIELD("detector_masses", o, detector_masses),
+          OTAE_CONFIG_FIELD("parton_masses", o, parton_masses),
           section("anchor", {OTAE_CONFIG_FIELD("z_object", o, anchor_z_object),
                              OTAE_CONFIG_FIELD("x_object", o, anchor_x_object)}),
           section_list("acceptance", OTAE_CONFIG_ACCESSORS(o, acceptance), cut_schema)};
@@ -136,6 +139,11 @@ void OtusConfig::validate() const {
           "[lo, hi] GeV with 0 <= lo < hi, or [] for every row", window);
   for (size_t i = 0; i < loss.acceptance().size(); ++i)
     validate_cut(loss.acceptance()[i], "loss.acceptance." + std::to_string(i));
+  for (const auto& [key, masses] : {std::pair{"loss.detector_masses", &loss.detector_masses()},
+                                    std::pair{"loss.parton_masses", &loss.parton_masses()}}) {
+    for (const auto& objects : *masses)
+      require(!objects.empty(), key, "lists of object indices, none empty", *masses);
+  }
   if (phases.empty()) throw ConfigError("configuration key 'phases' must list at least one phase, received []");
   for (size_t i = 0; i < phases.size(); ++i)
     require(names_a_file(phases[i].name), "phases." + std::to_string(i) + ".name",
@@ -165,6 +173,14 @@ void resolve_objects(OtusConfig& config, int64_t z_objects, int64_t x_objects) {
   };
   resolve(config.encoder, x_objects, z_objects, "encoder");
   resolve(config.decoder, z_objects, x_objects, "decoder");
+  auto check_masses = [](const std::vector<std::vector<int64_t>>& masses, int64_t objects, const std::string& key) {
+    for (const auto& listed : masses)
+      for (int64_t j : listed)
+        require(j >= 0 && j < objects, key, "object indices in 0.." + std::to_string(objects - 1) + " (the data's objects)",
+                masses);
+  };
+  check_masses(config.loss.detector_masses(), x_objects, "loss.detector_masses");
+  check_masses(config.loss.parton_masses(), z_objects, "loss.parton_masses");
 }
 
 }  // namespace otae::train

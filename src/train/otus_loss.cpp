@@ -59,6 +59,20 @@ at::Tensor trimmed_w2_squared_1d(const at::Tensor& a, const at::Tensor& b, doubl
 
 }  // namespace
 
+at::Tensor listed_mass_distance(const at::Tensor& data, const at::Tensor& generated,
+                                const std::vector<std::vector<int64_t>>& masses, double trim) {
+  if (masses.empty()) throw InvalidArgument("listed_mass_distance: no mass listed");
+  if (!(trim >= 0.0 && trim < 0.5))
+    throw InvalidArgument("listed_mass_distance: trim must be in [0, 0.5), received " + std::to_string(trim));
+  at::Tensor sum = at::zeros({}, generated.options());
+  for (const auto& objects : masses) {
+    const at::Tensor m_data = invariant_mass_of(data, objects).detach();
+    const at::Tensor sigma = m_data.std().clamp_min(1e-6);
+    sum = sum + trimmed_w2_squared_1d(m_data / sigma, invariant_mass_of(generated, objects) / sigma, trim);
+  }
+  return sum / static_cast<double>(masses.size());
+}
+
 at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& generated, double mass_sigma, int64_t bins,
                                 double trim) {
   const int64_t objects = object_count(data, "binned_mass_distance");
@@ -98,7 +112,6 @@ at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCu
   at::Tensor accepted = at::ones({events.size(0)}, events.options().dtype(at::kBool));
   const at::Tensor values = events.detach();
   for (const auto& cut : cuts) {
-    at::Tensor sum = at::zeros({values.size(0), 4}, values.options());
     for (int64_t object : cut.objects) {
       check_object(object, objects, "event_acceptance");
       const at::Tensor p = momentum(values, object);
@@ -106,21 +119,39 @@ at::Tensor event_acceptance(const at::Tensor& events, const std::vector<ObjectCu
       accepted = accepted & (pt >= cut.pt_min);
       // |η| ≤ η_max  ⇔  |pz| ≤ pT·sinh(η_max), also for pT = 0 (η infinite)
       if (std::isfinite(cut.abs_eta_max)) accepted = accepted & (p.select(1, 2).abs() <= pt * std::sinh(cut.abs_eta_max));
-      sum = sum + values.narrow(1, 4 * object, 4);
     }
     if (cut.mass_min > 0 || std::isfinite(cut.mass_max)) {
-      const at::Tensor mass = total_invariant_mass(sum).squeeze(1);
+      const at::Tensor mass = invariant_mass_of(values, cut.objects).squeeze(1);
       accepted = accepted & (mass >= cut.mass_min) & (mass <= cut.mass_max);
     }
   }
   return accepted;
 }
 
-at::Tensor total_invariant_mass(const at::Tensor& events) {
-  const int64_t objects = object_count(events, "total_invariant_mass");
-  const at::Tensor sum = events.view({events.size(0), objects, 4}).sum(1);
+namespace {
+
+/// √max(E² − |p|², 10⁻⁶ GeV²) of four-momenta [B, 4] → [B, 1].
+at::Tensor mass_of_sum(const at::Tensor& sum) {
   const at::Tensor mass_squared = sum.select(1, 3).pow(2) - sum.narrow(1, 0, 3).pow(2).sum(1);
   return mass_squared.clamp_min(1e-6).sqrt().unsqueeze(1);
+}
+
+}  // namespace
+
+at::Tensor total_invariant_mass(const at::Tensor& events) {
+  const int64_t objects = object_count(events, "total_invariant_mass");
+  return mass_of_sum(events.view({events.size(0), objects, 4}).sum(1));
+}
+
+at::Tensor invariant_mass_of(const at::Tensor& events, const std::vector<int64_t>& objects) {
+  const int64_t k = object_count(events, "invariant_mass_of");
+  if (objects.empty()) throw InvalidArgument("invariant_mass_of: no object listed");
+  at::Tensor sum = at::zeros({events.size(0), 4}, events.options());
+  for (int64_t object : objects) {
+    check_object(object, k, "invariant_mass_of");
+    sum = sum + events.narrow(1, 4 * object, 4);
+  }
+  return mass_of_sum(sum);
 }
 
 at::Tensor anchor_cost(const at::Tensor& a, int64_t object_a, const at::Tensor& b, int64_t object_b) {
@@ -214,12 +245,15 @@ void decoder_terms(LossPass& p) {
               mean_squared_error(p.in_z(batch.z_paired), p.in_z(p.encoder->forward(batch.x_paired, p.noise))));
   if (w.mass() > 0) {
     const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
-    const int64_t bins = p.options.mass_bins();
     const double trim = p.options.mass_trim();
+    auto distance = [&](const at::Tensor& data, const at::Tensor& generated, const auto& listed, double sigma) {
+      return listed.empty() ? binned_mass_distance(data, generated, sigma, p.options.mass_bins(), trim)
+                            : listed_mass_distance(data, generated, listed, trim);
+    };
     p.add(p.terms.mass, w.mass(),
-          binned_mass_distance(batch.x, p.decoded_prior.index_select(0, rows), p.scales.x_mass, bins, trim) /
+          distance(batch.x, p.decoded_prior.index_select(0, rows), p.options.detector_masses(), p.scales.x_mass) /
                   p.terms.acceptance +
-              binned_mass_distance(batch.z, p.encoded, p.scales.z_mass, bins, trim));
+              distance(batch.z, p.encoded, p.options.parton_masses(), p.scales.z_mass));
   }
 }
 

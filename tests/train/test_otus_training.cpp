@@ -227,6 +227,41 @@ TEST(OtusLoss, TrimmedMassTermIgnoresTheTailsNotTheCore) {
   EXPECT_NEAR(shifted, 1.0, 0.05);
 }
 
+// Listed masses: events of two electron pairs side by side (objects 0, 1 and 2, 3), the data's
+// pairs at 90 and 50 GeV, the generated ones swapped. The mass of all four objects hides the swap
+// (each pair's angle is fixed by its own mass); each listed pair's mass sees it, and the term is
+// the mean of the two exact 1-D W₂² over the data's σ of that mass.
+TEST(OtusLoss, ListedMassesAreComparedOneByOne) {
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(11);
+  auto pairs = [&](double peak) {
+    const at::Tensor m = peak + 2.5 * at::randn({300}, generator, at::kDouble);
+    std::vector<std::pair<double, double>> rows;
+    for (int64_t i = 0; i < 300; ++i) rows.push_back({60.0, m[i].item<double>()});
+    return electron_pairs(rows);
+  };
+  const at::Tensor data = at::cat({pairs(90.0), pairs(50.0)}, 1);
+  const at::Tensor generated = at::cat({pairs(50.0), pairs(90.0)}, 1).requires_grad_(true);
+  double expected = 0;
+  for (const std::vector<int64_t>& pair : {std::vector<int64_t>{0, 1}, std::vector<int64_t>{2, 3}}) {
+    const at::Tensor m_data = train::invariant_mass_of(data, pair).squeeze(1).to(at::kDouble);
+    const at::Tensor m_generated = train::invariant_mass_of(generated, pair).squeeze(1).detach().to(at::kDouble);
+    const double sigma = m_data.std().item<double>();
+    expected += 0.5 * otae::ot::wasserstein_1d(m_data / sigma, m_generated / sigma).w2_squared;
+  }
+  EXPECT_GT(expected, 100.0);  // 40 GeV apart at σ ≈ 2.5 GeV
+  const at::Tensor listed = train::listed_mass_distance(data, generated, {{0, 1}, {3, 2}}, 0.0);
+  EXPECT_NEAR(listed.item<double>(), expected, 1e-4 * expected);
+  EXPECT_NEAR(train::listed_mass_distance(data, data, {{0, 1}, {2, 3}}, 0.0).item<double>(), 0.0, 1e-9);
+  listed.backward();
+  EXPECT_TRUE(at::isfinite(generated.grad()).all().item<bool>());
+  EXPECT_GT(generated.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_NEAR(train::invariant_mass_of(data, {0, 1, 2, 3}).sum().item<double>(),
+              train::total_invariant_mass(data).sum().item<double>(), 1e-3);
+  EXPECT_THROW(train::listed_mass_distance(data, generated, {{0, 4}}, 0.0), otae::InvalidArgument);
+  EXPECT_THROW(train::listed_mass_distance(data, generated, {{}}, 0.0), otae::InvalidArgument);
+  EXPECT_THROW(train::listed_mass_distance(data, generated, {}, 0.0), otae::InvalidArgument);
+}
+
 TEST(OtusConfig, ShippedConfigurationsParseAndOverride) {
   for (const char* name : {"zee", "zee_cpu", "zee_quick", "ttbar", "ttbar_quick", "cms2011"}) {
     YAML::Node tree = train::load_config_file(std::string(OTAE_SOURCE_DIR) + "/configs/otus/" + name + ".yaml");
@@ -267,6 +302,8 @@ TEST(OtusConfig, RangeErrorsNameTheKeyTheValueAndTheRange) {
       {"phases.1.learning_rate=0", "'phases.1.learning_rate' must be > 0, received 0"},
       {"phases.0.weights.mass=-1", "'phases.0.weights.mass' must be finite and >= 0, received -1"},
       {"training.batch_size=1", "'training.batch_size' must be >= 2, received 1"},
+      {"loss.detector_masses=[[0, 1], []]",
+       "'loss.detector_masses' must be lists of object indices, none empty, received [[0, 1], []]"},
       {"data.paired_fraction=1.5", "'data.paired_fraction' must be in [0, 1], received 1.5"}};
   for (const auto& [setting, message] : cases) {
     YAML::Node tree = YAML::Clone(shipped);
@@ -344,6 +381,8 @@ loss:
   standardised: true
   mass_bins: 4
   mass_trim: 0.1
+  detector_masses: [[0, 1], [1]]
+  parton_masses: [[0]]
   anchor: {z_object: 1, x_object: -1}
   acceptance: [{objects: [0, 1], pt_min: 25, abs_eta_max: 2.5, mass_min: 60, mass_max: 120}]
 phases:
