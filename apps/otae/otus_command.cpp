@@ -59,11 +59,11 @@ TrainArguments resumed_run(const TrainArguments& args) {
                       " continues that run with its own config.yaml and data: drop --config, --data, --x-data, --out "
                       "and KEY=VALUE overrides");
   const std::filesystem::path folder(args.resume);
-  const nlohmann::json run = nlohmann::json::parse(read_text_file((folder / "run.json").string()));
+  const train::OtusRunRecord run = train::OtusRunRecord::read(args.resume);
   TrainArguments resumed = args;
   resumed.config = (folder / "config.yaml").string();
-  resumed.data = run.at("data").get<std::string>();
-  resumed.x_data = run.value("x_data", "");
+  resumed.data = run.data;
+  resumed.x_data = run.x_data;
   resumed.out = args.resume;
   return resumed;
 }
@@ -103,7 +103,7 @@ void run_generate(const GenerateArguments& args, bool simulate) {
   const std::string name = simulate ? "x" : "z";
   data::ListAttributes lists = {{"columns_per_object", {"px_GeV", "py_GeV", "pz_GeV", "E_GeV"}}};
   // the generated side's object names, as the training file calls them, when it is still there
-  const std::string training_file = model.run.at("data").get<std::string>();
+  const std::string training_file = model.run.data;
   if (std::filesystem::exists(training_file)) {
     const auto names = data::read_list_attributes(training_file, name);
     if (names.count("objects")) lists["objects"] = names.at("objects");

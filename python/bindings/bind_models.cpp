@@ -91,7 +91,7 @@ class OtusRun {
   py::array unfold(const py::handle& x, uint64_t seed, int64_t batch_size) {
     return generate(model_->encoder, to_float_tensor(x, "x", {2}), seed, batch_size);
   }
-  std::string run_json() const { return model_->run.dump(); }
+  std::string run_json() const { return model_->run.to_json().dump(); }
   std::string repr() const { return "otae.OtusRun('" + run_dir_ + "')"; }
 
   std::string evaluate(const std::string& data, const std::string& x_data, const std::string& folder,

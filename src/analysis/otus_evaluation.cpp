@@ -102,9 +102,9 @@ void check_objects(const train::OtusModel& model, const std::vector<std::string>
   if (kz != events.z().size(1) / 4 || kx != events.x().size(1) / 4)
     throw InvalidArgument("evaluate_otus: the object names (" + std::to_string(kz) + " parton, " + std::to_string(kx) +
                           " detector) do not match the event columns");
-  if (kz != model.run.at("z_objects").get<int64_t>() || kx != model.run.at("x_objects").get<int64_t>())
-    throw InvalidArgument("evaluate_otus: the run was trained on " + model.run.at("z_objects").dump() + " parton and " +
-                          model.run.at("x_objects").dump() + " detector objects, the data have " + std::to_string(kz) +
+  if (kz != model.run.z_objects || kx != model.run.x_objects)
+    throw InvalidArgument("evaluate_otus: the run was trained on " + std::to_string(model.run.z_objects) + " parton and " +
+                          std::to_string(model.run.x_objects) + " detector objects, the data have " + std::to_string(kz) +
                           " and " + std::to_string(kx));
 }
 

@@ -27,10 +27,10 @@ at::Tensor observable_table(const std::vector<EventObservable>& observables, con
 
 OtusExplorer::OtusExplorer(const std::string& run_folder, const OtusExplorerOptions& options)
     : options_(options), model_(train::load_otus_model(run_folder, options.checkpoint())) {
-  const std::string data = model_.run.at("data").get<std::string>();
-  paired_ = !model_.run.contains("x_data");
+  const std::string data = model_.run.data;
+  paired_ = model_.run.x_data.empty();
   z_objects_ = data::event_object_names(data, "z");
-  x_objects_ = data::event_object_names(paired_ ? data : model_.run.at("x_data").get<std::string>(), "x");
+  x_objects_ = data::event_object_names(paired_ ? data : model_.run.x_data, "x");
   if (paired_) {
     const data::EventPairs events = data::load_event_pairs(data);
     rows_ = data::split_rows(events.size(), model_.config.split).test;

@@ -31,9 +31,8 @@ bool same_file(const std::string& a, const std::string& b) {
 at::Tensor held_out_rows(const train::OtusModel& model, const std::string& data, const OtusRunEvaluationOptions& options,
                          int64_t n_rows) {
   const std::string& x_data = options.x_data();
-  const bool training_files = same_file(data, model.run.at("data").get<std::string>()) &&
-                              (x_data.empty() ? !model.run.contains("x_data")
-                                              : same_file(x_data, model.run.value("x_data", "")));
+  const bool training_files = same_file(data, model.run.data) &&
+                              (x_data.empty() ? model.run.x_data.empty() : same_file(x_data, model.run.x_data));
   const HeldOutRows rows = options.rows();
   if (rows == HeldOutRows::kAll || (rows == HeldOutRows::kAuto && !training_files)) return at::arange(n_rows, at::kLong);
   if (!training_files && options.notice())
@@ -144,7 +143,7 @@ OtusRunEvaluation evaluate_otus_run(const std::string& run_folder, const std::st
   evaluation.metrics["provenance"] = options.provenance();
   create_folder(folder);
   data::Attributes attributes = options.provenance();
-  attributes["run"] = model.run.value("data", "");
+  attributes["run"] = model.run.data;
   write_otus_samples(samples, evaluation, model, z_objects, x_objects, paired, attributes);
   write_json_file(path_in(folder, "metrics.json"), evaluation.metrics);
   return {evaluation.metrics, folder, rows.size(0)};

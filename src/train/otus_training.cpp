@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <type_traits>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -199,13 +200,13 @@ std::string emitted(const OtusConfig& config) {
   return std::string(emitter.c_str()) + "\n";
 }
 
-void write_run_files(const OtusConfig& config, const std::string& folder, const nlohmann::json& run, bool resume) {
+void write_run_files(const OtusConfig& config, const std::string& folder, const OtusRunRecord& run, bool resume) {
   const std::string resolved = emitted(config);
   const std::string config_path = path_in(folder, "config.yaml");
   if (resume) {
     // compared as values, not as text: "0.1" written by hand equals the 0.10000000000000001 emitted
     OtusConfig stored = parse_otus_config(load_config_file(config_path));
-    resolve_objects(stored, run.at("z_objects").get<int64_t>(), run.at("x_objects").get<int64_t>());
+    resolve_objects(stored, run.z_objects, run.x_objects);
     stored.device = config.device;  // a run may continue on another device
     if (emitted(stored) != resolved)
       throw ConfigError("cannot resume " + folder + ": its config.yaml differs from the configuration given; resume with "
@@ -213,7 +214,7 @@ void write_run_files(const OtusConfig& config, const std::string& folder, const 
     return;
   }
   write_text_file(config_path, resolved);
-  write_json_file(path_in(folder, "run.json"), run);
+  write_json_file(path_in(folder, "run.json"), run.to_json());
 }
 
 /// An OTUS run in stages: rows and generators, run files, resumption, phases of epochs. Each
@@ -230,17 +231,17 @@ class Trainer {
     const data::Split split = data::split_rows(events_.size(), config_.split);
     choose_rows(split);
     build_generators();
-    run_ = {{"data", data_name},
-            {"z_objects", z_objects},
-            {"x_objects", x_objects},
-            {"train_events", train_rows_.size(0)},
-            {"paired_events", paired_rows_.defined() ? paired_rows_.size(0) : 0},
-            {"test_events", split.test.size(0)},
-            {"validation_events", split.validation.size(0)},
-            {"steps_per_epoch", steps_per_epoch_},
-            {"batch_size", batch_size_},
-            {"device", device_.str()}};
-    run_.update(options_.run_notes());
+    run_.data = data_name;
+    run_.x_data = options_.x_data();
+    run_.z_objects = z_objects;
+    run_.x_objects = x_objects;
+    run_.train_events = train_rows_.size(0);
+    run_.paired_events = paired_rows_.defined() ? paired_rows_.size(0) : 0;
+    run_.test_events = split.test.size(0);
+    run_.validation_events = split.validation.size(0);
+    run_.steps_per_epoch = steps_per_epoch_;
+    run_.batch_size = batch_size_;
+    run_.device = device_.str();
   }
 
   OtusModel train() {
@@ -266,7 +267,7 @@ class Trainer {
   std::string folder_;
   const OtusTrainOptions& options_;
   std::string checkpoint_, best_json_;
-  nlohmann::json run_;
+  OtusRunRecord run_;
   at::Tensor train_rows_, paired_rows_, validation_rows_;
   int64_t batch_size_ = 0, steps_per_epoch_ = 0;
   /// The generators' initial weights, then the training noise ε: one stream from the run's seed,
@@ -598,6 +599,57 @@ at::Tensor generate_events(nn::OtusGenerator& generator, const at::Tensor& event
   return parts.empty() ? at::empty({0, 4 * generator->options().output_objects()}) : at::cat(parts, 0);
 }
 
+nlohmann::json OtusRunRecord::to_json() const {
+  nlohmann::json j = {{"data", data},
+                      {"z_objects", z_objects},
+                      {"x_objects", x_objects},
+                      {"train_events", train_events},
+                      {"paired_events", paired_events},
+                      {"test_events", test_events},
+                      {"validation_events", validation_events},
+                      {"steps_per_epoch", steps_per_epoch},
+                      {"batch_size", batch_size},
+                      {"device", device}};
+  if (!x_data.empty()) j["x_data"] = x_data;
+  return j;
+}
+
+OtusRunRecord OtusRunRecord::read(const std::string& run_folder) {
+  const std::string path = path_in(run_folder, "run.json");
+  if (!std::filesystem::exists(path)) throw IoError("run folder " + run_folder + " holds no run.json; train it first");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_text_file(path));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw IoError(path + " is not valid JSON: " + e.what());
+  }
+  auto field = [&](const char* key, auto& value, bool required) {
+    using T = std::decay_t<decltype(value)>;
+    if (!j.contains(key)) {
+      if (required) throw IoError(path + ": field '" + key + "' is missing");
+      return;
+    }
+    const bool right_type = std::is_same_v<T, std::string> ? j[key].is_string() : j[key].is_number_integer();
+    if (!right_type)
+      throw IoError(path + ": field '" + key + "' must be " +
+                    (std::is_same_v<T, std::string> ? "a string" : "an integer") + ", found " + j[key].dump());
+    value = j[key].get<T>();
+  };
+  OtusRunRecord run;
+  field("data", run.data, true);
+  field("x_data", run.x_data, false);
+  field("z_objects", run.z_objects, true);
+  field("x_objects", run.x_objects, true);
+  field("train_events", run.train_events, false);
+  field("paired_events", run.paired_events, false);
+  field("test_events", run.test_events, false);
+  field("validation_events", run.validation_events, false);
+  field("steps_per_epoch", run.steps_per_epoch, false);
+  field("batch_size", run.batch_size, false);
+  field("device", run.device, false);  // runs from before the device was recorded trained on the CPU
+  return run;
+}
+
 OtusModel train_otus(OtusConfig config, const data::EventPairs& events, const std::string& data_name,
                      const std::string& run_folder, const OtusTrainOptions& options) {
   // LibTorch's and OpenBLAS's threads set together, freed memory kept: as the VAE trainer
@@ -609,7 +661,6 @@ OtusModel train_otus_run(const OtusRunFiles& files, OtusTrainOptions options) {
   YAML::Node tree = load_config_file(files.config);
   apply_overrides(tree, files.overrides);
   const OtusConfig config = parse_otus_config(tree);
-  nlohmann::json notes = options.run_notes();
   const std::string data = std::filesystem::absolute(files.data).string();
   if (files.x_data.empty()) return train_otus(config, data::load_event_pairs(files.data), data, files.folder, options);
   const data::UnpairedSamples samples = data::load_unpaired_events(files.data, files.x_data, config.seed);
@@ -617,15 +668,15 @@ OtusModel train_otus_run(const OtusRunFiles& files, OtusTrainOptions options) {
     options.notice()("unpaired samples: " + std::to_string(samples.z_in_file) + " parton events (" + files.data + "), " +
                      std::to_string(samples.x_in_file) + " detector events (" + files.x_data + "); using " +
                      std::to_string(samples.events.size()) + " of each");
-  notes["x_data"] = std::filesystem::absolute(files.x_data).string();
-  return train_otus(config, samples.events, data, files.folder, options.run_notes(notes));
+  return train_otus(config, samples.events, data, files.folder,
+                    options.x_data(std::filesystem::absolute(files.x_data).string()));
 }
 
 OtusModel load_otus_model(const std::string& run_folder, OtusCheckpoint which, const at::Device& device) {
   OtusModel model;
   model.config = parse_otus_config(load_config_file(path_in(run_folder, "config.yaml")));
-  model.run = nlohmann::json::parse(read_text_file(path_in(run_folder, "run.json")));
-  const int64_t z_objects = model.run.at("z_objects").get<int64_t>(), x_objects = model.run.at("x_objects").get<int64_t>();
+  model.run = OtusRunRecord::read(run_folder);
+  const int64_t z_objects = model.run.z_objects, x_objects = model.run.x_objects;
   resolve_objects(model.config, z_objects, x_objects);
   model.encoder = nn::OtusGenerator(model.config.encoder, blank_statistics(x_objects, z_objects));
   model.decoder = nn::OtusGenerator(model.config.decoder, blank_statistics(z_objects, x_objects));

@@ -235,7 +235,7 @@ TEST(OtusRunEvaluation, WritesMetricsAndSamplesAsEvaluateOtusComputesThem) {
   const auto folder = (std::filesystem::temp_directory_path() / "otae_test_otus_run_evaluation").string();
   const train::OtusRunFiles files = tiny_run(folder);
   train::OtusModel model = train::train_otus_run(files, train::OtusTrainOptions().show_progress(false));
-  EXPECT_EQ(model.run["data"], std::filesystem::absolute(files.data).string());
+  EXPECT_EQ(model.run.data, std::filesystem::absolute(files.data).string());
   const auto evaluation = analysis::OtusEvaluationOptions().slices(50).histogram_bins(20).transfer_bins(5).unfolding_draws(2);
   const analysis::OtusRunEvaluation written = analysis::evaluate_otus_run(
       folder, files.data, analysis::OtusRunEvaluationOptions().evaluation(evaluation).provenance({{"who", "test"}}));

@@ -530,13 +530,54 @@ TEST(OtusTraining, PartonMassWindowKeepsOnlyThoseTrainingRows) {
   const at::Tensor z = events.z().index_select(0, train_rows).to(at::kDouble).view({-1, 2, 4}).sum(1);
   const at::Tensor mass = (z.select(1, 3).pow(2) - z.narrow(1, 0, 3).pow(2).sum(1)).sqrt();
   const int64_t expected = ((mass >= 85) & (mass < 95)).sum().item<int64_t>();
-  const nlohmann::json run = nlohmann::json::parse(otae::read_text_file(folder + "/run.json"));
-  EXPECT_EQ(run["train_events"].get<int64_t>(), expected);
+  const train::OtusRunRecord run = train::OtusRunRecord::read(folder);
+  EXPECT_EQ(run.train_events, expected);
+  EXPECT_EQ(run.z_objects, 2);
+  EXPECT_EQ(run.data, "zee_small.h5");
+  EXPECT_TRUE(run.x_data.empty());
   EXPECT_LT(expected, train_rows.size(0));
   EXPECT_GT(expected, train_rows.size(0) / 4);
   EXPECT_EQ(train::load_otus_model(folder).config.parton_mass_window, std::vector<double>({85, 95}));
   YAML::Node bad = YAML::Load("data: {parton_mass_window: [95, 85]}");
   EXPECT_THROW(train::parse_otus_config(bad), otae::ConfigError);
+}
+
+// run.json read back as the trainer wrote it; a damaged one is an error that names the file and
+// the field, not a JSON library's message.
+TEST(OtusRunRecord, RoundTripsAndNamesTheBadField) {
+  train::OtusRunRecord written;
+  written.data = "/data/ttbar.h5";
+  written.x_data = "/data/cms.csv";
+  written.z_objects = 6;
+  written.x_objects = 6;
+  written.train_events = 40000;
+  written.batch_size = 5000;
+  written.device = "cuda:1";
+  const std::string folder = fresh_folder("run_record");
+  std::filesystem::create_directories(folder);
+  otae::write_text_file(folder + "/run.json", written.to_json().dump());
+  const train::OtusRunRecord read = train::OtusRunRecord::read(folder);
+  EXPECT_EQ(read.to_json(), written.to_json());
+  nlohmann::json paired = written.to_json();
+  paired.erase("x_data");
+  paired.erase("device");  // a run from before the device was recorded
+  otae::write_text_file(folder + "/run.json", paired.dump());
+  EXPECT_TRUE(train::OtusRunRecord::read(folder).x_data.empty());
+  EXPECT_EQ(train::OtusRunRecord::read(folder).device, "cpu");
+  auto error_reading = [&](const std::string& text) {
+    otae::write_text_file(folder + "/run.json", text);
+    return otae::testing::message_of<otae::IoError>([&] { train::OtusRunRecord::read(folder); });
+  };
+  nlohmann::json no_objects = paired;
+  no_objects.erase("z_objects");
+  EXPECT_EQ(error_reading(no_objects.dump()), folder + "/run.json: field 'z_objects' is missing");
+  nlohmann::json text_count = paired;
+  text_count["x_objects"] = "six";
+  EXPECT_EQ(error_reading(text_count.dump()), folder + "/run.json: field 'x_objects' must be an integer, found \"six\"");
+  EXPECT_NE(error_reading("{\"data\": ").find(folder + "/run.json is not valid JSON"), std::string::npos);
+  std::filesystem::remove(folder + "/run.json");
+  EXPECT_NE(otae::testing::message_of<otae::IoError>([&] { train::OtusRunRecord::read(folder); }).find("holds no run.json"),
+            std::string::npos);
 }
 
 /// Massless events [N, 4] from 3-momenta [N, 3]: E = |p|.

@@ -38,8 +38,8 @@ struct OtusTrainOptions {
   OTAE_ARG(bool, show_progress, true);
   /// Told of the start, every step and every epoch, after log.csv and the progress line are.
   OTAE_ARG(OtusTrainingObserver, observer, {});
-  /// Extra entries for run.json (e.g. the detector-level file of an unpaired run).
-  OTAE_ARG(nlohmann::json, run_notes, nlohmann::json::object());
+  /// The detector-level file of an unpaired run (x from it, z from the data), for run.json.
+  OTAE_ARG(std::string, x_data, "");
   /// Told what a caller should know before training starts (the sizes of unpaired samples), one
   /// line without a newline; empty: nobody is told.
   OTAE_ARG(std::function<void(const std::string&)>, notice, nullptr);
@@ -55,12 +55,27 @@ struct OtusRunFiles {
   std::string folder;                  ///< the run folder
 };
 
+/// run.json: what a run was trained on, written when it starts.
+struct OtusRunRecord {
+  std::string data;    ///< the file of z, and of x unless x_data is set (absolute path)
+  std::string x_data;  ///< the file of x of an unpaired run from two files; empty: data's own x
+  int64_t z_objects = 0, x_objects = 0;
+  int64_t train_events = 0, paired_events = 0, test_events = 0, validation_events = 0;
+  int64_t steps_per_epoch = 0, batch_size = 0;
+  std::string device = "cpu";  ///< where it trained (a run may resume on another)
+
+  nlohmann::json to_json() const;
+  /// RUN/run.json. Throws IoError naming the file when it is missing or not JSON, or naming the
+  /// field that is missing or of the wrong type.
+  static OtusRunRecord read(const std::string& run_folder);
+};
+
 /// The two trained generators and what they were trained with.
 struct OtusModel {
   OtusConfig config;
   nn::OtusGenerator encoder{nullptr};  ///< x → z̃ (unfolding)
   nn::OtusGenerator decoder{nullptr};  ///< z → x̃ (simulation)
-  nlohmann::json run;                  ///< run.json
+  OtusRunRecord run;                   ///< run.json
 };
 
 /// Trains on the rows of `events` chosen by config.split (training part only; the pairing of z
