@@ -74,6 +74,9 @@ void run_train(const TrainArguments& given) {
   const std::vector<std::string> overrides = with_device(given.overrides, given.device);
   const TrainArguments args = given.resume.empty() ? given : resumed_run(given);
   const auto start = std::chrono::steady_clock::now();
+  const auto& parallel = train::data_parallel();
+  if (parallel.world_size() > 1 && parallel.writes_files())
+    notice("data-parallel over " + std::to_string(parallel.world_size()) + " processes (" + parallel.launcher() + ")");
   train::train_otus_run({args.config, overrides, args.data, args.x_data, args.out},
                         train::OtusTrainOptions().resume(!args.resume.empty()).epoch_limit(args.max_epochs).notice(notice));
   if (!train::data_parallel().writes_files()) return;  // rank 0 reports for a data-parallel run

@@ -69,6 +69,10 @@ train::TrainingObserver progress_observer() {
                 s.schedule.size(), static_cast<long>(s.completed_steps), static_cast<long>(s.train_rows),
                 static_cast<long>(s.validation_rows));
     if (s.on_jets) std::printf(", <HT> = %.4g GeV", s.energy_scale);
+    const auto& parallel = train::data_parallel();
+    if (parallel.world_size() > 1)
+      std::printf(", data-parallel over %ld processes (%s)", static_cast<long>(parallel.world_size()),
+                  parallel.launcher().c_str());
     std::printf("\n");
     std::fflush(stdout);
   };

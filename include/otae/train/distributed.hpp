@@ -59,6 +59,8 @@ class DataParallel {
 
   int64_t rank() const { return place_.rank; }
   int64_t world_size() const { return place_.world_size; }
+  /// "torchrun", "mpirun", "srun" or "none": whose variables placed this process.
+  const std::string& launcher() const { return place_.launcher; }
   /// Whether this process writes the run's files and logs (rank 0). Local.
   bool writes_files() const { return place_.rank == 0; }
 
