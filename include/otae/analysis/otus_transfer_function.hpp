@@ -52,8 +52,8 @@ constexpr double kJetMatchRadius = 0.4;
 /// which such a jet exists (of the accepted ones for the learnt; identity: z read in x's columns,
 /// null unless both sides have as many objects), floor the difference of the true fraction
 /// between the first and the second half of the events. A detector simulation that keeps every
-/// marginal but scrambles which jet comes from which quark shows here (and in otus_verdicts). Returns {"rule", "curves": [{object,
-/// variable, binned_by, quantity, units, z_bin_edges,
+/// marginal but scrambles which jet comes from which quark shows here (and in otus_verdicts).
+/// Returns {"rule", "curves": [{object, variable, binned_by, quantity, units, z_bin_edges,
 /// z_bin_centres, true: {count, mean, mean_error, width, width_error, q025, q16, q50, q84, q975},
 /// learnt: {…}, width_agrees, mean_agrees, agrees}], "summary": {bins, width_agrees, mean_agrees,
 /// agrees, fraction_agrees, by_variable: {E: {…}, …}}}; null entries where a bin has < 2 events.
