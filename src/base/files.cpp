@@ -96,6 +96,14 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
+nlohmann::json read_json_file(const std::string& path) {
+  try {
+    return nlohmann::json::parse(read_text_file(path));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw IoError(path + " is not valid JSON: " + e.what());
+  }
+}
+
 void create_folder(const std::string& path) {
   std::error_code error;
   std::filesystem::create_directories(path, error);

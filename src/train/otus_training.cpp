@@ -120,6 +120,26 @@ void load_models(torch::serialize::InputArchive& archive, const std::string& pat
   }
 }
 
+/// Sets `value` from field `key` of `j`, the contents of the file `path`; a missing optional field
+/// leaves it as it is. Throws IoError naming the file and the field when a required one is
+/// missing or the field has the wrong type (a damaged run folder, not a library's message).
+template <class T>
+void read_field(const nlohmann::json& j, const std::string& path, const char* key, T& value, bool required = true) {
+  if (!j.is_object() || !j.contains(key)) {
+    if (required) throw IoError(path + ": field '" + key + "' is missing");
+    return;
+  }
+  const nlohmann::json& v = j[key];
+  const bool right_type = std::is_same_v<T, std::string> ? v.is_string()
+                          : std::is_integral_v<T>        ? v.is_number_integer()
+                                                         : v.is_number();
+  if (!right_type)
+    throw IoError(path + ": field '" + key + "' must be " +
+                  (std::is_same_v<T, std::string> ? "a string" : std::is_integral_v<T> ? "an integer" : "a number") +
+                  ", found " + v.dump());
+  value = v.get<T>();
+}
+
 /// best.json: where the models of best.pt were taken, and their validation distance, the score a
 /// resumed run must beat.
 struct BestModel {
@@ -131,9 +151,15 @@ struct BestModel {
     return {{"phase", phase}, {"phase_index", phase_index}, {"epoch", epoch}, {"global_epoch", global_epoch},
             {"validation_distance", validation_distance}};
   }
-  static BestModel from_json(const nlohmann::json& j) {
-    return {j.at("phase").get<std::string>(), j.at("phase_index").get<int64_t>(), j.at("epoch").get<int64_t>(),
-            j.at("global_epoch").get<int64_t>(), j.at("validation_distance").get<double>()};
+  static BestModel read(const std::string& path) {
+    const nlohmann::json j = read_json_file(path);
+    BestModel best;
+    read_field(j, path, "phase", best.phase);
+    read_field(j, path, "phase_index", best.phase_index);
+    read_field(j, path, "epoch", best.epoch);
+    read_field(j, path, "global_epoch", best.global_epoch);
+    read_field(j, path, "validation_distance", best.validation_distance);
+    return best;
   }
 };
 
@@ -338,7 +364,7 @@ class Trainer {
     position_ = {where[0].item<int64_t>(), where[1].item<int64_t>(), where[2].item<int64_t>()};
     noise_.set_state(rng.cpu());  // read onto the run's device with the rest
     if (std::filesystem::exists(best_json_))
-      best_ = BestModel::from_json(nlohmann::json::parse(read_text_file(best_json_)));
+      best_ = BestModel::read(best_json_);
   }
 
   void start_observers(bool resuming) {
@@ -617,24 +643,8 @@ nlohmann::json OtusRunRecord::to_json() const {
 OtusRunRecord OtusRunRecord::read(const std::string& run_folder) {
   const std::string path = path_in(run_folder, "run.json");
   if (!std::filesystem::exists(path)) throw IoError("run folder " + run_folder + " holds no run.json; train it first");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(path));
-  } catch (const nlohmann::json::parse_error& e) {
-    throw IoError(path + " is not valid JSON: " + e.what());
-  }
-  auto field = [&](const char* key, auto& value, bool required) {
-    using T = std::decay_t<decltype(value)>;
-    if (!j.contains(key)) {
-      if (required) throw IoError(path + ": field '" + key + "' is missing");
-      return;
-    }
-    const bool right_type = std::is_same_v<T, std::string> ? j[key].is_string() : j[key].is_number_integer();
-    if (!right_type)
-      throw IoError(path + ": field '" + key + "' must be " +
-                    (std::is_same_v<T, std::string> ? "a string" : "an integer") + ", found " + j[key].dump());
-    value = j[key].get<T>();
-  };
+  const nlohmann::json j = read_json_file(path);
+  auto field = [&](const char* key, auto& value, bool required) { read_field(j, path, key, value, required); };
   OtusRunRecord run;
   field("data", run.data, true);
   field("x_data", run.x_data, false);

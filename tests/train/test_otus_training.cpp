@@ -471,6 +471,13 @@ TEST(OtusTraining, ResumingEqualsNotStopping) {
   other.seed = 99;
   EXPECT_THROW(train::train_otus(other, events, "zee_small.h5", stopped, train::OtusTrainOptions(quiet).resume(true)),
                otae::ConfigError);
+  // a damaged best.json is named with its field, not left to a JSON library's message
+  otae::write_text_file(stopped + "/best.json", R"({"phase": "fit", "phase_index": 0, "epoch": 0, "global_epoch": 0})");
+  EXPECT_EQ(otae::testing::message_of<otae::IoError>([&] {
+              train::train_otus(small_zee_config(), events, "zee_small.h5", stopped,
+                                train::OtusTrainOptions(quiet).resume(true));
+            }),
+            stopped + "/best.json: field 'validation_distance' is missing");
 }
 
 TEST(OtusTraining, GlobalSeedChangesNothing) {

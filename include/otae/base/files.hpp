@@ -28,6 +28,9 @@ void write_json_file(const std::string& path, const nlohmann::json& value);
 /// Reads a whole text file. Throws IoError naming the file when it cannot be read.
 std::string read_text_file(const std::string& path);
 
+/// Reads a JSON file. Throws IoError naming the file when it cannot be read or is not JSON.
+nlohmann::json read_json_file(const std::string& path);
+
 /// Creates the folder `path` (and its parents) when missing. Throws IoError naming the folder.
 void create_folder(const std::string& path);
 
