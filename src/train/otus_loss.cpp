@@ -57,13 +57,17 @@ at::Tensor trimmed_w2_squared_1d(const at::Tensor& a, const at::Tensor& b, doubl
   return (d.pow(2) * (w / w.sum()).to(d.options())).sum();
 }
 
+void check_trim(double trim, const char* what) {
+  if (!(trim >= 0.0 && trim < 0.5))
+    throw InvalidArgument(std::string(what) + ": trim must be in [0, 0.5), received " + std::to_string(trim));
+}
+
 }  // namespace
 
 at::Tensor listed_mass_distance(const at::Tensor& data, const at::Tensor& generated,
                                 const std::vector<std::vector<int64_t>>& masses, double trim) {
   if (masses.empty()) throw InvalidArgument("listed_mass_distance: no mass listed");
-  if (!(trim >= 0.0 && trim < 0.5))
-    throw InvalidArgument("listed_mass_distance: trim must be in [0, 0.5), received " + std::to_string(trim));
+  check_trim(trim, "listed_mass_distance");
   at::Tensor sum = at::zeros({}, generated.options());
   for (const auto& objects : masses) {
     const at::Tensor m_data = invariant_mass_of(data, objects).detach();
@@ -79,8 +83,7 @@ at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& genera
   if (object_count(generated, "binned_mass_distance") != objects)
     throw InvalidArgument("binned_mass_distance: data and generated events hold different object counts");
   if (bins < 1) throw InvalidArgument("binned_mass_distance: bins must be >= 1, received " + std::to_string(bins));
-  if (!(trim >= 0.0 && trim < 0.5))
-    throw InvalidArgument("binned_mass_distance: trim must be in [0, 0.5), received " + std::to_string(trim));
+  check_trim(trim, "binned_mass_distance");
   const at::Tensor m_data = total_invariant_mass(data) / mass_sigma;
   const at::Tensor m_generated = total_invariant_mass(generated) / mass_sigma;
   if (bins == 1) return trimmed_w2_squared_1d(m_data, m_generated, trim);
