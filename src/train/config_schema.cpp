@@ -75,6 +75,7 @@ YAML::Node encode_value(ot::PositionGradient value) {
 }
 YAML::Node encode_value(nn::GeneratorArchitecture value) { return YAML::Node(nn::to_string(value)); }
 YAML::Node encode_value(nn::GeneratorNoise value) { return YAML::Node(nn::to_string(value)); }
+YAML::Node encode_value(PhaseTrains value) { return YAML::Node(to_string(value)); }
 
 std::string describe(const YAML::Node& node) {
   YAML::Emitter out;
@@ -98,6 +99,11 @@ nn::GeneratorArchitecture decode_value<nn::GeneratorArchitecture>(const YAML::No
 template <>
 nn::GeneratorNoise decode_value<nn::GeneratorNoise>(const YAML::Node& node, const std::string& key) {
   return decode_choice(node, key, nn::parse_generator_noise);
+}
+
+template <>
+PhaseTrains decode_value<PhaseTrains>(const YAML::Node& node, const std::string& key) {
+  return decode_choice(node, key, parse_phase_trains);
 }
 
 void read_section(const Schema& schema, const YAML::Node& node, const std::string& prefix) {

@@ -16,6 +16,7 @@
 #include "otae/base/error.hpp"
 #include "otae/nn/otus_generator.hpp"
 #include "otae/ot/sinkhorn.hpp"
+#include "otae/train/otus_config.hpp"
 
 namespace otae::train::detail {
 
@@ -32,6 +33,7 @@ YAML::Node encode_value(const std::vector<std::vector<int64_t>>& values);
 YAML::Node encode_value(ot::PositionGradient value);
 YAML::Node encode_value(nn::GeneratorArchitecture value);
 YAML::Node encode_value(nn::GeneratorNoise value);
+YAML::Node encode_value(PhaseTrains value);
 
 /// The node in one line of flow YAML, for error messages.
 std::string describe(const YAML::Node& node);
@@ -80,6 +82,8 @@ template <>
 nn::GeneratorArchitecture decode_value<nn::GeneratorArchitecture>(const YAML::Node& node, const std::string& key);
 template <>
 nn::GeneratorNoise decode_value<nn::GeneratorNoise>(const YAML::Node& node, const std::string& key);
+template <>
+PhaseTrains decode_value<PhaseTrains>(const YAML::Node& node, const std::string& key);
 
 /// The numbers a value may be, and the words that say so in an error (">= 1", "in [0, 1]").
 struct Range {

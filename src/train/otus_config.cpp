@@ -81,7 +81,9 @@ Schema weights_schema(OtusLossWeights& w) {
           OTAE_CONFIG_FIELD("decoder_anchor", w, decoder_anchor).range(weight()),
           OTAE_CONFIG_FIELD("paired", w, paired).range(weight()),
           OTAE_CONFIG_FIELD("mass", w, mass).range(weight()),
-          OTAE_CONFIG_FIELD("transport", w, transport).range(weight())};
+          OTAE_CONFIG_FIELD("transport", w, transport).range(weight()),
+          OTAE_CONFIG_FIELD("simulated_pairs", w, simulated_pairs).range(weight()),
+          OTAE_CONFIG_FIELD("simulation_transport", w, simulation_transport).range(weight())};
 }
 
 Schema phase_schema(OtusPhase& p) {
@@ -89,7 +91,7 @@ Schema phase_schema(OtusPhase& p) {
           field("epochs", p.epochs).range(at_least(0)),
           field("learning_rate", p.learning_rate).range(above(0)),
           field("lr_decay_epochs", p.lr_decay_epochs).range(at_least(0, "0: constant rate")),
-          field("decoder_only", p.decoder_only),
+          field("trains", p.trains),
           section("weights", weights_schema(p.weights))};
 }
 
@@ -128,6 +130,25 @@ bool names_a_file(const std::string& name) {
   });
 }
 
+/// The tree with each phase's `decoder_only` (the key before `trains`) turned into `trains`, so
+/// that run folders written before keep reading; a copy, the caller's tree is left alone.
+YAML::Node with_phases_trains(const YAML::Node& tree) {
+  if (!tree.IsMap() || !tree["phases"] || !tree["phases"].IsSequence()) return tree;
+  YAML::Node copy = YAML::Clone(tree);
+  for (size_t i = 0; i < copy["phases"].size(); ++i) {
+    YAML::Node phase = copy["phases"][i];
+    if (!phase.IsMap() || !phase["decoder_only"]) continue;
+    const std::string key = "phases." + std::to_string(i);
+    if (phase["trains"])
+      throw ConfigError("configuration keys '" + key + ".decoder_only' and '" + key +
+                        ".trains' say the same thing; keep 'trains' (both, decoder or encoder)");
+    const bool decoder_only = detail::decode_value<bool>(phase["decoder_only"], key + ".decoder_only");
+    phase.remove("decoder_only");
+    if (decoder_only) phase["trains"] = "decoder";
+  }
+  return copy;
+}
+
 }  // namespace
 
 void OtusConfig::validate() const {
@@ -150,9 +171,25 @@ void OtusConfig::validate() const {
             "letters, digits, '_' and '-' only (it names files)", phases[i].name);
 }
 
+PhaseTrains parse_phase_trains(const std::string& name) {
+  if (name == "both") return PhaseTrains::kBoth;
+  if (name == "decoder") return PhaseTrains::kDecoder;
+  if (name == "encoder") return PhaseTrains::kEncoder;
+  throw InvalidArgument("unknown choice '" + name + "' of the generators a phase trains; choose both, decoder or encoder");
+}
+
+std::string to_string(PhaseTrains trains) {
+  switch (trains) {
+    case PhaseTrains::kBoth: return "both";
+    case PhaseTrains::kDecoder: return "decoder";
+    case PhaseTrains::kEncoder: return "encoder";
+  }
+  return "unknown";
+}
+
 OtusConfig parse_otus_config(const YAML::Node& tree) {
   OtusConfig config;
-  detail::read_section(schema(config), tree, "");
+  detail::read_section(schema(config), with_phases_trains(tree), "");
   config.validate();
   return config;
 }

@@ -1,6 +1,7 @@
 // The OTUS objective with the restricted decoder; see otus_loss.hpp.
 #include "otae/train/otus_loss.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -157,6 +158,40 @@ at::Tensor invariant_mass_of(const at::Tensor& events, const std::vector<int64_t
   return mass_of_sum(sum);
 }
 
+at::Tensor simulation_transport_cost(const at::Tensor& z, const at::Tensor& simulated, const at::Tensor& sigma,
+                                     const std::vector<int64_t>& interchangeable,
+                                     const std::vector<int64_t>& transverse_only) {
+  const int64_t k = object_count(z, "simulation_transport_cost (parton events)");
+  if (simulated.sizes() != z.sizes() || sigma.numel() != 4 * k) {
+    std::ostringstream msg;
+    msg << "simulation_transport_cost: parton events " << z.sizes() << ", simulated " << simulated.sizes()
+        << " and scales " << sigma.sizes() << " must be [B, 4k], [B, 4k] and [4k]";
+    throw InvalidArgument(msg.str());
+  }
+  for (int64_t j : interchangeable) check_object(j, k, "simulation_transport_cost (interchangeable)");
+  for (int64_t j : transverse_only) check_object(j, k, "simulation_transport_cost (transverse only)");
+  if (interchangeable.size() > 7)
+    throw InvalidArgument("simulation_transport_cost: " + std::to_string(interchangeable.size()) +
+                          " interchangeable objects; at most 7 (every order is tried)");
+  // mask [4k]: the components compared; moves [B, k, k]: object i of z to object j of x̃
+  at::Tensor mask = at::ones({k, 4}, z.options());
+  for (int64_t j : transverse_only) mask[j].narrow(0, 2, 2).zero_();
+  const at::Tensor scale = sigma.view({k, 4}).clamp_min(1e-6);
+  const at::Tensor zs = (z.view({-1, k, 1, 4}) / scale.unsqueeze(1)), xs = (simulated.view({-1, 1, k, 4}) / scale);
+  const at::Tensor moves = ((zs - xs).pow(2) * mask.unsqueeze(1)).sum(3);
+  std::vector<int64_t> order(static_cast<size_t>(k));
+  for (int64_t i = 0; i < k; ++i) order[static_cast<size_t>(i)] = i;
+  std::vector<int64_t> slots = interchangeable;
+  std::sort(slots.begin(), slots.end());
+  std::vector<at::Tensor> costs;
+  do {
+    for (size_t a = 0; a < slots.size(); ++a) order[static_cast<size_t>(interchangeable[a])] = slots[a];
+    const at::Tensor to = at::tensor(order, at::kLong).to(z.device());
+    costs.push_back(moves.gather(2, to.view({1, k, 1}).expand({moves.size(0), k, 1})).sum({1, 2}));
+  } while (std::next_permutation(slots.begin(), slots.end()));
+  return std::get<0>(at::stack(costs, 1).min(1)).mean() / mask.sum();
+}
+
 at::Tensor anchor_cost(const at::Tensor& a, int64_t object_a, const at::Tensor& b, int64_t object_b) {
   check_object(object_a, object_count(a, "anchor_cost (first events)"), "anchor_cost");
   check_object(object_b, object_count(b, "anchor_cost (second events)"), "anchor_cost");
@@ -229,7 +264,18 @@ void encoder_terms(LossPass& p) {
   }
 }
 
-/// The terms on D(z) and the paired rows: data SW, decoder anchor, paired MSE, binned masses.
+/// The unfolder on the pairs the simulator makes, E(D(z)) ≈ z: D(z) fixed, accepted rows only
+/// (events outside the acceptance are never unfolded).
+void simulated_pair_term(LossPass& p) {
+  const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
+  const at::Tensor simulated = p.decoded_prior.index_select(0, rows).detach();
+  const at::Tensor unfolded = p.encoder->forward(simulated, p.noise);
+  p.add(p.terms.simulated_pairs, p.weights.simulated_pairs(),
+        mean_squared_error(p.in_z(unfolded), p.in_z(p.batch.z.index_select(0, rows))));
+}
+
+/// The terms on D(z) and the paired rows: data SW, decoder anchor, paired MSE, masses, the
+/// simulator's transport cost.
 void decoder_terms(LossPass& p) {
   const OtusLossWeights& w = p.weights;
   const OtusBatch& batch = p.batch;
@@ -258,6 +304,11 @@ void decoder_terms(LossPass& p) {
                   p.terms.acceptance +
               distance(batch.z, p.encoded, p.options.parton_masses(), p.scales.z_mass));
   }
+  if (w.simulation_transport() > 0) {
+    const nn::OtusGeneratorOptions& d = p.decoder->options();
+    p.add(p.terms.simulation_transport, w.simulation_transport(),
+          simulation_transport_cost(batch.z, p.decoded_prior, p.scales.x, d.pt_ordered(), d.missing_momentum()));
+  }
 }
 
 }  // namespace
@@ -268,12 +319,14 @@ OtusLossTerms otus_loss(nn::OtusGenerator& encoder, nn::OtusGenerator& decoder, 
   LossPass pass{encoder, decoder, batch, weights, options, scales, seed, std::move(noise), {},
                 at::zeros({}, batch.x.options()), {}, {}, {}};
   // the order of the generator calls fixes which noise each one draws
-  if (weights.data() > 0 || weights.decoder_anchor() > 0 || weights.mass() > 0 || !options.acceptance().empty())
+  if (weights.data() > 0 || weights.decoder_anchor() > 0 || weights.mass() > 0 || weights.simulated_pairs() > 0 ||
+      weights.simulation_transport() > 0 || !options.acceptance().empty())
     decode_prior(pass);
   if (weights.reconstruction() > 0 || weights.latent() > 0 || weights.encoder_anchor() > 0 || weights.mass() > 0 ||
       weights.transport() > 0)
     encoder_terms(pass);
   decoder_terms(pass);
+  if (weights.simulated_pairs() > 0) simulated_pair_term(pass);
   pass.terms.total = pass.total;
   return pass.terms;
 }

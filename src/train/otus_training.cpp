@@ -43,7 +43,7 @@ struct Position {
   int64_t phase = 0, epoch = 0, step = 0;
 };
 
-constexpr size_t kTerms = 9;  // total … transport, in the order of the log
+constexpr size_t kTerms = 11;  // total … simulation_transport, in the order of the log
 
 std::string path_in(const std::string& folder, const std::string& name) {
   return (std::filesystem::path(folder) / name).string();
@@ -172,8 +172,9 @@ struct EpochMeans {
   double steps = 0;
 
   void add(const OtusLossTerms& t, double share) {
-    const at::Tensor terms[] = {t.total,          t.reconstruction, t.latent, t.data,
-                                t.encoder_anchor, t.decoder_anchor, t.paired, t.mass, t.transport};
+    const at::Tensor terms[] = {t.total,          t.reconstruction, t.latent,   t.data,
+                                t.encoder_anchor, t.decoder_anchor, t.paired,   t.mass,
+                                t.transport,      t.simulated_pairs, t.simulation_transport};
     for (size_t i = 0; i < kTerms; ++i) {
       if (!terms[i].defined()) continue;
       sums[i] += share * terms[i].item<double>();
@@ -184,7 +185,7 @@ struct EpochMeans {
   }
   double mean(size_t i) const { return counts[i] > 0 ? sums[i] / counts[i] : std::nan(""); }
   OtusTermValues means() const {
-    return {mean(0), mean(1), mean(2), mean(3), mean(4), mean(5), mean(6), mean(7), mean(8)};
+    return {mean(0), mean(1), mean(2), mean(3), mean(4), mean(5), mean(6), mean(7), mean(8), mean(9), mean(10)};
   }
 
   /// The sums of every rank's shards (a no-op alone).
@@ -204,7 +205,8 @@ struct EpochMeans {
 nlohmann::json weights_json(const OtusLossWeights& w) {
   return {{"reconstruction", w.reconstruction()}, {"latent", w.latent()}, {"data", w.data()},
           {"encoder_anchor", w.encoder_anchor()}, {"decoder_anchor", w.decoder_anchor()}, {"paired", w.paired()},
-          {"mass", w.mass()}, {"transport", w.transport()}};
+          {"mass", w.mass()}, {"transport", w.transport()},
+          {"simulated_pairs", w.simulated_pairs()}, {"simulation_transport", w.simulation_transport()}};
 }
 
 /// A calorimeter generator's learnt resolution s(E) = √(a² + b²/E + c²/E²) and tail, per object.
@@ -387,12 +389,15 @@ class Trainer {
   /// Trains phase i from the current position; false when the epoch limit stopped it.
   bool run_phase(size_t i) {
     const OtusPhase& phase = config_.phases[i];
-    encoder_->train(!phase.decoder_only);
-    decoder_->train(true);
-    std::vector<at::Tensor> parameters = decoder_->parameters();
-    if (!phase.decoder_only)
-      for (const auto& p : encoder_->parameters()) parameters.push_back(p);
-    for (auto& p : encoder_->parameters()) p.set_requires_grad(!phase.decoder_only);
+    std::vector<at::Tensor> parameters;
+    // the decoder's parameters first: the order of the optimiser state that checkpoints keep
+    for (auto [generator, trained] : {std::pair{&decoder_, phase.trains_decoder()}, {&encoder_, phase.trains_encoder()}}) {
+      (*generator)->train(trained);
+      for (auto& p : (*generator)->parameters()) {
+        p.set_requires_grad(trained);
+        if (trained) parameters.push_back(p);
+      }
+    }
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(phase.learning_rate));
     torch::serialize::InputArchive optimizer_state;
     if (resumed_ && position_.epoch > 0 && resumed_->try_read("optimizer", optimizer_state))
@@ -453,7 +458,7 @@ class Trainer {
     save_model_file(phase_file(i, ".pt"), encoder_, decoder_);
     nlohmann::json summary = {
         {"phase", phase.name}, {"index", i}, {"epochs", phase.epochs}, {"learning_rate", phase.learning_rate},
-        {"lr_decay_epochs", phase.lr_decay_epochs}, {"decoder_only", phase.decoder_only},
+        {"lr_decay_epochs", phase.lr_decay_epochs}, {"trains", to_string(phase.trains)},
         {"weights", weights_json(phase.weights)}, {"seconds", seconds}};
     if (last.steps > 0.0) {
       nlohmann::json final_epoch;
@@ -521,7 +526,8 @@ class Trainer {
     out.total = p.reconstruction() * value(terms.reconstruction) + p.latent() * value(terms.latent) +
                 p.data() * value(terms.data) + p.encoder_anchor() * value(terms.encoder_anchor) +
                 p.decoder_anchor() * value(terms.decoder_anchor) + p.mass() * value(terms.mass) +
-                p.transport() * value(terms.transport);
+                p.transport() * value(terms.transport) + p.simulated_pairs() * value(terms.simulated_pairs) +
+                p.simulation_transport() * value(terms.simulation_transport);
     out.reconstruction = value(terms.reconstruction);
     out.latent = value(terms.latent);
     out.data = value(terms.data);

@@ -11,7 +11,7 @@ namespace otae::train {
 const std::vector<std::string>& otus_log_columns() {
   static const std::vector<std::string> columns = {
       "phase", "epoch", "global_epoch", "learning_rate", "total", "reconstruction", "latent", "data", "encoder_anchor",
-      "decoder_anchor", "paired", "mass", "transport", "acceptance", "seconds", "validation_total",
+      "decoder_anchor", "paired", "mass", "transport", "simulated_pairs", "simulation_transport", "acceptance", "seconds", "validation_total",
       "validation_reconstruction", "validation_latent", "validation_data", "validation_mass", "validation_distance"};
   return columns;
 }
@@ -21,7 +21,7 @@ std::vector<double> otus_log_row(const OtusEpochRecord& r) {
   const OtusValidationValues& v = r.validation;
   return {static_cast<double>(r.phase), static_cast<double>(r.epoch), static_cast<double>(r.global_epoch),
           r.learning_rate, t.total, t.reconstruction, t.latent, t.data, t.encoder_anchor, t.decoder_anchor, t.paired,
-          t.mass, t.transport, r.acceptance, r.seconds, v.total, v.reconstruction, v.latent, v.data, v.mass, v.distance};
+          t.mass, t.transport, t.simulated_pairs, t.simulation_transport, r.acceptance, r.seconds, v.total, v.reconstruction, v.latent, v.data, v.mass, v.distance};
 }
 
 OtusTrainingObserver otus_log_writer(const std::string& path, bool append) {

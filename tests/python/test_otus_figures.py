@@ -37,16 +37,16 @@ def write_run(folder, seed, latent_weight):
     with open(os.path.join(folder, "best.json"), "w") as f:
         json.dump({"phase": "free", "phase_index": 1, "epoch": 2, "global_epoch": 5, "validation_distance": 0.03}, f)
     columns = ["phase", "epoch", "global_epoch", "learning_rate", "total", "reconstruction", "latent", "data",
-               "encoder_anchor", "decoder_anchor", "paired", "mass", "transport", "acceptance", "seconds", "validation_total",
-               "validation_reconstruction", "validation_latent", "validation_data", "validation_mass",
-               "validation_distance"]
+               "encoder_anchor", "decoder_anchor", "paired", "mass", "transport", "simulated_pairs",
+               "simulation_transport", "acceptance", "seconds", "validation_total", "validation_reconstruction",
+               "validation_latent", "validation_data", "validation_mass", "validation_distance"]
     with open(os.path.join(folder, "log.csv"), "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(columns)
         for e in range(8):
             loss = 1.0 / (1 + e)
             writer.writerow([0 if e < 4 else 1, e % 4, e, 1e-3, loss, loss, loss / 2, loss / 3, 0.1 if e < 4 else "",
-                             0.1 if e < 4 else "", "", "", "", 1.0, 2.0, loss, loss, loss / 2, loss / 3, "", loss])
+                             0.1 if e < 4 else "", "", "", "", "", "", 1.0, 2.0, loss, loss, loss / 2, loss / 3, "", loss])
     n = 4000
     z_obs = {"e-_E": rng.normal(45, 10, n), "M_ee": 91 + 2.5 * rng.standard_cauchy(n).clip(-8, 8)}
     x_obs = {k: v + rng.normal(0, 1.0, n) for k, v in z_obs.items()}

@@ -27,6 +27,7 @@
 #include "otae/train/otus_config.hpp"
 #include "otae/train/otus_loss.hpp"
 #include "otae/train/otus_training.hpp"
+#include "otae/train/otus_training_log.hpp"
 
 namespace {
 
@@ -166,6 +167,69 @@ TEST(OtusLoss, TransportTermIsTheUnfoldersMeanSquaredMove) {
                otae::InvalidArgument);
 }
 
+// The simulated-pairs term against its definition: over the decoded events inside the acceptance,
+// the unfolder's error ‖E(D(z)) − z‖² in units of each column's σ; the identity unfolder's error is
+// then the simulator's own move, and the term's gradient reaches the encoder, never the decoder.
+TEST(OtusLoss, SimulatedPairTermTeachesTheUnfolderAlone) {
+  const at::Tensor z = massless_pairs(300, 1), x = massless_pairs(300, 2);
+  const auto identity = nn::OtusGeneratorOptions().input_residual(true).relative_residual(true);
+  const auto stats = nn::GeneratorStatistics{at::zeros({8}), at::full({8}, 40.0), at::zeros({6}), at::full({6}, 40.0)};
+  nn::OtusGenerator encoder(identity, stats), decoder(identity, stats);
+  {
+    torch::NoGradGuard no_grad;
+    at::manual_seed(9);
+    for (auto& p : decoder->parameters()) p.add_(0.05 * at::randn_like(p));
+  }
+  train::OtusLossScales scales{at::full({8}, 20.0), at::full({8}, 20.0), 7.0, 11.0};
+  const auto weights = train::OtusLossWeights().reconstruction(0).latent(0).data(0).simulated_pairs(2.0);
+  const auto options = train::OtusLossOptions().standardised(true).acceptance({{{0}, 25.0}});
+  at::manual_seed(4);  // the decoder's noise: the same draw here and inside the loss
+  const at::Tensor simulated = decoder->forward(z).detach();
+  const at::Tensor rows = train::event_acceptance(simulated, options.acceptance()).nonzero().squeeze(1);
+  ASSERT_GT(rows.size(0), 30);
+  ASSERT_LT(rows.size(0), 270);
+  const double expected =
+      ((simulated.index_select(0, rows) - z.index_select(0, rows)) / 20.0).pow(2).mean().item<double>();
+  EXPECT_GT(expected, 1e-3);
+  at::manual_seed(4);
+  const train::OtusLossTerms terms = train::otus_loss(encoder, decoder, {z, x, {}, {}}, weights, options, scales, 3);
+  EXPECT_NEAR(terms.simulated_pairs.item<double>(), expected, 1e-5 * expected);
+  EXPECT_NEAR(terms.total.item<double>(), 2.0 * expected, 2e-5 * expected);
+  terms.total.backward();
+  double encoder_gradient = 0, decoder_gradient = 0;
+  for (const auto& p : encoder->parameters())
+    if (p.grad().defined()) encoder_gradient += p.grad().abs().sum().item<double>();
+  for (const auto& p : decoder->parameters())
+    if (p.grad().defined()) decoder_gradient += p.grad().abs().sum().item<double>();
+  EXPECT_GT(encoder_gradient, 1e-3);
+  EXPECT_EQ(decoder_gradient, 0.0);
+}
+
+// The simulator's transport cost against hand sums: events (ν, jet, jet), the neutrino seen as missing
+// momentum (px, py only) and the jets in either order; a simulation that swaps the jets, drops the
+// neutrino's pz and sets E = |pT| costs nothing, a move of one σ in one component costs 1 over the
+// 10 components compared, and the same swap with the jets held in place costs the swap's squares.
+TEST(OtusLoss, SimulationTransportCostIsTheLeastMoveOverTheJetsOrders) {
+  const at::Tensor z = at::tensor({3.f, 4.f, 12.f, 13.f, 30.f, 0.f, 40.f, 50.f, -20.f, 0.f, 0.f, 20.f}).view({1, 12});
+  const at::Tensor swapped =
+      at::tensor({3.f, 4.f, 0.f, 5.f, -20.f, 0.f, 0.f, 20.f, 30.f, 0.f, 40.f, 50.f}).view({1, 12});
+  const at::Tensor sigma = at::full({12}, 2.0);
+  const std::vector<int64_t> jets = {1, 2}, met = {0};
+  EXPECT_NEAR(train::simulation_transport_cost(z, swapped, sigma, jets, met).item<double>(), 0.0, 1e-12);
+  at::Tensor moved = swapped.clone();
+  moved[0][8] += 2.0f;  // one σ in one jet's px
+  EXPECT_NEAR(train::simulation_transport_cost(z, moved, sigma, jets, met).item<double>(), 1.0 / 10.0, 1e-6);
+  const at::Tensor jet_a = z.narrow(1, 4, 4), jet_b = z.narrow(1, 8, 4);
+  const double swap = ((jet_a - jet_b) / 2.0).pow(2).sum().item<double>() * 2;
+  EXPECT_NEAR(train::simulation_transport_cost(z, swapped, sigma, {}, met).item<double>(), swap / 10.0, 1e-4 * swap);
+  EXPECT_NEAR(train::simulation_transport_cost(z, z, sigma, {}, {}).item<double>(), 0.0, 1e-12);
+  EXPECT_THROW(train::simulation_transport_cost(z, swapped.narrow(1, 0, 8), sigma, jets, met), otae::InvalidArgument);
+  EXPECT_THROW(train::simulation_transport_cost(z, swapped, sigma, {1, 3}, met), otae::InvalidArgument);
+  const at::Tensor nine = at::zeros({1, 36});
+  EXPECT_THROW(train::simulation_transport_cost(nine, nine, at::ones({36}), {0, 1, 2, 3, 4, 5, 6, 7}, {}),
+               otae::InvalidArgument);
+}
+
 /// Events of two massless electrons of energy E each at opening angle 2a in the x–z plane, so that
 /// M_ee = 2E sin a: one row per (E, M) given.
 at::Tensor electron_pairs(const std::vector<std::pair<double, double>>& energy_and_mass) {
@@ -281,7 +345,25 @@ TEST(OtusConfig, ShippedConfigurationsParseAndOverride) {
   EXPECT_EQ(ttbar.decoder.missing_momentum(), std::vector<int64_t>({1}));
   EXPECT_EQ(ttbar.decoder.pt_ordered(), std::vector<int64_t>({2, 3, 4, 5}));
   EXPECT_DOUBLE_EQ(ttbar.phases.at(0).weights.latent(), 20.0);
-  EXPECT_TRUE(ttbar.phases.at(1).decoder_only);
+  EXPECT_EQ(ttbar.phases.at(1).trains, train::PhaseTrains::kDecoder);
+}
+
+// `trains` names its choices; a run folder written with the key before it (decoder_only) still reads.
+TEST(OtusConfig, PhaseTrainsReadsItsChoicesAndTheOlderKey) {
+  EXPECT_EQ(train::parse_otus_config(YAML::Load("phases: [{trains: encoder}]")).phases.at(0).trains,
+            train::PhaseTrains::kEncoder);
+  const std::string unknown = error_of([] { train::parse_otus_config(YAML::Load("phases: [{trains: unfolder}]")); });
+  EXPECT_NE(unknown.find("'phases.0.trains'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("both, decoder or encoder"), std::string::npos) << unknown;
+  const YAML::Node older = YAML::Load("phases: [{name: fit}, {name: tune, decoder_only: true}, {decoder_only: false}]");
+  const train::OtusConfig read = train::parse_otus_config(older);
+  EXPECT_EQ(read.phases.at(0).trains, train::PhaseTrains::kBoth);
+  EXPECT_EQ(read.phases.at(1).trains, train::PhaseTrains::kDecoder);
+  EXPECT_EQ(read.phases.at(2).trains, train::PhaseTrains::kBoth);
+  EXPECT_TRUE(older["phases"][1]["decoder_only"].IsDefined());  // the caller's tree is left alone
+  const std::string both =
+      error_of([] { train::parse_otus_config(YAML::Load("phases: [{decoder_only: true, trains: both}]")); });
+  EXPECT_NE(both.find("'phases.0.decoder_only' and 'phases.0.trains'"), std::string::npos) << both;
 }
 
 TEST(OtusConfig, UnknownKeysAndBadOverridesAreErrors) {
@@ -390,9 +472,10 @@ phases:
     epochs: 30
     learning_rate: 1.0e-4
     lr_decay_epochs: 10
-    decoder_only: true
+    trains: encoder
     weights: {reconstruction: 0, latent: 20, data: 2, encoder_anchor: 1, decoder_anchor: 1, paired: 0.5, mass: 10,
-              transport: 1.0e+4}
+              transport: 1.0e+4, simulated_pairs: 3,
+              simulation_transport: 0.5}
 )");
   // the defaults, with the one cut a default cut cannot be (it must list its objects)
   const YAML::Node defaults =
@@ -437,6 +520,25 @@ train::OtusConfig small_zee_config() {
                                 "decoder.noise_hidden=8", "data.paired_fraction=0.1", "phases.1.weights.paired=0.5",
                                 "data.split.train=0.4", "data.split.validation=0.1", "phases.1.weights.mass=1"});
   return train::parse_otus_config(tree);
+}
+
+// An encoder phase leaves the simulator as the phase before left it, to the last bit, and trains
+// the unfolder (here on its simulated pairs).
+TEST(OtusTraining, EncoderPhaseLeavesTheDecoderAlone) {
+  const data::EventPairs events = data::load_event_pairs(std::string(OTAE_SOURCE_DIR) + "/samples/zee_small.h5");
+  const auto quiet = train::OtusTrainOptions().show_progress(false);
+  YAML::Node tree = train::to_yaml(small_zee_config());
+  train::apply_overrides(tree, {"phases.1.trains=encoder", "phases.1.weights.simulated_pairs=1"});
+  const train::OtusConfig config = train::parse_otus_config(tree);
+  const std::string folder = fresh_folder("encoder_phase");
+  train::train_otus(config, events, "zee_small.h5", folder, train::OtusTrainOptions(quiet).epoch_limit(1));
+  train::OtusModel before = train::load_otus_model(folder);
+  train::OtusModel after = train::train_otus(config, events, "zee_small.h5", folder,
+                                             train::OtusTrainOptions(quiet).resume(true));
+  const at::Tensor z = events.z().narrow(0, 0, 50), x = events.x().narrow(0, 0, 50);
+  EXPECT_TRUE(at::equal(train::generate_events(before.decoder, z, 1), train::generate_events(after.decoder, z, 1)));
+  EXPECT_FALSE(at::equal(train::generate_events(before.encoder, x, 1), train::generate_events(after.encoder, x, 1)));
+  std::filesystem::remove_all(folder);
 }
 
 TEST(OtusTraining, ResumingEqualsNotStopping) {
@@ -515,7 +617,8 @@ TEST(OtusTraining, GlobalSeedChangesNothing) {
       std::vector<std::string> cells;
       std::stringstream row(line);
       for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
-      cells.erase(cells.begin() + 14);  // the seconds column
+      const auto& columns = train::otus_log_columns();
+      cells.erase(cells.begin() + (std::find(columns.begin(), columns.end(), "seconds") - columns.begin()));
       for (const auto& cell : cells) rows += cell + ",";
       rows += "\n";
     }

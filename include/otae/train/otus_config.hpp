@@ -15,16 +15,28 @@
 
 namespace otae::train {
 
+/// The generators a phase trains (YAML `trains`): both; the decoder alone (fine-tuning the
+/// simulator); or the encoder alone, against a finished simulator (the unfolder learning to invert
+/// it, e.g. from its simulated pairs). The other one is frozen and evaluates in inference mode.
+enum class PhaseTrains { kBoth, kDecoder, kEncoder };
+
+/// "both", "decoder", "encoder"; parse throws InvalidArgument naming the choices.
+PhaseTrains parse_phase_trains(const std::string& name);
+std::string to_string(PhaseTrains trains);
+
 /// One stretch of training with fixed weights: `epochs` passes over the training rows with Adam
 /// at lr(e) = learning_rate / (1 + e / lr_decay_epochs) (constant when lr_decay_epochs = 0), e the
-/// epoch within the phase. A decoder-only phase trains D alone on its terms (fine-tuning).
+/// epoch within the phase, on the terms of the generators it trains.
 struct OtusPhase {
   std::string name = "main";
   int64_t epochs = 1;
   double learning_rate = 1e-3;
   double lr_decay_epochs = 0;
-  bool decoder_only = false;
+  PhaseTrains trains = PhaseTrains::kBoth;
   OtusLossWeights weights;
+
+  bool trains_encoder() const { return trains != PhaseTrains::kDecoder; }
+  bool trains_decoder() const { return trains != PhaseTrains::kEncoder; }
 };
 
 struct OtusConfig {
@@ -66,6 +78,7 @@ struct OtusConfig {
 };
 
 /// Reads a configuration tree (after overrides); keys absent from it keep OtusConfig's defaults.
+/// A phase's `decoder_only: true` (run folders written before `trains`) reads as `trains: decoder`.
 /// Throws ConfigError naming the dotted key on an unknown key, a value of the wrong type, or an
 /// invalid value (validate).
 OtusConfig parse_otus_config(const YAML::Node& tree);

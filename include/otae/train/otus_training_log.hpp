@@ -23,7 +23,7 @@ struct OtusTrainingStart {
 /// The loss terms of otus_loss.hpp (OtusLossTerms), dimensionless; NaN: a term not computed.
 struct OtusTermValues {
   double total = 0, reconstruction = 0, latent = 0, data = 0, encoder_anchor = 0, decoder_anchor = 0, paired = 0,
-         mass = 0, transport = 0;
+         mass = 0, transport = 0, simulated_pairs = 0, simulation_transport = 0;
 };
 
 /// The validation rows' terms (fixed noise and directions): total with the phase's weights, the
