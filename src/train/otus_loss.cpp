@@ -173,11 +173,18 @@ at::Tensor simulation_transport_cost(const at::Tensor& z, const at::Tensor& simu
   if (interchangeable.size() > 7)
     throw InvalidArgument("simulation_transport_cost: " + std::to_string(interchangeable.size()) +
                           " interchangeable objects; at most 7 (every order is tried)");
-  // mask [4k]: the components compared; moves [B, k, k]: object i of z to object j of x̃
+  // mask [k, 4]: the components compared; moves [B, k, k]: object i of z to object j of x̃. The
+  // interchangeable objects share one scale, their mean σ: a slot's own σ is that of the i-th
+  // hardest jet, and a move from a quark to a jet must not depend on the slot the jet lands in.
   at::Tensor mask = at::ones({k, 4}, z.options());
   for (int64_t j : transverse_only) mask[j].narrow(0, 2, 2).zero_();
-  const at::Tensor scale = sigma.view({k, 4}).clamp_min(1e-6);
-  const at::Tensor zs = (z.view({-1, k, 1, 4}) / scale.unsqueeze(1)), xs = (simulated.view({-1, 1, k, 4}) / scale);
+  at::Tensor scale = sigma.view({k, 4}).clone();
+  if (!interchangeable.empty()) {
+    const at::Tensor group = at::tensor(interchangeable, at::kLong).to(z.device());
+    scale.index_copy_(0, group, scale.index_select(0, group).mean(0, true).expand({group.size(0), 4}).contiguous());
+  }
+  scale = scale.clamp_min(1e-6);
+  const at::Tensor zs = z.view({-1, k, 1, 4}) / scale.unsqueeze(1), xs = simulated.view({-1, 1, k, 4}) / scale;
   const at::Tensor moves = ((zs - xs).pow(2) * mask.unsqueeze(1)).sum(3);
   std::vector<int64_t> order(static_cast<size_t>(k));
   for (int64_t i = 0; i < k; ++i) order[static_cast<size_t>(i)] = i;

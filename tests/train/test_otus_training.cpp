@@ -207,8 +207,9 @@ TEST(OtusLoss, SimulatedPairTermTeachesTheUnfolderAlone) {
 
 // The simulator's transport cost against hand sums: events (ν, jet, jet), the neutrino seen as missing
 // momentum (px, py only) and the jets in either order; a simulation that swaps the jets, drops the
-// neutrino's pz and sets E = |pT| costs nothing, a move of one σ in one component costs 1 over the
-// 10 components compared, and the same swap with the jets held in place costs the swap's squares.
+// neutrino's pz and sets E = |pT| costs nothing, whatever σ each jet slot has (the jets share their
+// mean σ), a move of one σ in one component costs 1 over the 10 components compared, and the same
+// swap with the jets held in place costs the swap's squares.
 TEST(OtusLoss, SimulationTransportCostIsTheLeastMoveOverTheJetsOrders) {
   const at::Tensor z = at::tensor({3.f, 4.f, 12.f, 13.f, 30.f, 0.f, 40.f, 50.f, -20.f, 0.f, 0.f, 20.f}).view({1, 12});
   const at::Tensor swapped =
@@ -216,6 +217,8 @@ TEST(OtusLoss, SimulationTransportCostIsTheLeastMoveOverTheJetsOrders) {
   const at::Tensor sigma = at::full({12}, 2.0);
   const std::vector<int64_t> jets = {1, 2}, met = {0};
   EXPECT_NEAR(train::simulation_transport_cost(z, swapped, sigma, jets, met).item<double>(), 0.0, 1e-12);
+  const at::Tensor slot_sigmas = at::cat({at::full({4}, 2.0), at::full({4}, 1.0), at::full({4}, 3.0)});
+  EXPECT_NEAR(train::simulation_transport_cost(z, swapped, slot_sigmas, jets, met).item<double>(), 0.0, 1e-12);
   at::Tensor moved = swapped.clone();
   moved[0][8] += 2.0f;  // one σ in one jet's px
   EXPECT_NEAR(train::simulation_transport_cost(z, moved, sigma, jets, met).item<double>(), 1.0 / 10.0, 1e-6);
