@@ -172,10 +172,9 @@ at::Tensor binned_mass_distance(const at::Tensor& data, const at::Tensor& genera
 /// objects and components, where an object in `transverse_only` (missing momentum, which measures
 /// only px, py of its neutrino) compares px and py only; the mean over events of that sum over
 /// the number of components compared. σ [4k]: each detector column's scale (GeV); the
-/// interchangeable objects are scaled by their mean σ, so that a move does not depend on the
-/// slot it lands in. Returns []
-/// (dimensionless), differentiable in x̃. Throws InvalidArgument on shapes, an index out of range,
-/// or more than 7 interchangeable objects (their orders are enumerated).
+/// interchangeable objects are scaled by their mean σ, so that a move does not depend on the slot
+/// it lands in. Returns [] (dimensionless), differentiable in x̃. Throws InvalidArgument on
+/// shapes, an index out of range, or more than 7 interchangeable objects (every order is tried).
 at::Tensor simulation_transport_cost(const at::Tensor& z, const at::Tensor& simulated, const at::Tensor& sigma,
                                      const std::vector<int64_t>& interchangeable,
                                      const std::vector<int64_t>& transverse_only);
