@@ -224,7 +224,7 @@ struct LossPass {
   uint64_t seed;
   c10::optional<at::Generator> noise;
   OtusLossTerms terms;
-  at::Tensor total, decoded_prior, prior_accepted, encoded;
+  at::Tensor total, decoded_prior, accepted_rows, encoded;  // accepted_rows: indices into decoded_prior
 
   at::Tensor in_z(const at::Tensor& v) const { return options.standardised() ? v / scales.z : v; }
   at::Tensor in_x(const at::Tensor& v) const { return options.standardised() ? v / scales.x : v; }
@@ -238,8 +238,8 @@ struct LossPass {
 /// accepted events.
 void decode_prior(LossPass& p) {
   p.decoded_prior = p.decoder->forward(p.batch.z, p.noise);
-  p.prior_accepted = event_acceptance(p.decoded_prior, p.options.acceptance());
-  const int64_t accepted = p.prior_accepted.sum().item<int64_t>();
+  p.accepted_rows = event_acceptance(p.decoded_prior, p.options.acceptance()).nonzero().squeeze(1);
+  const int64_t accepted = p.accepted_rows.size(0);
   p.terms.acceptance = static_cast<double>(accepted) / static_cast<double>(p.batch.z.size(0));
   if (accepted < 2)
     throw NumericalError("otus_loss: only " + std::to_string(accepted) + " of " + std::to_string(p.batch.z.size(0)) +
@@ -274,7 +274,7 @@ void encoder_terms(LossPass& p) {
 /// The unfolder on the pairs the simulator makes, E(D(z)) ≈ z: D(z) fixed, accepted rows only
 /// (events outside the acceptance are never unfolded).
 void simulated_pair_term(LossPass& p) {
-  const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
+  const at::Tensor& rows = p.accepted_rows;
   const at::Tensor simulated = p.decoded_prior.index_select(0, rows).detach();
   const at::Tensor unfolded = p.encoder->forward(simulated, p.noise);
   p.add(p.terms.simulated_pairs, p.weights.simulated_pairs(),
@@ -287,7 +287,7 @@ void decoder_terms(LossPass& p) {
   const OtusLossWeights& w = p.weights;
   const OtusBatch& batch = p.batch;
   if (w.data() > 0) {
-    const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
+    const at::Tensor& rows = p.accepted_rows;
     p.add(p.terms.data, w.data(),
           sliced_w2_squared(p.in_x(batch.x), p.in_x(p.decoded_prior.index_select(0, rows)), p.options, p.seed + 1) /
               p.terms.acceptance);
@@ -300,7 +300,7 @@ void decoder_terms(LossPass& p) {
           mean_squared_error(p.in_x(batch.x_paired), p.in_x(p.decoder->forward(batch.z_paired, p.noise))) +
               mean_squared_error(p.in_z(batch.z_paired), p.in_z(p.encoder->forward(batch.x_paired, p.noise))));
   if (w.mass() > 0) {
-    const at::Tensor rows = p.prior_accepted.nonzero().squeeze(1);
+    const at::Tensor& rows = p.accepted_rows;
     const double trim = p.options.mass_trim();
     auto distance = [&](const at::Tensor& data, const at::Tensor& generated, const auto& listed, double sigma) {
       return listed.empty() ? binned_mass_distance(data, generated, sigma, p.options.mass_bins(), trim)
