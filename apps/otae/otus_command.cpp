@@ -155,16 +155,16 @@ struct EvaluateArguments {
 
 /// The verdict table and the transfer-function tally on stdout; a model worse than the identity
 /// also on stderr, so that it cannot go unnoticed in a log.
-void print_summary(const nlohmann::json& m) {
-  std::fputs(analysis::format_otus_verdicts(m["verdicts"]).c_str(), stdout);
-  if (m["transfer_function"].is_object()) std::fputs(analysis::format_transfer_summary(m["transfer_function"]).c_str(), stdout);
-  if (m["mass_response"].is_object()) std::fputs(analysis::format_mass_response(m["mass_response"]).c_str(), stdout);
-  if (m["jetnet"].is_object()) std::fputs(analysis::format_otus_jetnet(m["jetnet"]).c_str(), stdout);
-  const auto& worse = m["verdicts"]["worse_than_identity"];
+void print_summary(const analysis::OtusMetrics& m) {
+  std::fputs(analysis::format_otus_verdicts(m.verdicts).c_str(), stdout);
+  if (m.transfer_function) std::fputs(analysis::format_transfer_summary(*m.transfer_function).c_str(), stdout);
+  if (m.mass_response) std::fputs(analysis::format_mass_response(*m.mass_response).c_str(), stdout);
+  if (m.jetnet) std::fputs(analysis::format_otus_jetnet(*m.jetnet).c_str(), stdout);
+  const auto& worse = m.verdicts.worse_than_identity;
   if (!worse.empty()) {
     std::fflush(stdout);  // the warning follows the table it refers to, also when both go to one file
     std::string figures;
-    for (const auto& f : worse) figures += (figures.empty() ? "" : ", ") + f.get<std::string>();
+    for (const auto& f : worse) figures += (figures.empty() ? "" : ", ") + f;
     std::fprintf(stderr, "otae otus evaluate: WARNING: the model is worse than the identity (doing nothing) on %zu "
                  "figure(s): %s\n", worse.size(), figures.c_str());
   }

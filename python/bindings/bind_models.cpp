@@ -111,7 +111,7 @@ class OtusRun {
             .evaluation(analysis::OtusEvaluationOptions().slices(slices).seed(seed))
             .provenance({{"otae_version", kVersion}, {"command_line", "otae.OtusRun.evaluate (Python)"}});
     py::gil_scoped_release release;
-    return analysis::evaluate_otus_run(run_dir_, data, options).metrics.dump();
+    return analysis::to_json(analysis::evaluate_otus_run(run_dir_, data, options)).dump();
   }
 
  private:

@@ -137,16 +137,28 @@ OtusRunEvaluation evaluate_otus_run(const std::string& run_folder, const std::st
                                  x_objects = data::event_object_names(paired ? data : options.x_data(), "x");
   OtusEvaluation evaluation = evaluate_otus(model, events, rows, z_objects, x_objects,
                                             OtusEvaluationOptions(options.evaluation()).paired(paired));
-  evaluation.metrics["run"] = run_folder;
-  evaluation.metrics["data"] = data;
-  evaluation.metrics["checkpoint"] = options.checkpoint() == train::OtusCheckpoint::kBest ? "best" : "final";
-  evaluation.metrics["provenance"] = options.provenance();
+  const OtusRunEvaluation written{evaluation.metrics,
+                                  run_folder,
+                                  data,
+                                  options.checkpoint() == train::OtusCheckpoint::kBest ? "best" : "final",
+                                  options.provenance(),
+                                  folder,
+                                  rows.size(0)};
   create_folder(folder);
   data::Attributes attributes = options.provenance();
   attributes["run"] = model.run.data;
   write_otus_samples(samples, evaluation, model, z_objects, x_objects, paired, attributes);
-  write_json_file(path_in(folder, "metrics.json"), evaluation.metrics);
-  return {evaluation.metrics, folder, rows.size(0)};
+  write_json_file(path_in(folder, "metrics.json"), to_json(written));
+  return written;
+}
+
+nlohmann::json to_json(const OtusRunEvaluation& evaluation) {
+  nlohmann::json out = to_json(evaluation.metrics);
+  out["run"] = evaluation.run;
+  out["data"] = evaluation.data;
+  out["checkpoint"] = evaluation.checkpoint;
+  out["provenance"] = evaluation.provenance;
+  return out;
 }
 
 nlohmann::json otus_sweep(const std::string& sweep_folder, const train::OtusRunFiles& base,

@@ -23,7 +23,6 @@ namespace otae::analysis {
 namespace {
 
 const std::array<double, 5> kQuantileLevels = {0.025, 0.16, 0.5, 0.84, 0.975};
-const char* const kQuantileNames[] = {"q025", "q16", "q50", "q84", "q975"};
 
 /// Indices into kinematics().
 enum Kinematic { kEnergy, kPt, kEta, kPhi, kAbsEta, kKinematics };
@@ -44,6 +43,27 @@ const Variable kVariables[] = {{"E", kEnergy, true, "", kEnergy},
                                {"E_by_abs_eta", kEnergy, true, "", kAbsEta}};
 
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+/// A stored statistic: whatever is not finite is missing.
+double finite_or_nan(double v) { return std::isfinite(v) ? v : std::nan(""); }
+
+nlohmann::json to_json(const BinSummary& b) {
+  return {{"count", b.count},
+          {"mean", number_or_null(b.mean)},
+          {"mean_error", number_or_null(b.mean_error)},
+          {"width", number_or_null(b.width)},
+          {"width_error", number_or_null(b.width_error)},
+          {"q025", number_or_null(b.q025)},
+          {"q16", number_or_null(b.q16)},
+          {"q50", number_or_null(b.q50)},
+          {"q84", number_or_null(b.q84)},
+          {"q975", number_or_null(b.q975)},
+          {"q50_error", number_or_null(b.q50_error)}};
+}
+
+nlohmann::json to_json(const TransferTally& t) {
+  return {{"bins", t.bins}, {"width_agrees", t.width_agrees}, {"mean_agrees", t.mean_agrees}, {"agrees", t.agrees},
+          {"fraction_agrees", t.fraction_agrees}};
+}
 
 /// E, pT, η, φ, |η| of object `j` of events [N, 4k]: [N] float64 each, indexed by Kinematic.
 std::array<at::Tensor, kKinematics> kinematics(const at::Tensor& events, int64_t j) {
@@ -63,92 +83,83 @@ at::Tensor compared(const Variable& v, const at::Tensor& x, const at::Tensor& z)
 }
 
 /// Mean, robust width and quantiles of one bin's values [n] float64, with bootstrap errors.
-nlohmann::json summarise(const at::Tensor& values, int64_t resamples, at::Generator& generator) {
-  const int64_t n = values.numel();
-  nlohmann::json out = {{"count", n}};
-  if (n < 2) {
-    for (const char* key : {"mean", "mean_error", "width", "width_error", "q50_error"}) out[key] = nullptr;
-    for (const char* key : kQuantileNames) out[key] = nullptr;
-    return out;
-  }
+BinSummary summarise(const at::Tensor& values, int64_t resamples, at::Generator& generator) {
+  BinSummary out;
+  out.count = values.numel();
+  const int64_t n = out.count;
+  if (n < 2) return out;
   const at::Tensor levels = at::tensor(std::vector<double>(kQuantileLevels.begin(), kQuantileLevels.end()), at::kDouble);
   const at::Tensor q = at::quantile(values, levels);
-  out["mean"] = number_or_null(values.mean().item<double>());
-  out["width"] = number_or_null(0.5 * (q[3] - q[1]).item<double>());
-  for (size_t k = 0; k < kQuantileLevels.size(); ++k) out[kQuantileNames[k]] = number_or_null(q[k].item<double>());
+  out.mean = finite_or_nan(values.mean().item<double>());
+  out.width = finite_or_nan(0.5 * (q[3] - q[1]).item<double>());
+  double* const quantiles[] = {&out.q025, &out.q16, &out.q50, &out.q84, &out.q975};
+  for (size_t k = 0; k < kQuantileLevels.size(); ++k) *quantiles[k] = finite_or_nan(q[k].item<double>());
   const at::Tensor draws = values.index_select(0, at::randint(n, {resamples * n}, generator, at::kLong)).view({resamples, n});
   const at::Tensor spread = at::quantile(draws, at::tensor({0.16, 0.5, 0.84}, at::kDouble), 1);  // [3, R]
-  out["mean_error"] = number_or_null(draws.mean(1).std().item<double>());
-  out["width_error"] = number_or_null((0.5 * (spread[2] - spread[0])).std().item<double>());
-  out["q50_error"] = number_or_null(spread[1].std().item<double>());
+  out.mean_error = finite_or_nan(draws.mean(1).std().item<double>());
+  out.width_error = finite_or_nan((0.5 * (spread[2] - spread[0])).std().item<double>());
+  out.q50_error = finite_or_nan(spread[1].std().item<double>());
   return out;
 }
 
-/// Twice the statistical error of learnt[key] − truth[key] (independent bootstrap errors).
-double twice_error(const nlohmann::json& learnt, const nlohmann::json& truth, const std::string& key) {
-  const std::string error = key + "_error";
-  if (!learnt[error].is_number() || !truth[error].is_number()) return 0.0;
-  return 2.0 * std::hypot(learnt[error].get<double>(), truth[error].get<double>());
+/// Twice the statistical error of a learnt − true difference (independent bootstrap errors); 0
+/// where either error is missing.
+double twice_error(double learnt_error, double true_error) {
+  if (!std::isfinite(learnt_error) || !std::isfinite(true_error)) return 0.0;
+  return 2.0 * std::hypot(learnt_error, true_error);
 }
 
-bool agrees(const nlohmann::json& learnt, const nlohmann::json& truth, const char* key, double tolerance) {
-  if (!learnt[key].is_number() || !truth[key].is_number() || !truth["width"].is_number()) return false;
+/// Whether the learnt `value` (mean or width, with its `error`) agrees with the truth's.
+bool agrees(const BinSummary& learnt, const BinSummary& truth, double BinSummary::*value, double BinSummary::*error,
+            double tolerance) {
+  if (!std::isfinite(learnt.*value) || !std::isfinite(truth.*value) || !std::isfinite(truth.width)) return false;
   const double allowed =
-      tolerance * truth["width"].get<double>() + kTransferResolutionFloor + twice_error(learnt, truth, key);
-  return std::abs(learnt[key].get<double>() - truth[key].get<double>()) <= allowed;
+      tolerance * truth.width + kTransferResolutionFloor + twice_error(learnt.*error, truth.*error);
+  return std::abs(learnt.*value - truth.*value) <= allowed;
 }
 
 /// One variable's curve: zv [N] the binning variable of z; truth and learnt [N] the compared values,
 /// each counted only where its mask [N] bool holds (the learnt: accepted, and for jets matched).
-nlohmann::json curve(const Variable& v, const std::string& object, const at::Tensor& zv, const at::Tensor& truth,
+TransferCurve curve(const Variable& v, const std::string& object, const at::Tensor& zv, const at::Tensor& truth,
                      const at::Tensor& truth_valid, const at::Tensor& learnt, const at::Tensor& learnt_valid,
                      int64_t bins, int64_t resamples, at::Generator& generator) {
   const at::Tensor edges = at::quantile(zv, at::linspace(0.0, 1.0, bins + 1, at::kDouble));
-  nlohmann::json centres = nlohmann::json::array(), trues = nlohmann::json::array(), learnts = nlohmann::json::array();
-  nlohmann::json width_ok = nlohmann::json::array(), mean_ok = nlohmann::json::array(), ok = nlohmann::json::array();
+  TransferCurve c;
+  c.object = object;
+  c.variable = v.name;
+  c.binned_by = kKinematicNames[v.binned_by];
+  c.quantity = v.response ? "x/z" : "x - z";
+  c.units = v.units;
+  for (int64_t b = 0; b <= bins; ++b) c.z_bin_edges.push_back(edges[b].item<double>());
   for (int64_t b = 0; b < bins; ++b) {
     const double lo = edges[b].item<double>(), hi = edges[b + 1].item<double>();
     const at::Tensor in_bin = (zv >= lo) & (b + 1 == bins ? zv <= hi : zv < hi);
-    const nlohmann::json t = summarise(truth.masked_select(in_bin & truth_valid), resamples, generator);
-    const nlohmann::json l = summarise(learnt.masked_select(in_bin & learnt_valid), resamples, generator);
-    const bool w = agrees(l, t, "width", kTransferWidthTolerance), m = agrees(l, t, "mean", kTransferMeanTolerance);
-    centres.push_back(0.5 * (lo + hi));
-    trues.push_back(t);
-    learnts.push_back(l);
-    width_ok.push_back(w);
-    mean_ok.push_back(m);
-    ok.push_back(w && m);
+    const BinSummary t = summarise(truth.masked_select(in_bin & truth_valid), resamples, generator);
+    const BinSummary l = summarise(learnt.masked_select(in_bin & learnt_valid), resamples, generator);
+    const bool w = agrees(l, t, &BinSummary::width, &BinSummary::width_error, kTransferWidthTolerance);
+    const bool m = agrees(l, t, &BinSummary::mean, &BinSummary::mean_error, kTransferMeanTolerance);
+    c.z_bin_centres.push_back(0.5 * (lo + hi));
+    c.truth.push_back(t);
+    c.learnt.push_back(l);
+    c.width_agrees.push_back(w);
+    c.mean_agrees.push_back(m);
+    c.agrees.push_back(w && m);
   }
-  std::vector<double> edge_values(static_cast<size_t>(bins + 1));
-  for (int64_t b = 0; b <= bins; ++b) edge_values[static_cast<size_t>(b)] = edges[b].item<double>();
-  return {{"object", object},
-          {"variable", v.name},
-          {"binned_by", kKinematicNames[v.binned_by]},
-          {"quantity", v.response ? "x/z" : "x - z"},
-          {"units", v.units},
-          {"z_bin_edges", edge_values},
-          {"z_bin_centres", centres},
-          {"true", trues},
-          {"learnt", learnts},
-          {"width_agrees", width_ok},
-          {"mean_agrees", mean_ok},
-          {"agrees", ok}};
+  return c;
 }
 
-int64_t count_true(const nlohmann::json& flags) {
-  return std::count_if(flags.begin(), flags.end(), [](const nlohmann::json& f) { return f.get<bool>(); });
-}
+int64_t count_true(const std::vector<bool>& flags) { return std::count(flags.begin(), flags.end(), true); }
 
-nlohmann::json tally(const std::vector<const nlohmann::json*>& curves) {
-  int64_t bins = 0, width = 0, mean = 0, both = 0;
+TransferTally tally(const std::vector<const TransferCurve*>& curves) {
+  TransferTally t;
   for (const auto* c : curves) {
-    bins += static_cast<int64_t>((*c)["agrees"].size());
-    width += count_true((*c)["width_agrees"]);
-    mean += count_true((*c)["mean_agrees"]);
-    both += count_true((*c)["agrees"]);
+    t.bins += static_cast<int64_t>(c->agrees.size());
+    t.width_agrees += count_true(c->width_agrees);
+    t.mean_agrees += count_true(c->mean_agrees);
+    t.agrees += count_true(c->agrees);
   }
-  return {{"bins", bins}, {"width_agrees", width}, {"mean_agrees", mean}, {"agrees", both},
-          {"fraction_agrees", bins ? static_cast<double>(both) / static_cast<double>(bins) : 0.0}};
+  t.fraction_agrees = t.bins ? static_cast<double>(t.agrees) / static_cast<double>(t.bins) : 0.0;
+  return t;
 }
 
 /// Parton names without a namesake at detector level, where their showers come out as jets.
@@ -175,7 +186,7 @@ std::pair<at::Tensor, at::Tensor> nearest_jet(const std::array<at::Tensor, kKine
 /// jet_matching's entry of one quark: the fraction of events with a jet on it, true, learnt and
 /// for the identity simulator (x̃′ = z read in x's columns, where both sides have as many objects),
 /// and as a floor the difference of the true fraction between the two halves of the events.
-nlohmann::json matching_fractions(const std::string& quark_name, const std::array<at::Tensor, kKinematics>& quark,
+JetMatching matching_fractions(const std::string& quark_name, const std::array<at::Tensor, kKinematics>& quark,
                                   const at::Tensor& true_matched, const at::Tensor& learnt_matched, const at::Tensor& z,
                                   const at::Tensor& x, const std::vector<int64_t>& jets) {
   auto fraction = [](const at::Tensor& matched) { return matched.to(at::kDouble).mean().item<double>(); };
@@ -183,16 +194,13 @@ nlohmann::json matching_fractions(const std::string& quark_name, const std::arra
   const double floor =
       std::abs(fraction(true_matched.narrow(0, 0, half)) - fraction(true_matched.narrow(0, half, half)));
   const double identity = z.size(1) == x.size(1) ? fraction(nearest_jet(quark, z, jets).second) : std::nan("");
-  return {{"object", quark_name},
-          {"true_fraction", number_or_null(fraction(true_matched))},
-          {"learnt_fraction", number_or_null(fraction(learnt_matched))},
-          {"identity_fraction", number_or_null(identity)},
-          {"floor", number_or_null(floor)}};
+  return {quark_name, finite_or_nan(fraction(true_matched)), finite_or_nan(fraction(learnt_matched)),
+          finite_or_nan(identity), finite_or_nan(floor)};
 }
 
 /// Every variable's curve of a parton (zk) against its detector object, true (xk) and learnt (lk),
 /// each counted where its mask holds.
-void add_object_curves(nlohmann::json& curves, const std::string& name, const std::array<at::Tensor, kKinematics>& zk,
+void add_object_curves(std::vector<TransferCurve>& curves, const std::string& name, const std::array<at::Tensor, kKinematics>& zk,
                        const std::array<at::Tensor, kKinematics>& xk, const at::Tensor& truth_valid,
                        const std::array<at::Tensor, kKinematics>& lk, const at::Tensor& learnt_valid,
                        const TransferFunctionOptions& options, at::Generator& generator) {
@@ -217,26 +225,29 @@ std::vector<double> mass_window_edges(const at::Tensor& mass, const MassResponse
   return edges;
 }
 
-nlohmann::json mass_window(double lo, double hi, bool last, const at::Tensor& mass, const at::Tensor& truth,
+MassWindow mass_window(double lo, double hi, bool last, const at::Tensor& mass, const at::Tensor& truth,
                            const at::Tensor& learnt, const at::Tensor& accepted, const MassResponseOptions& options,
                            at::Generator& generator) {
   const at::Tensor in_window = (mass >= lo) & (last ? mass <= hi : mass < hi);
-  const nlohmann::json t = summarise(truth.masked_select(in_window), options.resamples(), generator);
-  const nlohmann::json l = summarise(learnt.masked_select(in_window & accepted), options.resamples(), generator);
-  const bool measured = t["q50"].is_number() && l["q50"].is_number();
-  const bool peak = measured && std::abs(l["q50"].get<double>() - t["q50"].get<double>()) <=
-                                    kMassPeakToleranceGeV + twice_error(l, t, "q50");
-  const bool width = measured && std::abs(l["width"].get<double>() - t["width"].get<double>()) <=
-                                     kMassWidthTolerance * t["width"].get<double>() + twice_error(l, t, "width");
+  MassWindow w;
+  w.mass_low = lo;
+  w.mass_high = hi;
+  w.truth = summarise(truth.masked_select(in_window), options.resamples(), generator);
+  w.learnt = summarise(learnt.masked_select(in_window & accepted), options.resamples(), generator);
+  const BinSummary &t = w.truth, &l = w.learnt;
+  const bool measured = std::isfinite(t.q50) && std::isfinite(l.q50);
+  w.peak_agrees = measured && std::abs(l.q50 - t.q50) <= kMassPeakToleranceGeV + twice_error(l.q50_error, t.q50_error);
+  w.width_agrees = measured && std::abs(l.width - t.width) <=
+                                   kMassWidthTolerance * t.width + twice_error(l.width_error, t.width_error);
+  w.agrees = w.peak_agrees && w.width_agrees;
   const auto& window = options.training_window();
-  const bool trained = window.empty() || (lo >= window[0] && hi <= window[1]);
-  return {{"mass_low", lo}, {"mass_high", hi}, {"trained", trained}, {"true", t},        {"learnt", l},
-          {"peak_agrees", peak}, {"width_agrees", width}, {"agrees", peak && width}};
+  w.trained = window.empty() || (lo >= window[0] && hi <= window[1]);
+  return w;
 }
 
 }  // namespace
 
-nlohmann::json mass_response(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
+MassResponse mass_response(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
                              const at::Tensor& accepted, const MassResponseOptions& options) {
   const int64_t n = z.size(0);
   if (z.dim() != 2 || z.size(1) % 4 != 0 || x.dim() != 2 || x.size(1) % 4 != 0 || x.size(0) != n ||
@@ -260,16 +271,15 @@ nlohmann::json mass_response(const at::Tensor& z, const at::Tensor& x, const at:
   const at::Tensor truth = mass_of_all(x) - mass, shift = mass_of_all(learnt) - mass;
   const std::vector<double> edges = mass_window_edges(mass, options);
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed());
-  nlohmann::json windows = nlohmann::json::array();
-  int64_t agree = 0, untrained = 0, untrained_agree = 0;
+  MassResponse out;
+  out.training_window = window;
   for (size_t b = 0; b + 1 < edges.size(); ++b) {
-    windows.push_back(mass_window(edges[b], edges[b + 1], b + 2 == edges.size(), mass, truth, shift,
-                                  accepted.to(at::kBool), options, generator));
-    const bool ok = windows.back()["agrees"].get<bool>();
-    agree += ok;
-    if (!windows.back()["trained"].get<bool>()) {
-      ++untrained;
-      untrained_agree += ok;
+    const MassWindow& w = out.windows.emplace_back(mass_window(edges[b], edges[b + 1], b + 2 == edges.size(), mass,
+                                                               truth, shift, accepted.to(at::kBool), options, generator));
+    out.agrees += w.agrees;
+    if (!w.trained) {
+      ++out.untrained_windows;
+      out.untrained_agrees += w.agrees;
     }
   }
   std::ostringstream rule;
@@ -278,37 +288,44 @@ nlohmann::json mass_response(const at::Tensor& z, const at::Tensor& x, const at:
        << options.resamples() << " bootstrap resamples; a window agrees when |peak_learnt - peak_true| <= "
        << kMassPeakToleranceGeV << " GeV + 2 sigma and |w_learnt - w_true| <= " << kMassWidthTolerance
        << " w_true + 2 sigma, sigma the bootstrap error of the difference";
-  return {{"rule", rule.str()},
+  out.rule = rule.str();
+  return out;
+}
+
+nlohmann::json to_json(const MassResponse& response) {
+  nlohmann::json windows = nlohmann::json::array();
+  for (const MassWindow& w : response.windows)
+    windows.push_back({{"mass_low", w.mass_low}, {"mass_high", w.mass_high}, {"trained", w.trained},
+                       {"true", to_json(w.truth)}, {"learnt", to_json(w.learnt)}, {"peak_agrees", w.peak_agrees},
+                       {"width_agrees", w.width_agrees}, {"agrees", w.agrees}});
+  const auto& window = response.training_window;
+  return {{"rule", response.rule},
           {"quantity", "M(x) - M(z)"},
           {"units", "GeV"},
           {"training_window", window.empty() ? nlohmann::json(nullptr) : nlohmann::json(window)},
           {"windows", windows},
           {"summary",
-           {{"windows", windows.size()}, {"agrees", agree}, {"untrained_windows", untrained},
-            {"untrained_agrees", untrained_agree}}}};
+           {{"windows", response.windows.size()}, {"agrees", response.agrees},
+            {"untrained_windows", response.untrained_windows}, {"untrained_agrees", response.untrained_agrees}}}};
 }
 
-std::string format_mass_response(const nlohmann::json& response) {
+std::string format_mass_response(const MassResponse& response) {
   std::ostringstream out;
   out << "mass response M(x) - M(z) [GeV], true / learnt (peak within " << kMassPeakToleranceGeV
       << " GeV, width within " << 100 * kMassWidthTolerance << " %):\n";
-  auto number = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
-  for (const auto& w : response["windows"]) {
+  for (const MassWindow& w : response.windows) {
     char text[200];
     std::snprintf(text, sizeof text, "  M(z) %6.1f-%6.1f%s  peak %6.2f / %6.2f  width %5.2f / %5.2f  %s\n",
-                  number(w["mass_low"]), number(w["mass_high"]), w["trained"].get<bool>() ? "          " : " untrained",
-                  number(w["true"]["q50"]), number(w["learnt"]["q50"]), number(w["true"]["width"]),
-                  number(w["learnt"]["width"]), w["agrees"].get<bool>() ? "agrees" : "differs");
+                  w.mass_low, w.mass_high, w.trained ? "          " : " untrained", w.truth.q50, w.learnt.q50,
+                  w.truth.width, w.learnt.width, w.agrees ? "agrees" : "differs");
     out << text;
   }
-  const auto& s = response["summary"];
-  out << "  " << s["agrees"].get<int64_t>() << " of " << s["windows"].get<int64_t>() << " windows agree; outside the "
-      << "training masses " << s["untrained_agrees"].get<int64_t>() << " of " << s["untrained_windows"].get<int64_t>()
-      << "\n";
+  out << "  " << response.agrees << " of " << response.windows.size() << " windows agree; outside the "
+      << "training masses " << response.untrained_agrees << " of " << response.untrained_windows << "\n";
   return out.str();
 }
 
-nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
+TransferFunction transfer_function(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
                                  const at::Tensor& accepted, const std::vector<std::string>& z_objects,
                                  const std::vector<std::string>& x_objects, const TransferFunctionOptions& options) {
   const auto k_z = static_cast<int64_t>(z_objects.size()), k_x = static_cast<int64_t>(x_objects.size());
@@ -328,7 +345,8 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
   const at::Tensor mask = accepted.to(at::kBool);
   const at::Tensor every = at::ones({n}, at::kBool);
   const std::vector<int64_t> jets = jet_object_indices(x_objects);
-  nlohmann::json curves = nlohmann::json::array(), jet_matching = nlohmann::json::array();
+  TransferFunction out;
+  std::vector<TransferCurve>& curves = out.curves;
   for (int64_t i = 0; i < k_z; ++i) {
     const std::string& name = z_objects[static_cast<size_t>(i)];
     const auto j = std::find(x_objects.begin(), x_objects.end(), name) - x_objects.begin();
@@ -341,18 +359,18 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
       const auto [learnt_jet, learnt_matched] = nearest_jet(quark, learnt, jets);
       add_object_curves(curves, name + "_jet", quark, kinematics(true_jet, 0), true_matched, kinematics(learnt_jet, 0),
                         learnt_matched & mask, options, generator);
-      jet_matching.push_back(matching_fractions(name, quark, true_matched, learnt_matched.masked_select(mask), z, x,
+      out.jet_matching.push_back(matching_fractions(name, quark, true_matched, learnt_matched.masked_select(mask), z, x,
                                                 jets));
     }
   }
-  std::vector<const nlohmann::json*> all;
-  std::map<std::string, std::vector<const nlohmann::json*>> by_variable;
+  std::vector<const TransferCurve*> all;
+  std::map<std::string, std::vector<const TransferCurve*>> by_variable;
   for (const auto& c : curves) {
     all.push_back(&c);
-    by_variable[c["variable"].get<std::string>()].push_back(&c);
+    by_variable[c.variable].push_back(&c);
   }
-  nlohmann::json summary = tally(all);
-  for (const auto& [name, list] : by_variable) summary["by_variable"][name] = tally(list);
+  out.summary = tally(all);
+  for (const auto& [name, list] : by_variable) out.by_variable[name] = tally(list);
   std::ostringstream rule;
   rule << "per object and variable (E, pT: response x/z; eta, phi: x - z [rad]) in " << options.bins()
        << " quantile bins of z (E_by_abs_eta: the energy response in bins of |eta_z|): mean, width = half the 16-84 % interval, quantiles 2.5/16/50/84/97.5 %, errors from "
@@ -361,38 +379,63 @@ nlohmann::json transfer_function(const at::Tensor& z, const at::Tensor& x, const
        << kTransferMeanTolerance << " w_true + " << kTransferResolutionFloor
        << " + 2 sigma, sigma the bootstrap error of the difference (rare large angular shifts make the true mean "
           "of an angle noisy where its width is ~0)";
-  if (!jet_matching.empty())
+  if (!out.jet_matching.empty())
     rule << "; a parton without a namesake in x (a quark) is compared with the jet nearest to it in Delta R, "
             "counted where that lies within Delta R < "
          << kJetMatchRadius << " (jet_matching: the fraction of events where it does)";
-  nlohmann::json out = {{"rule", rule.str()}, {"curves", curves}, {"summary", summary}};
-  if (!jet_matching.empty()) out["jet_matching"] = jet_matching;
+  out.rule = rule.str();
   return out;
 }
 
-std::string format_transfer_summary(const nlohmann::json& transfer) {
+nlohmann::json to_json(const TransferFunction& transfer) {
+  auto summaries = [](const std::vector<BinSummary>& bins) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const BinSummary& b : bins) out.push_back(to_json(b));
+    return out;
+  };
+  nlohmann::json curves = nlohmann::json::array();
+  for (const TransferCurve& c : transfer.curves)
+    curves.push_back({{"object", c.object},
+                      {"variable", c.variable},
+                      {"binned_by", c.binned_by},
+                      {"quantity", c.quantity},
+                      {"units", c.units},
+                      {"z_bin_edges", c.z_bin_edges},
+                      {"z_bin_centres", c.z_bin_centres},
+                      {"true", summaries(c.truth)},
+                      {"learnt", summaries(c.learnt)},
+                      {"width_agrees", c.width_agrees},
+                      {"mean_agrees", c.mean_agrees},
+                      {"agrees", c.agrees}});
+  nlohmann::json summary = to_json(transfer.summary);
+  for (const auto& [name, t] : transfer.by_variable) summary["by_variable"][name] = to_json(t);
+  nlohmann::json out = {{"rule", transfer.rule}, {"curves", curves}, {"summary", summary}};
+  for (const JetMatching& m : transfer.jet_matching)
+    out["jet_matching"].push_back({{"object", m.object},
+                                   {"true_fraction", number_or_null(m.true_fraction)},
+                                   {"learnt_fraction", number_or_null(m.learnt_fraction)},
+                                   {"identity_fraction", number_or_null(m.identity_fraction)},
+                                   {"floor", number_or_null(m.floor)}});
+  return out;
+}
+
+std::string format_transfer_summary(const TransferFunction& transfer) {
   std::ostringstream out;
-  auto line = [&](const std::string& name, const nlohmann::json& t) {
+  auto line = [&](const std::string& name, const TransferTally& t) {
     char text[160];
     std::snprintf(text, sizeof text, "%-28s %5ld / %-5ld bins agree (%3.0f %%); width %ld, mean %ld\n", name.c_str(),
-                  static_cast<long>(t["agrees"].get<int64_t>()), static_cast<long>(t["bins"].get<int64_t>()),
-                  100.0 * t["fraction_agrees"].get<double>(), static_cast<long>(t["width_agrees"].get<int64_t>()),
-                  static_cast<long>(t["mean_agrees"].get<int64_t>()));
+                  static_cast<long>(t.agrees), static_cast<long>(t.bins), 100.0 * t.fraction_agrees,
+                  static_cast<long>(t.width_agrees), static_cast<long>(t.mean_agrees));
     out << text;
   };
-  auto number = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
-  if (transfer.contains("jet_matching"))
-    for (const auto& m : transfer["jet_matching"]) {
-      char text[160];
-      std::snprintf(text, sizeof text, "jet within dR %.1f of the %-6s  true %5.3f  learnt %5.3f  identity %5.3f\n",
-                    kJetMatchRadius, m["object"].get<std::string>().c_str(), number(m["true_fraction"]),
-                    number(m["learnt_fraction"]), number(m.value("identity_fraction", nlohmann::json())));
-      out << text;
-    }
-  const auto& summary = transfer["summary"];
-  if (summary.contains("by_variable"))
-    for (const auto& [name, t] : summary["by_variable"].items()) line("transfer " + name, t);
-  line("transfer, all variables", summary);
+  for (const JetMatching& m : transfer.jet_matching) {
+    char text[160];
+    std::snprintf(text, sizeof text, "jet within dR %.1f of the %-6s  true %5.3f  learnt %5.3f  identity %5.3f\n",
+                  kJetMatchRadius, m.object.c_str(), m.true_fraction, m.learnt_fraction, m.identity_fraction);
+    out << text;
+  }
+  for (const auto& [name, t] : transfer.by_variable) line("transfer " + name, t);
+  line("transfer, all variables", transfer.summary);
   return out.str();
 }
 

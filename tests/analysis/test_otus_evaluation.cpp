@@ -98,26 +98,25 @@ TEST(OtusEvaluation, PerEventUnfoldingAgainstTheIdentity) {
   shifted.select(1, 0).add_(1.0);
   const auto table = analysis::per_event_unfolding(z, x, {shifted}, {"e-", "e+"});
   ASSERT_EQ(table.size(), 9u);
-  EXPECT_EQ(table[0]["name"], "e-_px");
-  EXPECT_NEAR(table[0]["model"]["mean"].get<double>(), 1.0, 1e-9);
-  EXPECT_NEAR(table[0]["model"]["width"].get<double>(), 0.0, 1e-9);
+  EXPECT_EQ(table[0].name, "e-_px");
+  EXPECT_NEAR(table[0].model.mean, 1.0, 1e-9);
+  EXPECT_NEAR(table[0].model.width, 0.0, 1e-9);
   // the identity's width of a N(0, 2²) difference: half the 16–84 % interval ≈ 2 (σ of the estimate ≈ 0.04)
-  EXPECT_NEAR(table[0]["identity"]["width"].get<double>(), 2.0, 0.12);
+  EXPECT_NEAR(table[0].identity.width, 2.0, 0.12);
   const at::Tensor d = at::randn({4000, 8}, at::kDouble) * 5.0;
   const auto same = analysis::per_event_unfolding(z, x, {x + d, x - d}, {"e-", "e+"});
   for (size_t i = 0; i < 8; ++i)  // the components, linear in the event (M_ee is not: E[M(z̃)] ≠ M(E[z̃]))
-    EXPECT_NEAR(same[i]["model"]["width"].get<double>(), same[i]["identity"]["width"].get<double>(), 1e-9) << i;
-  EXPECT_NEAR(same[0]["width_difference_error"].get<double>(), 0.0, 1e-9);  // the same widths on every resample
+    EXPECT_NEAR(same[i].model.width, same[i].identity.width, 1e-9) << i;
+  EXPECT_NEAR(same[0].width_difference_error, 0.0, 1e-9);  // the same widths on every resample
   // the error of width(model) − width(identity) for a model twice as wide: bootstrap over 4,000 events
   // against 1,000, ~1/√N; and independent of nothing but the seed
   const at::Tensor wide = z + (x - z) * 2.0;
-  const double error_4000 = analysis::per_event_unfolding(z, x, {wide}, {"e-", "e+"})[0]["width_difference_error"];
+  const double error_4000 = analysis::per_event_unfolding(z, x, {wide}, {"e-", "e+"})[0].width_difference_error;
   const double error_1000 = analysis::per_event_unfolding(z.narrow(0, 0, 1000), x.narrow(0, 0, 1000),
-                                                          {wide.narrow(0, 0, 1000)}, {"e-", "e+"})[0]["width_difference_error"];
+                                                          {wide.narrow(0, 0, 1000)}, {"e-", "e+"})[0].width_difference_error;
   EXPECT_GT(error_4000, 0.01);
   EXPECT_NEAR(error_1000 / error_4000, 2.0, 0.5);
-  EXPECT_EQ(analysis::per_event_unfolding(z, x, {wide}, {"e-", "e+"})[0]["width_difference_error"].get<double>(),
-            error_4000);
+  EXPECT_EQ(analysis::per_event_unfolding(z, x, {wide}, {"e-", "e+"})[0].width_difference_error, error_4000);
   EXPECT_THROW(analysis::per_event_unfolding(z, x, {x}, {"e-", "e+"}, 1), otae::InvalidArgument);
   EXPECT_THROW(analysis::per_event_unfolding(z, x, {}, {"e-", "e+"}), otae::InvalidArgument);
   EXPECT_THROW(analysis::per_event_unfolding(z, x.narrow(1, 0, 4), {x}, {"e-", "e+"}), otae::InvalidArgument);
@@ -137,37 +136,49 @@ TEST(OtusEvaluation, SmallRunAgainstFloorAndIdentity) {
   const auto options = analysis::OtusEvaluationOptions().slices(100).seed(3).histogram_bins(20).transfer_bins(5);
   const analysis::OtusEvaluation e = analysis::evaluate_otus(model, events, rows, {"e-", "e+"}, {"e-", "e+"}, options);
   const auto& m = e.metrics;
-  EXPECT_EQ(m["events"]["half"].get<int64_t>(), 1000);
+  EXPECT_EQ(m.half_events, 1000);
   // the identity simulator compares x_B with z_A: recompute one of its KS values by hand
-  const auto& mass = m["observables"]["detector"].back();
-  ASSERT_EQ(mass["name"], "M_ee");
+  const analysis::ObservableComparison& mass = m.detector_observables.back();
+  ASSERT_EQ(mass.name, "M_ee");
   const double ks_identity = otae::ot::kolmogorov_smirnov(analysis::invariant_mass(e.x_b, {0, 1}),
                                                           analysis::invariant_mass(e.z_a, {0, 1})).statistic;
-  EXPECT_DOUBLE_EQ(mass["comparisons"]["identity"]["ks"].get<double>(), ks_identity);
-  for (const char* what : {"unfolding", "reconstruction", "simulation"})
-    for (const char* ref : {"model", "floor", "identity"})
-      EXPECT_TRUE(m["sliced_wasserstein"]["gev2"][what][ref].is_number()) << what << " " << ref;
-  EXPECT_EQ(m["transfer_function"]["curves"].size(), 10u);  // e-, e+ × (E, pT, eta, phi, E by |eta|)
-  EXPECT_EQ(m["transfer_function"]["summary"]["bins"].get<int64_t>(), 10 * 5);
+  ASSERT_TRUE(mass.comparisons.at("identity").has_value());
+  EXPECT_DOUBLE_EQ(mass.comparisons.at("identity")->ks, ks_identity);
+  const analysis::SlicedWassersteinTasks& sw = m.sliced_wasserstein_gev2;
+  for (const auto* figures : {&sw.unfolding, &sw.reconstruction, &sw.simulation})
+    for (double value : {figures->model, figures->floor, figures->identity}) EXPECT_TRUE(std::isfinite(value));
+  ASSERT_TRUE(m.transfer_function.has_value());
+  EXPECT_EQ(m.transfer_function->curves.size(), 10u);  // e-, e+ × (E, pT, eta, phi, E by |eta|)
+  EXPECT_EQ(m.transfer_function->summary.bins, 10 * 5);
   // the mass response in 10 quantile windows of M(z), every one trained (no parton mass window)
-  EXPECT_EQ(m["mass_response"]["windows"].size(), 10u);
-  EXPECT_EQ(m["mass_response"]["summary"]["untrained_windows"].get<int64_t>(), 0);
-  EXPECT_GT(m["mass_response"]["windows"][5]["true"]["width"].get<double>(), 0.1);  // GeV
+  ASSERT_TRUE(m.mass_response.has_value());
+  EXPECT_EQ(m.mass_response->windows.size(), 10u);
+  EXPECT_EQ(m.mass_response->untrained_windows, 0);
+  EXPECT_GT(m.mass_response->windows[5].truth.width, 0.1);  // GeV
   // the verdicts carry the table's numbers, and every figure has one
-  const auto& verdicts = m["verdicts"]["rows"];
+  const auto& verdicts = m.verdicts.rows;
   // SW 2 units × 3; KS of 9 observables × 3 comparisons; per-event unfolding width of 9 observables
   EXPECT_EQ(verdicts.size(), 6u + 3u * 9u + 9u);
-  ASSERT_EQ(m["unfolding_per_event"].size(), 9u);
-  EXPECT_EQ(m["unfolding_per_event"].back()["name"], "M_ee");
-  EXPECT_GT(m["unfolding_per_event"].back()["identity"]["width"].get<double>(), 0.3);  // x − z of M_ee [GeV]
+  ASSERT_EQ(m.unfolding_per_event.size(), 9u);
+  EXPECT_EQ(m.unfolding_per_event.back().name, "M_ee");
+  EXPECT_GT(m.unfolding_per_event.back().identity.width, 0.3);  // x − z of M_ee [GeV]
   const auto mass_row = std::find_if(verdicts.begin(), verdicts.end(),
-                                     [](const nlohmann::json& r) { return r["figure"] == "KS M_ee simulation"; });
+                                     [](const analysis::OtusVerdictRow& r) { return r.figure == "KS M_ee simulation"; });
   ASSERT_NE(mass_row, verdicts.end());
-  EXPECT_DOUBLE_EQ((*mass_row)["identity"].get<double>(), ks_identity);
-  EXPECT_EQ(mass["histogram"]["edges"].size(), 21u);
-  EXPECT_TRUE(m["jetnet"].is_null());  // Z→ee: no jets on the detector side
+  EXPECT_DOUBLE_EQ(mass_row->identity, ks_identity);
+  EXPECT_EQ(mass.histogram_edges.size(), 21u);
+  EXPECT_FALSE(m.jetnet.has_value());  // Z→ee: no jets on the detector side
+  // metrics.json's layout: the typed metrics written under the keys the Python readers use
+  const nlohmann::json json = analysis::to_json(m);
+  EXPECT_TRUE(json["jetnet"].is_null());
+  EXPECT_EQ(json["events"]["half"].get<int64_t>(), 1000);
+  EXPECT_DOUBLE_EQ(json["observables"]["detector"].back()["comparisons"]["identity"]["ks"].get<double>(), ks_identity);
+  EXPECT_EQ(json["transfer_function"]["summary"]["bins"].get<int64_t>(), 10 * 5);
+  EXPECT_EQ(json["mass_response"]["windows"].size(), 10u);
+  EXPECT_EQ(json["verdicts"]["rows"].size(), verdicts.size());
+  EXPECT_EQ(json["unfolding_per_event"].size(), 9u);
   const analysis::OtusEvaluation again = analysis::evaluate_otus(model, events, rows, {"e-", "e+"}, {"e-", "e+"}, options);
-  EXPECT_EQ(again.metrics.dump(), m.dump());
+  EXPECT_EQ(analysis::to_json(again.metrics).dump(), json.dump());
   EXPECT_THROW(analysis::evaluate_otus(model, events, rows, {"e-"}, {"e-", "e+"}, options), otae::InvalidArgument);
 }
 
@@ -186,15 +197,18 @@ TEST(OtusEvaluation, TtbarJetsAreScoredWithJetNetsMetricsBesideTheFloor) {
   const std::vector<std::string> x_objects = data::event_object_names(sample, "x");
   const auto options = analysis::OtusEvaluationOptions().slices(50).seed(3).histogram_bins(20).transfer_bins(5);
   const analysis::OtusEvaluation e = analysis::evaluate_otus(model, events, rows, z_objects, x_objects, options);
-  const auto& jetnet = e.metrics["jetnet"];
-  ASSERT_TRUE(jetnet.is_object());
-  EXPECT_EQ(jetnet["objects"], nlohmann::json({"jet1", "jet2", "jet3", "jet4"}));
-  EXPECT_EQ(jetnet["events"].get<int64_t>(), 500);
-  for (const char* sample_name : {"simulation", "floor"})
-    for (const char* metric : {"w1m", "w1p_mean", "w1efp_mean", "fpd", "kpd"}) {
-      ASSERT_TRUE(jetnet[sample_name].is_object()) << sample_name;
-      EXPECT_TRUE(std::isfinite(jetnet[sample_name][metric]["value"].get<double>())) << sample_name << " " << metric;
-      EXPECT_TRUE(std::isfinite(jetnet[sample_name][metric]["error"].get<double>())) << sample_name << " " << metric;
+  ASSERT_TRUE(e.metrics.jetnet.has_value());
+  const analysis::OtusJetNet& jetnet = *e.metrics.jetnet;
+  EXPECT_EQ(jetnet.objects, (std::vector<std::string>{"jet1", "jet2", "jet3", "jet4"}));
+  EXPECT_EQ(jetnet.events, 500);
+  ASSERT_TRUE(jetnet.simulation.has_value());
+  ASSERT_TRUE(jetnet.floor.has_value());
+  for (const auto& [sample_name, metrics] : {std::pair{"simulation", *jetnet.simulation}, std::pair{"floor", *jetnet.floor}})
+    for (const auto& [metric, value] : {std::pair{"w1m", metrics.w1m}, std::pair{"w1p_mean", metrics.w1p_mean},
+                                        std::pair{"w1efp_mean", metrics.w1efp_mean}, std::pair{"fpd", metrics.fpd},
+                                        std::pair{"kpd", metrics.kpd}}) {
+      EXPECT_TRUE(std::isfinite(value.value)) << sample_name << " " << metric;
+      EXPECT_TRUE(std::isfinite(value.error)) << sample_name << " " << metric;
     }
   // the floor is x_A's jets against x_B's, as generative_metrics computes it on the clouds
   const std::vector<int64_t> jets = {2, 3, 4, 5};
@@ -202,10 +216,11 @@ TEST(OtusEvaluation, TtbarJetsAreScoredWithJetNetsMetricsBesideTheFloor) {
       analysis::jetnet_features(analysis::object_clouds(e.x_b, jets), "x_B"),
       analysis::jetnet_features(analysis::object_clouds(e.x_a, jets), "x_A"),
       analysis::GenerativeMetricsOptions::scaled_to(500).seed(3));
-  EXPECT_DOUBLE_EQ(jetnet["floor"]["fpd"]["value"].get<double>(), floor.fpd.value);
-  EXPECT_DOUBLE_EQ(jetnet["floor"]["w1m"]["value"].get<double>(), floor.w1m.value);
+  EXPECT_DOUBLE_EQ(jetnet.floor->fpd.value, floor.fpd.value);
+  EXPECT_DOUBLE_EQ(jetnet.floor->w1m.value, floor.w1m.value);
+  EXPECT_DOUBLE_EQ(analysis::to_json(e.metrics)["jetnet"]["floor"]["fpd"]["value"].get<double>(), floor.fpd.value);
   // a decoder trained for one epoch is further from x_B's jets than x_A is
-  EXPECT_GT(jetnet["simulation"]["fpd"]["value"].get<double>(), jetnet["floor"]["fpd"]["value"].get<double>());
+  EXPECT_GT(jetnet.simulation->fpd.value, jetnet.floor->fpd.value);
   // the console's table: one line per metric, the simulation beside the floor
   const std::string table = analysis::format_otus_jetnet(jetnet);
   char fpd_line[128];
@@ -217,7 +232,7 @@ TEST(OtusEvaluation, TtbarJetsAreScoredWithJetNetsMetricsBesideTheFloor) {
   // 3 events in B are too few to scale the metrics' samples to: no entry, not an error
   const analysis::OtusEvaluation few =
       analysis::evaluate_otus(model, events, rows.narrow(0, 0, 6), z_objects, x_objects, options);
-  EXPECT_TRUE(few.metrics["jetnet"].is_null());
+  EXPECT_FALSE(few.metrics.jetnet.has_value());
 }
 
 /// The tiny run of the tests below, trained from files as `otae otus train` does.
@@ -246,11 +261,12 @@ TEST(OtusRunEvaluation, WritesMetricsAndSamplesAsEvaluateOtusComputesThem) {
   EXPECT_EQ(written.test_events, test.size(0));
   const analysis::OtusEvaluation direct =
       analysis::evaluate_otus(model, events, test, {"e-", "e+"}, {"e-", "e+"}, evaluation);
-  EXPECT_EQ(written.metrics["sliced_wasserstein"].dump(), direct.metrics["sliced_wasserstein"].dump());
-  EXPECT_EQ(written.metrics["provenance"]["who"], "test");
-  EXPECT_EQ(written.metrics["checkpoint"], "final");
+  const nlohmann::json written_json = analysis::to_json(written);
+  EXPECT_EQ(written_json["sliced_wasserstein"].dump(), analysis::to_json(direct.metrics)["sliced_wasserstein"].dump());
+  EXPECT_EQ(written_json["provenance"]["who"], "test");
+  EXPECT_EQ(written_json["checkpoint"], "final");
   const auto on_disk = nlohmann::json::parse(otae::read_text_file(folder + "/evaluation/metrics.json"));
-  EXPECT_EQ(on_disk.dump(), written.metrics.dump());
+  EXPECT_EQ(on_disk.dump(), written_json.dump());
   const at::Tensor simulated = data::read_array(folder + "/evaluation/samples.h5", "x_tilde_prime");
   EXPECT_TRUE(at::equal(simulated, direct.simulated));
   EXPECT_EQ(data::event_object_names(folder + "/evaluation/samples.h5", "z_tilde"),

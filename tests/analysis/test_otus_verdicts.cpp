@@ -1,9 +1,12 @@
 // Verdicts on OTUS figures of merit: the ranked rule on hand-picked numbers, and the rows and the
 // loud list of an evaluation's metrics.
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "otae/analysis/otus_evaluation.hpp"
 #include "otae/analysis/otus_verdicts.hpp"
 
 namespace {
@@ -30,44 +33,57 @@ TEST(OtusVerdicts, RankedRule) {
 }
 
 TEST(OtusVerdicts, MetricsRowsAndTheLoudList) {
-  nlohmann::json sw = {{"model", 2.0}, {"floor", 1.0}, {"identity", 3.0}};
-  nlohmann::json metrics;
-  for (const char* unit : {"gev2", "standardised"})
-    for (const char* what : {"unfolding", "reconstruction", "simulation"}) metrics["sliced_wasserstein"][unit][what] = sw;
-  metrics["sliced_wasserstein"]["gev2"]["unfolding"]["model"] = 8.3;  // the unfolder
-  auto observable = [](const char* name, double model_ks, const char* what) {
-    return nlohmann::json{{"name", name},
-                          {"comparisons", {{what, {{"ks", model_ks}}}, {"floor", {{"ks", 0.01}}}, {"identity", {{"ks", 0.07}}}}}};
+  const analysis::SlicedWassersteinFigures sw{2.0, 1.0, 3.0};
+  analysis::OtusMetrics metrics;
+  for (analysis::SlicedWassersteinTasks* tasks : {&metrics.sliced_wasserstein_gev2, &metrics.sliced_wasserstein_standardised})
+    *tasks = {sw, sw, sw};
+  metrics.sliced_wasserstein_gev2.unfolding.model = 8.3;  // the unfolder
+  auto ks = [](double value) {
+    analysis::SampleComparison c;
+    c.ks = value;
+    return c;
   };
-  metrics["observables"]["detector"] = {observable("M_ee", 0.3, "simulation")};
-  metrics["observables"]["detector"][0]["comparisons"]["reconstruction"] = {{"ks", 0.015}};
-  metrics["observables"]["parton"] = {observable("M_ee", 0.05, "unfolding")};
-  const nlohmann::json v = analysis::otus_verdicts(metrics);
-  ASSERT_EQ(v["rows"].size(), 6u + 3u);
-  EXPECT_EQ(v["worse_than_identity"], nlohmann::json({"SW unfolding [GeV^2]", "KS M_ee simulation"}));
-  EXPECT_EQ(v["counts"]["within 2x floor"].get<int>(), 5 + 1);
-  EXPECT_EQ(v["counts"]["better than identity"].get<int>(), 1);
+  auto observable = [&](const char* name, double model_ks, const char* what) {
+    analysis::ObservableComparison o;
+    o.name = name;
+    o.comparisons = {{what, ks(model_ks)}, {"floor", ks(0.01)}, {"identity", ks(0.07)}};
+    return o;
+  };
+  metrics.detector_observables = {observable("M_ee", 0.3, "simulation")};
+  metrics.detector_observables[0].comparisons["reconstruction"] = ks(0.015);
+  metrics.parton_observables = {observable("M_ee", 0.05, "unfolding")};
+  const analysis::OtusVerdicts v = analysis::otus_verdicts(metrics);
+  ASSERT_EQ(v.rows.size(), 6u + 3u);
+  EXPECT_EQ(v.worse_than_identity, (std::vector<std::string>{"SW unfolding [GeV^2]", "KS M_ee simulation"}));
+  EXPECT_EQ(v.counts.at("within 2x floor"), 5 + 1);
+  EXPECT_EQ(v.counts.at("better than identity"), 1);
   // the unfolder per event: no floor, so only the identity's width decides
-  metrics["unfolding_per_event"] = {{{"name", "e-_E"}, {"model", {{"width", 0.9}}}, {"identity", {{"width", 0.6}}}},
-                                    {{"name", "M_ee"}, {"model", {{"width", 0.4}}}, {"identity", {{"width", 0.6}}}}};
-  const nlohmann::json with_per_event = analysis::otus_verdicts(metrics);
-  ASSERT_EQ(with_per_event["rows"].size(), 6u + 3u + 2u);
-  EXPECT_EQ(with_per_event["rows"][9]["figure"], "per-event width e-_E unfolding");
-  EXPECT_TRUE(with_per_event["rows"][9]["floor"].is_null());
-  EXPECT_EQ(with_per_event["rows"][9]["verdict"], "worse than identity");
-  EXPECT_EQ(with_per_event["rows"][10]["verdict"], "better than identity");
+  auto per_event = [](const char* name, double model_width, double identity_width) {
+    analysis::PerEventUnfolding o;
+    o.name = name;
+    o.model.width = model_width;
+    o.identity.width = identity_width;
+    return o;
+  };
+  metrics.unfolding_per_event = {per_event("e-_E", 0.9, 0.6), per_event("M_ee", 0.4, 0.6)};
+  const analysis::OtusVerdicts with_per_event = analysis::otus_verdicts(metrics);
+  ASSERT_EQ(with_per_event.rows.size(), 6u + 3u + 2u);
+  EXPECT_EQ(with_per_event.rows[9].figure, "per-event width e-_E unfolding");
+  EXPECT_TRUE(std::isnan(with_per_event.rows[9].floor));
+  EXPECT_TRUE(analysis::to_json(with_per_event)["rows"][9]["floor"].is_null());
+  EXPECT_EQ(with_per_event.rows[9].verdict, "worse than identity");
+  EXPECT_EQ(with_per_event.rows[10].verdict, "better than identity");
   // quarks and their jets: the shipped tt̄ decoder's b (a jet on it in 0.45 of events against
   // 0.80; the identity's quarks are their own jets) is worse than no simulation at all
-  metrics["transfer_function"]["jet_matching"] = {
-      {{"object", "b"}, {"true_fraction", 0.80}, {"learnt_fraction", 0.45}, {"identity_fraction", 1.0}, {"floor", 0.004}},
-      {{"object", "u"}, {"true_fraction", 0.80}, {"learnt_fraction", 0.805}, {"identity_fraction", 1.0}, {"floor", 0.004}}};
-  const nlohmann::json with_jets = analysis::otus_verdicts(metrics);
-  ASSERT_EQ(with_jets["rows"].size(), 6u + 3u + 2u + 2u);
-  EXPECT_EQ(with_jets["rows"][11]["figure"], "jet-on-quark gap b simulation");
-  EXPECT_NEAR(with_jets["rows"][11]["model"].get<double>(), 0.35, 1e-12);
-  EXPECT_NEAR(with_jets["rows"][11]["identity"].get<double>(), 0.20, 1e-12);
-  EXPECT_EQ(with_jets["rows"][11]["verdict"], "worse than identity");
-  EXPECT_EQ(with_jets["rows"][12]["verdict"], "within 2x floor");
+  metrics.transfer_function = analysis::TransferFunction();
+  metrics.transfer_function->jet_matching = {{"b", 0.80, 0.45, 1.0, 0.004}, {"u", 0.80, 0.805, 1.0, 0.004}};
+  const analysis::OtusVerdicts with_jets = analysis::otus_verdicts(metrics);
+  ASSERT_EQ(with_jets.rows.size(), 6u + 3u + 2u + 2u);
+  EXPECT_EQ(with_jets.rows[11].figure, "jet-on-quark gap b simulation");
+  EXPECT_NEAR(with_jets.rows[11].model, 0.35, 1e-12);
+  EXPECT_NEAR(with_jets.rows[11].identity, 0.20, 1e-12);
+  EXPECT_EQ(with_jets.rows[11].verdict, "worse than identity");
+  EXPECT_EQ(with_jets.rows[12].verdict, "within 2x floor");
   const std::string table = analysis::format_otus_verdicts(v);
   EXPECT_NE(table.find("lower is better"), std::string::npos);
   EXPECT_NE(table.find("worse than identity"), std::string::npos);

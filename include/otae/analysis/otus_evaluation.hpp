@@ -12,18 +12,24 @@
 // present on both sides, the response and angular shifts in quantile bins of z, true (the pairs)
 // against learnt (D(z) for the same z); and for the unfolder per event: E[z̃|x] − z against the
 // identity's x − z. Every figure gets a verdict against floor and identity (otus_verdicts.hpp),
-// under "verdicts". When the detector objects include jets (tt̄: jet1…jet4), "jetnet" scores the
+// OtusMetrics::verdicts. When the detector objects include jets (tt̄: jet1…jet4), jetnet scores the
 // simulation and the floor, each event a cloud of its jets, by JetNet's metrics
 // (generative_metrics.hpp) against x_B; it has no verdict, since JetNet's metrics have no identity.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include "otae/analysis/generative_metrics.hpp"
+#include "otae/analysis/otus_transfer_function.hpp"
+#include "otae/analysis/otus_verdicts.hpp"
 #include "otae/base/arg.hpp"
 #include "otae/data/event_pairs.hpp"
 #include "otae/train/otus_training.hpp"
@@ -50,10 +56,83 @@ struct OtusEvaluationOptions {
   OTAE_ARG_PUBLIC
 };
 
-/// What `evaluate_otus` returns: the metrics (the layout is documented in the JSON itself under
-/// "layout") and the generated events of half A, for figures.
+/// One sample of an observable against the reference sample, in the observable's units.
+struct SampleComparison {
+  double w1 = std::nan("");          ///< [units]
+  double w2_squared = std::nan("");  ///< [units²]
+  double ks = std::nan(""), ks_p_value = std::nan("");  ///< two-sided Kolmogorov–Smirnov
+  double chi2_reduced = std::nan(""), chi2_p_value = std::nan("");
+  int64_t chi2_dof = 0;  ///< 0: no χ² (fewer than 2 populated bins, e.g. a constant column)
+};
+
+/// One observable of one side: the reference (half B) against the other samples by name
+/// (parton: unfolding, floor, identity; detector: reconstruction, simulation, floor, identity).
+struct ObservableComparison {
+  std::string name, units;
+  /// nullopt: the sample has fewer than 2 events (or does not exist: the identity of tt̄).
+  std::map<std::string, std::optional<SampleComparison>> comparisons;
+  /// Counts in common equal-width bins over the reference's 0.5–99.5 % range.
+  std::vector<double> histogram_edges;      ///< [bins + 1] in units
+  std::vector<double> histogram_reference;  ///< [bins]
+  std::map<std::string, std::vector<double>> histograms;  ///< [bins] per sample; empty: no events
+};
+
+/// SW²₂ of the model, the floor and the identity for one task; NaN where a sample is missing.
+struct SlicedWassersteinFigures {
+  double model = std::nan(""), floor = std::nan(""), identity = std::nan("");
+};
+
+/// SW²₂ of the three tasks in one unit.
+struct SlicedWassersteinTasks {
+  SlicedWassersteinFigures unfolding, reconstruction, simulation;
+};
+
+/// Mean and robust width (half the 16–84 % interval) of a per-event difference, in its units.
+struct MeanAndWidth {
+  double mean = std::nan(""), width = std::nan("");
+};
+
+/// One parton observable of per_event_unfolding.
+struct PerEventUnfolding {
+  std::string name, units;
+  MeanAndWidth model;     ///< of E[o(z̃)|x] − o(z)
+  MeanAndWidth identity;  ///< of o(x) − o(z)
+  double width_difference_error = std::nan("");  ///< σ of width(model) − width(identity)
+};
+
+/// JetNet's metrics of the simulation and of the floor against x_B, each event a cloud of its jets.
+struct OtusJetNet {
+  std::vector<std::string> objects;  ///< the jets' names
+  int64_t events = 0;                ///< in x_B
+  std::optional<GenerativeMetrics> simulation, floor;  ///< nullopt: fewer than 2 accepted events
+};
+
+/// Everything evaluate_otus measures; to_json writes it as metrics.json.
+struct OtusMetrics {
+  int64_t test_events = 0, half_events = 0;
+  OtusEvaluationOptions options;
+  /// Fractions of half A accepted: the simulation, the reconstruction and the identity (NaN: none).
+  double simulation_acceptance = std::nan(""), reconstruction_acceptance = std::nan("");
+  double identity_acceptance = std::nan("");
+  SlicedWassersteinTasks sliced_wasserstein_gev2;          ///< [GeV²]
+  SlicedWassersteinTasks sliced_wasserstein_standardised;  ///< each column over its training σ
+  std::vector<ObservableComparison> parton_observables, detector_observables;
+  std::optional<OtusJetNet> jetnet;  ///< nullopt without jets or with < 4 events in B
+  /// nullopt when z and x are not paired (options.paired()).
+  std::optional<TransferFunction> transfer_function;
+  std::optional<MassResponse> mass_response;
+  /// Empty where not measured: unpaired, no identity (different objects) or no draws.
+  std::vector<PerEventUnfolding> unfolding_per_event;
+  OtusVerdicts verdicts;
+};
+
+/// metrics.json's evaluation part; the layout is documented in the JSON itself under "layout".
+/// Missing numbers (NaN) are null.
+nlohmann::json to_json(const OtusMetrics& metrics);
+
+/// What `evaluate_otus` returns: the metrics and the generated events of half A, for figures.
 struct OtusEvaluation {
-  nlohmann::json metrics;
+  OtusMetrics metrics;
   at::Tensor z_a, x_a, z_b, x_b;  ///< [N/2, 4k] float32 GeV: the halves
   at::Tensor unfolded;            ///< E(x_A) [N/2, 4k_z]
   at::Tensor reconstructed;       ///< D(E(x_A)) [N/2, 4k_x], before the acceptance
@@ -63,16 +142,14 @@ struct OtusEvaluation {
 /// The unfolder event by event (paired z and x of the same layout, `draws` ≥ 1 unfolded samples of
 /// x, each [N, 4k] GeV): for every observable of the parton side (event_observables(z_objects)),
 /// the mean and robust width (half the 16–84 % interval) of E[o(z̃)|x] − o(z), o(z̃) averaged over
-/// the draws, beside the same of o(x) − o(z), the identity unfolder z̃ = x. Returns
-/// [{name, units, model: {mean, width}, identity: {mean, width}, width_difference_error}]. A good
-/// unfolder is narrower than the identity: it undoes part of the smearing instead of adding its
+/// the draws, beside the same of o(x) − o(z), the identity unfolder z̃ = x, one entry per observable. A good unfolder is narrower than the identity: it undoes part of the smearing instead of adding its
 /// own. width_difference_error is the standard deviation of width(model) − width(identity) over
 /// `bootstraps` resamples of the events (the same events for both, so their correlation counts;
 /// seeded by `seed`): the statistical error with which the two widths are told apart. Throws
 /// InvalidArgument on shapes, no draws or bootstraps < 2.
-nlohmann::json per_event_unfolding(const at::Tensor& z, const at::Tensor& x, const std::vector<at::Tensor>& draws,
-                                   const std::vector<std::string>& z_objects, int64_t bootstraps = 100,
-                                   uint64_t seed = 0);
+std::vector<PerEventUnfolding> per_event_unfolding(const at::Tensor& z, const at::Tensor& x, const std::vector<at::Tensor>& draws,
+                                               const std::vector<std::string>& z_objects, int64_t bootstraps = 100,
+                                               uint64_t seed = 0);
 
 /// Evaluates `model` on rows `rows` (int64 [n], n ≥ 4) of `events`, whose objects are named
 /// `z_objects` and `x_objects` (the data's `objects` attributes). Deterministic in
@@ -82,9 +159,9 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
                              const std::vector<std::string>& z_objects, const std::vector<std::string>& x_objects,
                              const OtusEvaluationOptions& options = {});
 
-/// The "jetnet" entry of evaluate_otus's metrics (present when the detector objects include jets)
-/// as a table: W1M, W1P mean, W1EFP mean, FPD and KPD with their errors, the simulation beside
-/// the floor, "(too few events)" for a sample without enough accepted events.
-std::string format_otus_jetnet(const nlohmann::json& jetnet);
+/// JetNet's metrics of an evaluation as a table: W1M, W1P mean, W1EFP mean, FPD and KPD with their
+/// errors, the simulation beside the floor, "(too few events)" for a sample without enough
+/// accepted events.
+std::string format_otus_jetnet(const OtusJetNet& jetnet);
 
 }  // namespace otae::analysis

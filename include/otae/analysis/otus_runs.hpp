@@ -56,10 +56,16 @@ struct OtusRunEvaluationOptions {
 
 /// What evaluate_otus_run wrote.
 struct OtusRunEvaluation {
-  nlohmann::json metrics;  ///< the contents of metrics.json
-  std::string folder;      ///< where metrics.json and samples.h5 are
+  OtusMetrics metrics;          ///< evaluate_otus's
+  std::string run, data;        ///< the run folder and the data file, as given
+  std::string checkpoint;       ///< "final" or "best"
+  data::Attributes provenance;  ///< OtusRunEvaluationOptions::provenance
+  std::string folder;           ///< where metrics.json and samples.h5 are
   int64_t test_events = 0;
 };
+
+/// The contents of metrics.json: to_json(metrics) with "run", "data", "checkpoint" and "provenance".
+nlohmann::json to_json(const OtusRunEvaluation& evaluation);
 
 /// Evaluates the run in `run_folder` on the events of `data` (evaluate_otus) and writes the folder
 /// described above. Throws IoError naming a file that cannot be read or written, InvalidArgument

@@ -20,7 +20,10 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -30,17 +33,35 @@ namespace otae::analysis {
 /// statistical error of model − identity) that the figure has none.
 std::string otus_verdict(double model, double floor, double identity, double difference_error = std::nan(""));
 
-/// The verdicts of an evaluation's metrics (evaluate_otus's JSON): SW₂² in GeV² and standardised
-/// for unfolding, reconstruction and simulation, the KS of every observable for simulation,
-/// reconstruction and unfolding, and where the evaluation has it ("unfolding_per_event") the
-/// per-event width of E[z̃|x] − z of every parton observable against the identity's (no floor),
-/// and where the transfer function matched quarks to jets, per quark the gap |learnt − true| of
-/// the fraction of events with a jet on it (floor and identity from "jet_matching").
-/// Returns {"rule", "rows": [{figure, model, floor, identity,
-/// verdict}], "counts": {verdict: n}, "worse_than_identity": [figure names]}.
-nlohmann::json otus_verdicts(const nlohmann::json& metrics);
+/// One figure of merit with its verdict; NaN marks a missing (or not finite) number.
+struct OtusVerdictRow {
+  std::string figure;  ///< e.g. "SW simulation [sigma^2]", "KS M_ee unfolding"
+  double model = std::nan(""), floor = std::nan(""), identity = std::nan("");
+  std::string verdict;
+};
+
+/// The verdicts of an evaluation, in the order of the rows.
+struct OtusVerdicts {
+  std::vector<OtusVerdictRow> rows;
+  std::map<std::string, int64_t> counts;         ///< rows per verdict
+  std::vector<std::string> worse_than_identity;  ///< figures whose verdict is "worse than identity"
+};
+
+struct OtusMetrics;  // otus_evaluation.hpp
+
+/// The verdicts of an evaluation's metrics: SW₂² in GeV² and standardised for unfolding,
+/// reconstruction and simulation, the KS of every observable for simulation, reconstruction and
+/// unfolding, and where the evaluation has it (unfolding_per_event) the per-event width of
+/// E[z̃|x] − z of every parton observable against the identity's (no floor), and where the
+/// transfer function matched quarks to jets, per quark the gap |learnt − true| of the fraction of
+/// events with a jet on it (floor and identity from its jet_matching).
+OtusVerdicts otus_verdicts(const OtusMetrics& metrics);
+
+/// As metrics.json stores it: {"rule", "rows": [{figure, model, floor, identity, verdict}],
+/// "counts": {verdict: n}, "worse_than_identity": [figure names]}; NaN as null.
+nlohmann::json to_json(const OtusVerdicts& verdicts);
 
 /// The verdict table for the terminal: a header that says lower is better, one line per row.
-std::string format_otus_verdicts(const nlohmann::json& verdicts);
+std::string format_otus_verdicts(const OtusVerdicts& verdicts);
 
 }  // namespace otae::analysis
