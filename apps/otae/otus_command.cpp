@@ -193,7 +193,7 @@ void run_evaluate(const EvaluateArguments& args) {
           .notice(notice));
   print_summary(evaluation.metrics);
   std::printf("otae otus evaluate: %ld test events -> %s/{metrics.json, samples.h5}\n",
-               static_cast<long>(evaluation.test_events), evaluation.folder.c_str());
+               static_cast<long>(evaluation.metrics.test_events), evaluation.folder.c_str());
 }
 
 /// An ablation: one run per value, trained and evaluated (analysis::otus_sweep).

@@ -142,8 +142,7 @@ OtusRunEvaluation evaluate_otus_run(const std::string& run_folder, const std::st
                                   data,
                                   options.checkpoint() == train::OtusCheckpoint::kBest ? "best" : "final",
                                   options.provenance(),
-                                  folder,
-                                  rows.size(0)};
+                                  folder};
   create_folder(folder);
   data::Attributes attributes = options.provenance();
   attributes["run"] = model.run.data;

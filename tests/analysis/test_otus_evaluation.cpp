@@ -258,7 +258,7 @@ TEST(OtusRunEvaluation, WritesMetricsAndSamplesAsEvaluateOtusComputesThem) {
   // the training file: its test split (50 % of 10,000 rows)
   const data::EventPairs events = data::load_event_pairs(files.data);
   const at::Tensor test = data::split_rows(events.size(), model.config.split).test;
-  EXPECT_EQ(written.test_events, test.size(0));
+  EXPECT_EQ(written.metrics.test_events, test.size(0));
   const analysis::OtusEvaluation direct =
       analysis::evaluate_otus(model, events, test, {"e-", "e+"}, {"e-", "e+"}, evaluation);
   const nlohmann::json written_json = analysis::to_json(written);
@@ -275,7 +275,7 @@ TEST(OtusRunEvaluation, WritesMetricsAndSamplesAsEvaluateOtusComputesThem) {
   const auto all_rows = analysis::evaluate_otus_run(
       folder, files.data,
       analysis::OtusRunEvaluationOptions().evaluation(evaluation).rows(analysis::HeldOutRows::kAll).folder(folder + "/all"));
-  EXPECT_EQ(all_rows.test_events, events.size());
+  EXPECT_EQ(all_rows.metrics.test_events, events.size());
 }
 
 TEST(OtusSweep, TrainsAndEvaluatesOneRunPerValue) {

@@ -142,14 +142,16 @@ struct OtusEvaluation {
 /// The unfolder event by event (paired z and x of the same layout, `draws` ≥ 1 unfolded samples of
 /// x, each [N, 4k] GeV): for every observable of the parton side (event_observables(z_objects)),
 /// the mean and robust width (half the 16–84 % interval) of E[o(z̃)|x] − o(z), o(z̃) averaged over
-/// the draws, beside the same of o(x) − o(z), the identity unfolder z̃ = x, one entry per observable. A good unfolder is narrower than the identity: it undoes part of the smearing instead of adding its
-/// own. width_difference_error is the standard deviation of width(model) − width(identity) over
-/// `bootstraps` resamples of the events (the same events for both, so their correlation counts;
-/// seeded by `seed`): the statistical error with which the two widths are told apart. Throws
-/// InvalidArgument on shapes, no draws or bootstraps < 2.
-std::vector<PerEventUnfolding> per_event_unfolding(const at::Tensor& z, const at::Tensor& x, const std::vector<at::Tensor>& draws,
-                                               const std::vector<std::string>& z_objects, int64_t bootstraps = 100,
-                                               uint64_t seed = 0);
+/// the draws, beside the same of o(x) − o(z), the identity unfolder z̃ = x, one entry per
+/// observable. A good unfolder is narrower than the identity: it undoes part of the smearing
+/// instead of adding its own. width_difference_error is the standard deviation of width(model) −
+/// width(identity) over `bootstraps` resamples of the events (the same events for both, so their
+/// correlation counts; seeded by `seed`): the statistical error with which the two widths are told
+/// apart. Throws InvalidArgument on shapes, no draws or bootstraps < 2.
+std::vector<PerEventUnfolding> per_event_unfolding(const at::Tensor& z, const at::Tensor& x,
+                                                   const std::vector<at::Tensor>& draws,
+                                                   const std::vector<std::string>& z_objects, int64_t bootstraps = 100,
+                                                   uint64_t seed = 0);
 
 /// Evaluates `model` on rows `rows` (int64 [n], n ≥ 4) of `events`, whose objects are named
 /// `z_objects` and `x_objects` (the data's `objects` attributes). Deterministic in

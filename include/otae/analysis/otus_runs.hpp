@@ -61,7 +61,6 @@ struct OtusRunEvaluation {
   std::string checkpoint;       ///< "final" or "best"
   data::Attributes provenance;  ///< OtusRunEvaluationOptions::provenance
   std::string folder;           ///< where metrics.json and samples.h5 are
-  int64_t test_events = 0;
 };
 
 /// The contents of metrics.json: to_json(metrics) with "run", "data", "checkpoint" and "provenance".
