@@ -131,9 +131,10 @@ double width_difference_error(const at::Tensor& a, const at::Tensor& b, const at
 
 }  // namespace
 
-std::vector<PerEventUnfolding> per_event_unfolding(const at::Tensor& z, const at::Tensor& x, const std::vector<at::Tensor>& draws,
-                                               const std::vector<std::string>& z_objects, int64_t bootstraps,
-                                               uint64_t seed) {
+std::vector<PerEventUnfolding> per_event_unfolding(const at::Tensor& z, const at::Tensor& x,
+                                                   const std::vector<at::Tensor>& draws,
+                                                   const std::vector<std::string>& z_objects, int64_t bootstraps,
+                                                   uint64_t seed) {
   if (draws.empty()) throw InvalidArgument("per_event_unfolding: needs at least one unfolded draw");
   if (bootstraps < 2)
     throw InvalidArgument("per_event_unfolding: bootstraps must be >= 2, received " + std::to_string(bootstraps));
@@ -191,9 +192,9 @@ ComparedSamples compared_samples(const OtusEvaluation& e, const std::vector<trai
 
 /// SW²₂ of unfolding, reconstruction and simulation against the floor and the identity, with
 /// each column over `z_sigma` / `x_sigma` (undefined: in GeV).
-SlicedWassersteinTasks sliced_wasserstein_tasks(const OtusEvaluation& e, const ComparedSamples& c, const at::Tensor& z_sigma,
-                                        const at::Tensor& x_sigma, const at::Tensor& z_directions,
-                                        const at::Tensor& x_directions) {
+SlicedWassersteinTasks sliced_wasserstein_tasks(const OtusEvaluation& e, const ComparedSamples& c,
+                                                const at::Tensor& z_sigma, const at::Tensor& x_sigma,
+                                                const at::Tensor& z_directions, const at::Tensor& x_directions) {
   auto scaled = [](const at::Tensor& v, const at::Tensor& s) { return v.defined() && s.defined() ? v / s : v; };
   auto sw = [&](const at::Tensor& p, const at::Tensor& q, const at::Tensor& s, const at::Tensor& d) {
     return sliced_distance(scaled(p, s), scaled(q, s), d);
@@ -229,8 +230,8 @@ void measure_acceptance(OtusMetrics& m, const ComparedSamples& c, int64_t half) 
 /// JetNet's metrics (generative_metrics.hpp) with each detector-level event a cloud of its jets:
 /// the simulation (accepted D(z_A)) and the floor (x_A), both against x_B; null without jets or
 /// with fewer than 4 events in B, the least that the metrics' sample sizes scale to.
-std::optional<OtusJetNet> jetnet_entry(const OtusEvaluation& e, const ComparedSamples& c, const std::vector<std::string>& x_objects,
-                            uint64_t seed) {
+std::optional<OtusJetNet> jetnet_entry(const OtusEvaluation& e, const ComparedSamples& c,
+                                       const std::vector<std::string>& x_objects, uint64_t seed) {
   const std::vector<int64_t> jets = jet_object_indices(x_objects);
   if (jets.empty() || e.x_b.size(0) < 4) return std::nullopt;
   const GenerativeMetricsOptions options = GenerativeMetricsOptions::scaled_to(e.x_b.size(0)).seed(seed);
