@@ -121,8 +121,8 @@ bool agrees(const BinSummary& learnt, const BinSummary& truth, double BinSummary
 /// One variable's curve: zv [N] the binning variable of z; truth and learnt [N] the compared values,
 /// each counted only where its mask [N] bool holds (the learnt: accepted, and for jets matched).
 TransferCurve curve(const Variable& v, const std::string& object, const at::Tensor& zv, const at::Tensor& truth,
-                     const at::Tensor& truth_valid, const at::Tensor& learnt, const at::Tensor& learnt_valid,
-                     int64_t bins, int64_t resamples, at::Generator& generator) {
+                    const at::Tensor& truth_valid, const at::Tensor& learnt, const at::Tensor& learnt_valid,
+                    int64_t bins, int64_t resamples, at::Generator& generator) {
   const at::Tensor edges = at::quantile(zv, at::linspace(0.0, 1.0, bins + 1, at::kDouble));
   TransferCurve c;
   c.object = object;
@@ -187,8 +187,8 @@ std::pair<at::Tensor, at::Tensor> nearest_jet(const std::array<at::Tensor, kKine
 /// for the identity simulator (x̃′ = z read in x's columns, where both sides have as many objects),
 /// and as a floor the difference of the true fraction between the two halves of the events.
 JetMatching matching_fractions(const std::string& quark_name, const std::array<at::Tensor, kKinematics>& quark,
-                                  const at::Tensor& true_matched, const at::Tensor& learnt_matched, const at::Tensor& z,
-                                  const at::Tensor& x, const std::vector<int64_t>& jets) {
+                               const at::Tensor& true_matched, const at::Tensor& learnt_matched, const at::Tensor& z,
+                               const at::Tensor& x, const std::vector<int64_t>& jets) {
   auto fraction = [](const at::Tensor& matched) { return matched.to(at::kDouble).mean().item<double>(); };
   const int64_t half = true_matched.size(0) / 2;
   const double floor =
@@ -200,9 +200,10 @@ JetMatching matching_fractions(const std::string& quark_name, const std::array<a
 
 /// Every variable's curve of a parton (zk) against its detector object, true (xk) and learnt (lk),
 /// each counted where its mask holds.
-void add_object_curves(std::vector<TransferCurve>& curves, const std::string& name, const std::array<at::Tensor, kKinematics>& zk,
-                       const std::array<at::Tensor, kKinematics>& xk, const at::Tensor& truth_valid,
-                       const std::array<at::Tensor, kKinematics>& lk, const at::Tensor& learnt_valid,
+void add_object_curves(std::vector<TransferCurve>& curves, const std::string& name,
+                       const std::array<at::Tensor, kKinematics>& zk, const std::array<at::Tensor, kKinematics>& xk,
+                       const at::Tensor& truth_valid, const std::array<at::Tensor, kKinematics>& lk,
+                       const at::Tensor& learnt_valid,
                        const TransferFunctionOptions& options, at::Generator& generator) {
   for (const Variable& v : kVariables)
     curves.push_back(curve(v, name, zk[v.binned_by], compared(v, xk[v.value], zk[v.value]), truth_valid,
@@ -226,8 +227,8 @@ std::vector<double> mass_window_edges(const at::Tensor& mass, const MassResponse
 }
 
 MassWindow mass_window(double lo, double hi, bool last, const at::Tensor& mass, const at::Tensor& truth,
-                           const at::Tensor& learnt, const at::Tensor& accepted, const MassResponseOptions& options,
-                           at::Generator& generator) {
+                       const at::Tensor& learnt, const at::Tensor& accepted, const MassResponseOptions& options,
+                       at::Generator& generator) {
   const at::Tensor in_window = (mass >= lo) & (last ? mass <= hi : mass < hi);
   MassWindow w;
   w.mass_low = lo;
@@ -248,7 +249,7 @@ MassWindow mass_window(double lo, double hi, bool last, const at::Tensor& mass, 
 }  // namespace
 
 MassResponse mass_response(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
-                             const at::Tensor& accepted, const MassResponseOptions& options) {
+                           const at::Tensor& accepted, const MassResponseOptions& options) {
   const int64_t n = z.size(0);
   if (z.dim() != 2 || z.size(1) % 4 != 0 || x.dim() != 2 || x.size(1) % 4 != 0 || x.size(0) != n ||
       learnt.sizes() != x.sizes() || accepted.dim() != 1 || accepted.size(0) != n || n < 2) {
@@ -274,8 +275,8 @@ MassResponse mass_response(const at::Tensor& z, const at::Tensor& x, const at::T
   MassResponse out;
   out.training_window = window;
   for (size_t b = 0; b + 1 < edges.size(); ++b) {
-    const MassWindow& w = out.windows.emplace_back(mass_window(edges[b], edges[b + 1], b + 2 == edges.size(), mass,
-                                                               truth, shift, accepted.to(at::kBool), options, generator));
+    const MassWindow& w = out.windows.emplace_back(mass_window(
+        edges[b], edges[b + 1], b + 2 == edges.size(), mass, truth, shift, accepted.to(at::kBool), options, generator));
     out.agrees += w.agrees;
     if (!w.trained) {
       ++out.untrained_windows;
@@ -326,8 +327,8 @@ std::string format_mass_response(const MassResponse& response) {
 }
 
 TransferFunction transfer_function(const at::Tensor& z, const at::Tensor& x, const at::Tensor& learnt,
-                                 const at::Tensor& accepted, const std::vector<std::string>& z_objects,
-                                 const std::vector<std::string>& x_objects, const TransferFunctionOptions& options) {
+                                   const at::Tensor& accepted, const std::vector<std::string>& z_objects,
+                                   const std::vector<std::string>& x_objects, const TransferFunctionOptions& options) {
   const auto k_z = static_cast<int64_t>(z_objects.size()), k_x = static_cast<int64_t>(x_objects.size());
   const int64_t n = z.size(0);
   if (z.dim() != 2 || z.size(1) != 4 * k_z || x.dim() != 2 || x.size(1) != 4 * k_x || x.size(0) != n ||
