@@ -19,6 +19,7 @@
 #include "otae/ot/one_dimensional.hpp"
 #include "otae/ot/sliced_wasserstein.hpp"
 #include "otae/train/otus_loss.hpp"
+#include "json_numbers.hpp"
 
 namespace otae::analysis {
 
@@ -248,8 +249,6 @@ std::optional<OtusJetNet> jetnet_entry(const OtusEvaluation& e, const ComparedSa
   out.floor = against_b(e.x_a, "evaluate_otus: x_A's jets");
   return out;
 }
-
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 nlohmann::json to_json(const SlicedWassersteinFigures& f) {
   return {{"model", number_or_null(f.model)}, {"floor", number_or_null(f.floor)},

@@ -17,6 +17,7 @@
 #include "otae/base/error.hpp"
 #include "otae/analysis/otus_observables.hpp"
 #include "otae/physics/kinematics.hpp"
+#include "json_numbers.hpp"
 
 namespace otae::analysis {
 
@@ -42,9 +43,6 @@ const Variable kVariables[] = {{"E", kEnergy, true, "", kEnergy},
                                {"phi", kPhi, false, "rad", kPhi},
                                {"E_by_abs_eta", kEnergy, true, "", kAbsEta}};
 
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-/// A stored statistic: whatever is not finite is missing.
-double finite_or_nan(double v) { return std::isfinite(v) ? v : std::nan(""); }
 
 nlohmann::json to_json(const BinSummary& b) {
   return {{"count", b.count},

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "otae/analysis/otus_evaluation.hpp"
+#include "json_numbers.hpp"
 
 namespace otae::analysis {
 
@@ -14,10 +15,6 @@ namespace {
 constexpr double kFloorMultiple = 2.0;
 constexpr double kErrorMultiple = 2.0;  // a difference within 2σ is not called worse
 constexpr double kIdentityMargin = 0.5;  // in floors: how far above the identity noise cannot reach
-
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-/// A row's numbers: whatever is not finite is missing.
-double finite_or_nan(double v) { return std::isfinite(v) ? v : std::nan(""); }
 
 }  // namespace
 
