@@ -342,10 +342,10 @@ OtusEvaluation evaluate_otus(train::OtusModel& model, const data::EventPairs& ev
                                             bins);
   m.jetnet = jetnet_entry(e, c, x_objects, options.seed());
   if (options.paired()) {
-    m.transfer_function = transfer_function(all_z, all_x, learnt, train::event_acceptance(learnt, cuts), z_objects,
-                                            x_objects,
+    const at::Tensor learnt_accepted = train::event_acceptance(learnt, cuts);
+    m.transfer_function = transfer_function(all_z, all_x, learnt, learnt_accepted, z_objects, x_objects,
                                             TransferFunctionOptions().bins(options.transfer_bins()).seed(options.seed()));
-    m.mass_response = mass_response(all_z, all_x, learnt, train::event_acceptance(learnt, cuts),
+    m.mass_response = mass_response(all_z, all_x, learnt, learnt_accepted,
                                     MassResponseOptions()
                                         .edges(options.mass_edges())
                                         .seed(options.seed())
